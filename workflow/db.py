@@ -1,0 +1,71 @@
+"""Engines, sessions and migrations, without Flask.
+
+The database is chosen by ``DATABASE_URL``; by default a SQLite file in the
+``instance/`` folder of the working directory. ``postgresql://`` URLs use psycopg 3.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def instance_path() -> Path:
+    return Path(os.environ.get("FOLLOWUP_INSTANCE", Path.cwd() / "instance"))
+
+
+def database_url(url: str | None = None) -> str:
+    url = url or os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path() / 'followup.db'}"
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url.removeprefix("postgres://")
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
+
+
+def _sqlite_pragmas(dbapi_connection, _record):
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def engine_options(url: str) -> dict:
+    return {"pool_pre_ping": True} if url.startswith("postgresql") else {}
+
+
+def configure_engine(engine: Engine) -> Engine:
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def make_engine(url: str | None = None) -> Engine:
+    url = database_url(url)
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    return configure_engine(create_engine(url, **engine_options(url)))
+
+
+def make_session(engine: Engine) -> Session:
+    return sessionmaker(bind=engine, expire_on_commit=False)()
+
+
+def alembic_config(url: str | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", database_url(url).replace("%", "%%"))
+    return cfg
+
+
+def upgrade(url: str | None = None, revision: str = "head") -> None:
+    """Run the migrations up to ``revision`` (creates the schema on an empty database)."""
+    command.upgrade(alembic_config(url), revision)

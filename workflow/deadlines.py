@@ -1,0 +1,776 @@
+"""Answer deadlines: rules, holiday calendars, due dates and their explanation.
+
+Pure functions, no database. A deadline starts on a *start date* (day zero, usually the
+date the recommendation was transmitted), follows a :class:`DeadlineRule` ("6 months",
+"20 working days", ...) on an addressee's :class:`Calendar` (public holidays of BE, NL,
+LU or North Rhine-Westphalia, plus closing days the secretariat adds), then any
+:class:`Adjustment` (extensions, clock stops) in order. The result is due at 17:00
+Europe/Brussels on a working day, stored as a UTC datetime, together with an English,
+step-by-step explanation and a fingerprint of the calendar days that were relevant.
+
+Dates are formatted with built-in English names, never through the process locale.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from types import MappingProxyType
+from zoneinfo import ZoneInfo
+
+import holidays
+from dateutil.relativedelta import relativedelta
+
+__all__ = [
+    "BRUSSELS",
+    "DEFAULT_RULE",
+    "DUE_TIME",
+    "Adjustment",
+    "Calendar",
+    "DeadlineError",
+    "DeadlineRule",
+    "DeadlineStatus",
+    "DueDate",
+    "UnknownCalendar",
+    "add_working_days",
+    "compute_due",
+    "deadline_status",
+    "due_at_for",
+    "explain_due_date",
+    "next_working_day",
+    "reminder_dates",
+    "working_days_between",
+]
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
+DUE_TIME = time(17, 0)
+
+RULE_KINDS = ("months", "calendar_days", "working_days", "fixed_date")
+ADJUSTMENT_KINDS = ("extension_date", "extension_days", "clock_stop")
+MAX_DAYS = 3650
+MAX_MONTHS = 120
+
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+COUNTRY_NAMES = {
+    "BE": "Belgium",
+    "NL": "Netherlands",
+    "LU": "Luxembourg",
+    "DE": "Germany",
+    "FR": "France",
+}
+
+WEEKEND = "weekend"
+CLOSING_DAY = "closing day"
+
+RULE_EXAMPLES = '"6 months", "30 calendar days", "20 working days" or a date such as "2027-03-01"'
+
+
+class DeadlineError(ValueError):
+    """A bad deadline rule, calendar or date input; the message says what to do."""
+
+
+class UnknownCalendar(DeadlineError):
+    """The ``holidays`` package does not know the calendar's country or subdivision."""
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def format_date(d: date) -> str:
+    """``Thursday 2 May 2024`` without depending on the process locale."""
+    return f"{WEEKDAY_NAMES[d.weekday()]} {d.day} {MONTH_NAMES[d.month - 1]} {d.year}"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _check_date(value: object, name: str) -> date:
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise DeadlineError(
+            f"{name} must be a date such as date(2024, 5, 2), not {value!r} "
+            f"(pass a datetime's .date() if you have a datetime)"
+        )
+    return value
+
+
+def _check_aware(value: object, name: str) -> datetime:
+    if not isinstance(value, datetime):
+        raise DeadlineError(f"{name} must be a timezone-aware datetime, not {value!r}")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise DeadlineError(
+            f"{name} must be timezone-aware (got naive {value.isoformat()}); "
+            f"use e.g. datetime(..., tzinfo=UTC)"
+        )
+    return value
+
+
+def _check_count(value: object, name: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise DeadlineError(
+            f"{name} must be a whole number between {low} and {high}, not {value!r}"
+        )
+    if not low <= value <= high:
+        raise DeadlineError(f"{name} must be between {low} and {high}, got {value}")
+    return value
+
+
+# --------------------------------------------------------------------------- rules
+
+_RULE_RE = re.compile(
+    r"^(?P<n>[+-]?\d+)\s+(?P<unit>(?:calendar\s+)?months?|calendar\s+days?|working\s+days?|days?)$",
+    re.IGNORECASE,
+)
+_DATE_RE = re.compile(r"^(?:fixed\s+date\s+)?(?P<d>\d{4}-\d{2}-\d{2})$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class DeadlineRule:
+    """How the answer deadline is counted from the start date (day zero)."""
+
+    kind: str
+    amount: int | None = None
+    fixed_date: date | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in RULE_KINDS:
+            raise DeadlineError(
+                f"unknown deadline rule kind {self.kind!r}; use one of {', '.join(RULE_KINDS)}"
+            )
+        if self.kind == "fixed_date":
+            if self.fixed_date is None:
+                raise DeadlineError('a "fixed_date" rule needs fixed_date, e.g. date(2027, 3, 1)')
+            _check_date(self.fixed_date, "fixed_date")
+            if self.amount is not None:
+                raise DeadlineError('a "fixed_date" rule takes no amount; leave amount empty')
+            return
+        if self.fixed_date is not None:
+            raise DeadlineError(f'a "{self.kind}" rule takes no fixed_date; leave it empty')
+        if self.amount is None:
+            raise DeadlineError(f'a "{self.kind}" rule needs an amount, e.g. {self._example()}')
+        high = MAX_MONTHS if self.kind == "months" else MAX_DAYS
+        _check_count(self.amount, f"the number of {self.kind.replace('_', ' ')}", 1, high)
+
+    def _example(self) -> str:
+        return {"months": "6", "calendar_days": "30", "working_days": "20"}[self.kind]
+
+    @classmethod
+    def parse(cls, text: str) -> DeadlineRule:
+        """Read ``"6 months"``, ``"30 calendar days"``, ``"20 working days"``, ``"2027-03-01"``."""
+        if not isinstance(text, str):
+            raise DeadlineError(f"a deadline rule must be text such as {RULE_EXAMPLES}")
+        cleaned = " ".join(text.split())
+        if not cleaned:
+            raise DeadlineError(f"the deadline rule is empty; write e.g. {RULE_EXAMPLES}")
+        m = _DATE_RE.match(cleaned)
+        if m:
+            try:
+                fixed = date.fromisoformat(m["d"])
+            except ValueError:
+                raise DeadlineError(
+                    f"{m['d']!r} is not a real date; write a fixed due date as YYYY-MM-DD, "
+                    f"e.g. 2027-03-01"
+                ) from None
+            return cls("fixed_date", fixed_date=fixed)
+        m = _RULE_RE.match(cleaned)
+        if not m:
+            raise DeadlineError(
+                f"cannot read the deadline rule {text!r}; write e.g. {RULE_EXAMPLES}"
+            )
+        unit = m["unit"].lower()
+        if unit in ("day", "days"):
+            raise DeadlineError(
+                f"{text!r} is ambiguous: say {m['n']} calendar days or {m['n']} working days"
+            )
+        kind = "months" if "month" in unit else unit.split()[0] + "_days"
+        amount = int(m["n"])
+        if amount < 1:
+            raise DeadlineError(
+                f"the deadline rule {text!r} must count at least 1; write e.g. {RULE_EXAMPLES}"
+            )
+        return cls(kind, amount)
+
+    def describe(self) -> str:
+        """Human description: ``6 calendar months``, ``20 working days``, ``fixed date ...``."""
+        if self.kind == "fixed_date":
+            return f"fixed date {self.fixed_date.isoformat()}"  # type: ignore[union-attr]
+        n = self.amount or 0
+        if self.kind == "months":
+            return _plural(n, "calendar month")
+        if self.kind == "calendar_days":
+            return _plural(n, "calendar day")
+        return _plural(n, "working day")
+
+    def to_text(self) -> str:
+        """The canonical text that :meth:`parse` reads back to an equal rule."""
+        if self.kind == "fixed_date":
+            return self.fixed_date.isoformat()  # type: ignore[union-attr]
+        n = self.amount or 0
+        if self.kind == "months":
+            return _plural(n, "month")
+        if self.kind == "calendar_days":
+            return _plural(n, "calendar day")
+        return _plural(n, "working day")
+
+
+DEFAULT_RULE = DeadlineRule("months", 6)  # Council of Europe target
+
+
+# --------------------------------------------------------------------------- calendars
+
+
+@functools.lru_cache(maxsize=1)
+def _supported() -> Mapping[str, tuple[str, ...]]:
+    return MappingProxyType(
+        {c: tuple(s) for c, s in holidays.list_supported_countries(include_aliases=False).items()}
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def _localized() -> Mapping[str, tuple[str, ...]]:
+    return MappingProxyType({c: tuple(v) for c, v in holidays.list_localized_countries().items()})
+
+
+def _unknown_country(country: str) -> UnknownCalendar:
+    return UnknownCalendar(
+        f"the holidays package has no calendar for country {country!r}; use an upper-case "
+        f"ISO 3166-1 code such as BE, NL, LU or DE (supported: {', '.join(sorted(_supported()))})"
+    )
+
+
+def _unknown_subdivision(country: str, subdivision: str) -> UnknownCalendar:
+    subs = _supported().get(country, ())
+    if not subs:
+        hint = f"{country} has no subdivisions; leave the subdivision empty"
+    else:
+        hint = f"use one of {', '.join(subs)} (e.g. NW for North Rhine-Westphalia in DE)"
+    return UnknownCalendar(
+        f"the holidays package has no subdivision {subdivision!r} for country {country}; {hint}"
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def _holidays_for(country: str, subdivision: str | None, year: int) -> Mapping[date, str]:
+    """Public holidays of one country/subdivision in one year: ``{date: English name}``."""
+    if country not in _supported():
+        raise _unknown_country(country)
+    if subdivision is not None and subdivision not in _supported()[country]:
+        raise _unknown_subdivision(country, subdivision)
+    language = "en_US" if "en_US" in _localized().get(country, ()) else None
+    try:
+        found = holidays.country_holidays(
+            country, subdiv=subdivision, years=year, language=language
+        )
+    except NotImplementedError as exc:  # pragma: no cover - guarded by the checks above
+        raise UnknownCalendar(f"{exc}; check the calendar's country and subdivision") from exc
+    names = {
+        d: " and ".join(part.strip() for part in name.split(";"))
+        for d, name in found.items()
+        if d.year == year
+    }
+    return MappingProxyType(names)
+
+
+def _day_set(value: object, name: str) -> frozenset[date]:
+    if isinstance(value, (str, bytes, date)) or not isinstance(value, Iterable):
+        raise DeadlineError(f"{name} must be a set of dates, not {value!r}")
+    return frozenset(_check_date(d, f"each of {name}") for d in value)
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Working days of one addressee: weekends, public holidays, secretariat changes."""
+
+    code: str
+    country: str | None
+    subdivision: str | None = None
+    closed_days: frozenset[date] = frozenset()
+    open_days: frozenset[date] = frozenset()
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.code, str) or not self.code.strip():
+            raise DeadlineError('a calendar needs a code such as "BE", "NL", "LU" or "NRW"')
+        if self.country is not None and (not isinstance(self.country, str) or not self.country):
+            raise DeadlineError(
+                f'country must be a code such as "BE" or None, not {self.country!r}'
+            )
+        if self.subdivision is not None:
+            if self.country is None:
+                raise DeadlineError(
+                    f"calendar {self.code} has subdivision {self.subdivision!r} but no country; "
+                    f'set country (e.g. "DE" for subdivision "NW") or drop the subdivision'
+                )
+            if not isinstance(self.subdivision, str) or not self.subdivision:
+                raise DeadlineError(
+                    f'subdivision must be a code such as "NW" or None, not {self.subdivision!r}'
+                )
+        closed = _day_set(self.closed_days, "closed_days")
+        opened = _day_set(self.open_days, "open_days")
+        both = sorted(closed & opened)
+        if both:
+            raise DeadlineError(
+                f"calendar {self.code}: {', '.join(d.isoformat() for d in both)} cannot be both a "
+                f"closing day and a declared working day; remove it from one of the two lists"
+            )
+        object.__setattr__(self, "closed_days", closed)
+        object.__setattr__(self, "open_days", opened)
+
+    def validate(self) -> None:
+        """Raise :class:`UnknownCalendar` if ``holidays`` does not know country/subdivision."""
+        if self.country is None:
+            return
+        if self.country not in _supported():
+            raise _unknown_country(self.country)
+        if self.subdivision is not None and self.subdivision not in _supported()[self.country]:
+            raise _unknown_subdivision(self.country, self.subdivision)
+
+    def holidays_in(self, year: int) -> Mapping[date, str]:
+        """The public holidays of ``year`` (before open_days/closed_days are applied)."""
+        if self.country is None:
+            return MappingProxyType({})
+        return _holidays_for(self.country, self.subdivision, year)
+
+    def non_working_reason(self, d: date) -> str | None:
+        """None on a working day; else ``weekend``, the holiday's name or ``closing day``."""
+        _check_date(d, "the day")
+        if d.weekday() >= 5:
+            return WEEKEND
+        if d not in self.open_days:
+            name = self.holidays_in(d.year).get(d)
+            if name:
+                return name
+        if d in self.closed_days:
+            return CLOSING_DAY
+        return None
+
+    def is_working_day(self, d: date) -> bool:
+        return self.non_working_reason(d) is None
+
+    def describe(self) -> str:
+        """``BE (Belgium holidays)``, ``NRW (Germany holidays, subdivision NW)``, ..."""
+        if self.country is None:
+            base = "no public holidays, closing days only"
+        else:
+            base = f"{COUNTRY_NAMES.get(self.country, self.country)} holidays"
+            if self.subdivision:
+                base += f", subdivision {self.subdivision}"
+        extras = []
+        if self.closed_days:
+            extras.append(_plural(len(self.closed_days), "extra closing day"))
+        if self.open_days:
+            extras.append(_plural(len(self.open_days), "holiday") + " declared working")
+        if extras:
+            base += "; " + ", ".join(extras)
+        return f"{self.code} ({base})"
+
+    def non_working_weekdays(self, first_year: int, last_year: int) -> list[date]:
+        """Sorted Monday-Friday dates in those years that are not working days."""
+        days: set[date] = set()
+        for year in range(first_year, last_year + 1):
+            days.update(d for d in self.holidays_in(year) if d.weekday() < 5)
+        days -= self.open_days
+        days.update(
+            d for d in self.closed_days if first_year <= d.year <= last_year and d.weekday() < 5
+        )
+        return sorted(days)
+
+    def fingerprint(self, first_year: int, last_year: int) -> str:
+        """sha256 hex of code, country, subdivision and every weekday non-working date.
+
+        Holiday names are left out on purpose: a renamed holiday does not move a deadline.
+        """
+        _check_count(first_year, "first_year", 1, 9998)
+        _check_count(last_year, "last_year", first_year, 9998)
+        canonical = json.dumps(
+            {
+                "code": self.code,
+                "country": self.country,
+                "subdivision": self.subdivision,
+                "non_working": [
+                    d.isoformat() for d in self.non_working_weekdays(first_year, last_year)
+                ],
+            },
+            sort_keys=True,
+            separators=(",", ":"),
+        )
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+# --------------------------------------------------------------------------- day arithmetic
+
+
+def next_working_day(d: date, calendar: Calendar) -> tuple[date, list[tuple[date, str]]]:
+    """``d`` itself if it is a working day, else the next one, with the days skipped."""
+    _check_date(d, "the date")
+    skipped: list[tuple[date, str]] = []
+    reason = calendar.non_working_reason(d)
+    while reason is not None:
+        skipped.append((d, reason))
+        d += timedelta(days=1)
+        reason = calendar.non_working_reason(d)
+    return d, skipped
+
+
+def add_working_days(
+    start: date, n: int, calendar: Calendar
+) -> tuple[date, list[tuple[date, str]]]:
+    """Count ``n`` working days forward from ``start`` (day zero); return the due date and
+    every non-working day skipped on the way, with its reason."""
+    _check_date(start, "start")
+    _check_count(n, "the number of working days", 0, MAX_DAYS)
+    skipped: list[tuple[date, str]] = []
+    d = start
+    counted = 0
+    while counted < n:
+        d += timedelta(days=1)
+        reason = calendar.non_working_reason(d)
+        if reason is None:
+            counted += 1
+        else:
+            skipped.append((d, reason))
+    return d, skipped
+
+
+def working_days_between(a: date, b: date, calendar: Calendar) -> int:
+    """Working days in ``(a, b]``; negative (minus those in ``(b, a]``) if ``b < a``."""
+    _check_date(a, "a")
+    _check_date(b, "b")
+    if b < a:
+        return -working_days_between(b, a, calendar)
+    count = 0
+    d = a + timedelta(days=1)
+    while d <= b:
+        if calendar.is_working_day(d):
+            count += 1
+        d += timedelta(days=1)
+    return count
+
+
+def _working_days_in(start: date, end: date, calendar: Calendar) -> int:
+    """Working days in the inclusive period ``[start, end]``."""
+    return working_days_between(start - timedelta(days=1), end, calendar)
+
+
+def due_at_for(d: date) -> datetime:
+    """17:00 Europe/Brussels on ``d`` as a UTC-aware datetime."""
+    _check_date(d, "the due date")
+    return datetime.combine(d, DUE_TIME, tzinfo=BRUSSELS).astimezone(UTC)
+
+
+# --------------------------------------------------------------------------- adjustments
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """A change applied after the base rule, in order: extension or clock stop."""
+
+    kind: str
+    new_date: date | None = None
+    days: int | None = None
+    start: date | None = None
+    end: date | None = None
+    reason: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in ADJUSTMENT_KINDS:
+            raise DeadlineError(
+                f"unknown adjustment kind {self.kind!r}; use one of {', '.join(ADJUSTMENT_KINDS)}"
+            )
+        needed = {
+            "extension_date": ("new_date",),
+            "extension_days": ("days",),
+            "clock_stop": ("start", "end"),
+        }[self.kind]
+        for name in ("new_date", "days", "start", "end"):
+            value = getattr(self, name)
+            if name in needed and value is None:
+                raise DeadlineError(f'a "{self.kind}" adjustment needs {name}')
+            if name not in needed and value is not None:
+                raise DeadlineError(f'a "{self.kind}" adjustment takes no {name}; leave it empty')
+        if not isinstance(self.reason, str):
+            raise DeadlineError(f"the adjustment reason must be text, not {self.reason!r}")
+        if self.kind == "extension_date":
+            _check_date(self.new_date, "the extension's new date")
+        elif self.kind == "extension_days":
+            _check_count(self.days, "the extension's number of days", 1, MAX_DAYS)
+        else:
+            _check_date(self.start, "the clock stop's start")
+            _check_date(self.end, "the clock stop's end")
+            if self.start > self.end:  # type: ignore[operator]
+                raise DeadlineError(
+                    f"the clock stop starts {self.start} after it ends {self.end}; "
+                    f"give start <= end (both days included)"
+                )
+
+
+# --------------------------------------------------------------------------- due dates
+
+
+@dataclass(frozen=True)
+class DueDate:
+    due_date: date
+    due_at: datetime
+    fingerprint: str
+    steps: tuple[str, ...]
+
+
+def _skip_steps(skipped: Sequence[tuple[date, str]]) -> list[str]:
+    """One sentence per skipped day; a Saturday+Sunday pair shares one sentence."""
+    lines: list[str] = []
+    i = 0
+    while i < len(skipped):
+        d, reason = skipped[i]
+        if (
+            reason == WEEKEND
+            and i + 1 < len(skipped)
+            and skipped[i + 1] == (d + timedelta(days=1), WEEKEND)
+        ):
+            nxt = skipped[i + 1][0]
+            lines.append(f"Skipped {format_date(d)} and {format_date(nxt)}: weekend.")
+            i += 2
+            continue
+        lines.append(f"Skipped {format_date(d)}: {reason}.")
+        i += 1
+    return lines
+
+
+def _reason(adj: Adjustment, template: str = " (reason: {})") -> str:
+    text = adj.reason.strip()
+    return template.format(text) if text else ""
+
+
+def _roll(d: date, calendar: Calendar, steps: list[str]) -> date:
+    rolled, skipped = next_working_day(d, calendar)
+    if skipped:
+        steps.extend(_skip_steps(skipped))
+        steps.append(f"Moved to the next working day: {format_date(rolled)}.")
+    return rolled
+
+
+def compute_due(
+    start: date,
+    rule: DeadlineRule,
+    calendar: Calendar,
+    adjustments: Sequence[Adjustment] = (),
+) -> DueDate:
+    """The due date and time of an answer, with an English explanation of every step."""
+    _check_date(start, "start")
+    if not isinstance(rule, DeadlineRule):
+        raise DeadlineError("rule must be a DeadlineRule (e.g. DeadlineRule.parse('6 months'))")
+    if not isinstance(calendar, Calendar):
+        raise DeadlineError("calendar must be a Calendar, e.g. Calendar('BE', 'BE')")
+    calendar.validate()
+    adjustments = tuple(adjustments)
+    for adj in adjustments:
+        if not isinstance(adj, Adjustment):
+            raise DeadlineError(f"each adjustment must be an Adjustment, not {adj!r}")
+    try:
+        return _compute(start, rule, calendar, adjustments)
+    except OverflowError:
+        raise DeadlineError(
+            f"the due date for start {start} falls outside the supported calendar; "
+            f"check the start date and the rule"
+        ) from None
+
+
+def _compute(
+    start: date, rule: DeadlineRule, calendar: Calendar, adjustments: tuple[Adjustment, ...]
+) -> DueDate:
+    working = rule.kind == "working_days"
+    steps = [
+        f"Start: {format_date(start)} (day zero).",
+        f"Rule: {rule.describe()}, calendar {calendar.describe()}.",
+    ]
+    if rule.kind == "working_days":
+        due, skipped = add_working_days(start, rule.amount, calendar)  # type: ignore[arg-type]
+        steps.extend(_skip_steps(skipped))
+        steps.append(f"Counted {rule.describe()}: {format_date(due)}.")
+    elif rule.kind == "fixed_date":
+        fixed: date = rule.fixed_date  # type: ignore[assignment]
+        if fixed < start:
+            raise DeadlineError(
+                f"the fixed due date {fixed} is before the start date {start}; "
+                f"give a later due date or another rule"
+            )
+        if fixed == start:
+            raise DeadlineError(
+                f"the fixed due date {fixed} is the start date itself; give a later due date"
+            )
+        steps.append(f"Fixed due date: {format_date(fixed)}.")
+        due = _roll(fixed, calendar, steps)
+    else:
+        if rule.kind == "months":
+            raw = start + relativedelta(months=rule.amount)
+            note = ""
+            if raw.day != start.day:
+                note = f" (day {start.day} does not exist in {MONTH_NAMES[raw.month - 1]})"
+        else:
+            raw = start + timedelta(days=rule.amount)  # type: ignore[arg-type]
+            note = ""
+        steps.append(f"Added {rule.describe()}: {format_date(raw)}{note}.")
+        due = _roll(raw, calendar, steps)
+
+    for adj in adjustments:
+        due = _apply(adj, due, start, working, calendar, steps)
+
+    due_at = due_at_for(due)
+    steps.append(
+        f"Due: {format_date(due)} at {DUE_TIME:%H:%M} Europe/Brussels ({due_at:%H:%M} UTC)."
+    )
+    return DueDate(
+        due_date=due,
+        due_at=due_at,
+        fingerprint=calendar.fingerprint(start.year, due.year + 1),
+        steps=tuple(steps),
+    )
+
+
+def _apply(
+    adj: Adjustment, due: date, start: date, working: bool, calendar: Calendar, steps: list[str]
+) -> date:
+    if adj.kind == "extension_date":
+        new: date = adj.new_date  # type: ignore[assignment]
+        if new <= due:
+            raise DeadlineError(
+                f"the extension date {new} is not later than the current due date {due}; "
+                f"give a date after {due}"
+            )
+        steps.append(f"Extension: new due date {format_date(new)}{_reason(adj)}.")
+        return _roll(new, calendar, steps)
+
+    if adj.kind == "extension_days":
+        days: int = adj.days  # type: ignore[assignment]
+        if working:
+            steps.append(f"Extension: +{_plural(days, 'working day')}{_reason(adj)}.")
+            new, skipped = add_working_days(due, days, calendar)
+            steps.extend(_skip_steps(skipped))
+            steps.append(f"Extended to {format_date(new)}.")
+            return new
+        new = due + timedelta(days=days)
+        steps.append(
+            f"Extension: +{_plural(days, 'calendar day')}{_reason(adj)}: {format_date(new)}."
+        )
+        return _roll(new, calendar, steps)
+
+    stop_start: date = adj.start  # type: ignore[assignment]
+    stop_end: date = adj.end  # type: ignore[assignment]
+    if stop_start < start:
+        raise DeadlineError(
+            f"the clock stop starts {stop_start}, before the deadline's start date {start}; "
+            f"a clock can only stop after it has started"
+        )
+    head = f"Clock stopped {stop_start} to {stop_end}{_reason(adj, ' ({})')}"
+    if working:
+        stopped = _working_days_in(stop_start, stop_end, calendar)
+        steps.append(f"{head}: +{_plural(stopped, 'working day')}.")
+        if stopped == 0:
+            return due
+        new, skipped = add_working_days(due, stopped, calendar)
+        steps.extend(_skip_steps(skipped))
+        steps.append(f"Moved to {format_date(new)}.")
+        return new
+    stopped = (stop_end - stop_start).days + 1
+    new = due + timedelta(days=stopped)
+    steps.append(f"{head}: +{_plural(stopped, 'calendar day')}: {format_date(new)}.")
+    return _roll(new, calendar, steps)
+
+
+def explain_due_date(
+    start: date,
+    rule: DeadlineRule,
+    calendar: Calendar,
+    adjustments: Sequence[Adjustment] = (),
+) -> list[str]:
+    """The explanation of :func:`compute_due`, one English sentence per step."""
+    return list(compute_due(start, rule, calendar, adjustments).steps)
+
+
+# --------------------------------------------------------------------------- status
+
+
+@dataclass(frozen=True)
+class DeadlineStatus:
+    status: str  # no_deadline | on_time | reminder | overdue | very_overdue | paused
+    days_overdue: int
+    next_reminder: date | None
+
+
+def _check_reminder_days(reminder_days: Sequence[int]) -> tuple[int, ...]:
+    if isinstance(reminder_days, (str, bytes)) or not isinstance(reminder_days, Iterable):
+        raise DeadlineError("reminder_days must be a list of day counts such as (30, 7)")
+    return tuple(
+        _check_count(k, "each reminder (days before the due date)", 1, MAX_DAYS)
+        for k in reminder_days
+    )
+
+
+def reminder_dates(due_at: datetime, reminder_days: Sequence[int] = (30, 7)) -> list[date]:
+    """Brussels dates on which reminders are due, earliest first (no duplicates)."""
+    due_date = _check_aware(due_at, "due_at").astimezone(BRUSSELS).date()
+    days = _check_reminder_days(reminder_days)
+    return sorted({due_date - timedelta(days=k) for k in days})
+
+
+def deadline_status(
+    due_at: datetime | None,
+    now: datetime,
+    *,
+    paused: bool = False,
+    reminder_days: Sequence[int] = (30, 7),
+    very_overdue_after_days: int = 90,
+) -> DeadlineStatus:
+    """Where an answer stands relative to its deadline at ``now``.
+
+    Day arithmetic is done on the Brussels wall clock, so "90 days after 17:00" is 17:00
+    again, across daylight-saving changes. At exactly ``due_at`` the answer is not yet late.
+    A paused deadline reports no overdue days and no reminder (the due date will move).
+    """
+    now_local = _check_aware(now, "now").astimezone(BRUSSELS)
+    days = _check_reminder_days(reminder_days)
+    _check_count(very_overdue_after_days, "very_overdue_after_days", 1, MAX_DAYS)
+    if due_at is None:
+        return DeadlineStatus("no_deadline", 0, None)
+    due_local = _check_aware(due_at, "due_at").astimezone(BRUSSELS)
+    if paused:
+        return DeadlineStatus("paused", 0, None)
+
+    # Compare instants in UTC: datetimes sharing a ZoneInfo compare by wall time.
+    now_utc, due_utc = now_local.astimezone(UTC), due_local.astimezone(UTC)
+    if now_utc > due_utc:
+        elapsed = (now_local.date() - due_local.date()).days
+        if _wall_add(due_local, elapsed) > now_utc:
+            elapsed -= 1
+        limit = _wall_add(due_local, very_overdue_after_days)
+        status = "very_overdue" if now_utc > limit else "overdue"
+        return DeadlineStatus(status, max(elapsed, 0), None)
+
+    today = now_local.date()
+    upcoming = [d for d in reminder_dates(due_at, days) if d >= today]
+    first = due_local.date() - timedelta(days=max(days)) if days else None
+    status = "reminder" if first is not None and today >= first else "on_time"
+    return DeadlineStatus(status, 0, upcoming[0] if upcoming else None)
+
+
+def _wall_add(local: datetime, days: int) -> datetime:
+    """``days`` later on the Brussels wall clock (same local time of day), in UTC."""
+    naive = local.replace(tzinfo=None) + timedelta(days=days)
+    return naive.replace(tzinfo=BRUSSELS).astimezone(UTC)

@@ -1,0 +1,64 @@
+"""Domain errors. Each carries a stable ``code`` (used by the API) and a message
+that says what is wrong and what to do about it."""
+
+from __future__ import annotations
+
+
+class WorkflowError(Exception):
+    code = "workflow_error"
+
+    def __init__(self, message: str, *, field: str | None = None, rule: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.rule = rule
+
+    def to_dict(self) -> dict:
+        data = {"code": self.code, "message": self.message}
+        if self.field:
+            data["field"] = self.field
+        if self.rule:
+            data["rule"] = self.rule
+        return data
+
+
+class ValidationError(WorkflowError):
+    """Bad input: the message names the field and what a valid value looks like."""
+
+    code = "invalid"
+
+
+class UnknownTrigger(ValidationError):
+    code = "unknown_trigger"
+
+
+class UnknownAddressee(ValidationError):
+    code = "unknown_addressee"
+
+
+class TransitionRefused(WorkflowError):
+    """The lifecycle does not allow this now; ``rule`` names the rule that refused."""
+
+    code = "transition_refused"
+
+
+class PermissionDenied(WorkflowError):
+    """The user's role may not do this."""
+
+    code = "forbidden"
+
+
+class NotInScope(WorkflowError):
+    """The case or answer is outside the user's organisation; shown as 'not found'."""
+
+    code = "not_found"
+
+
+class ConflictError(WorkflowError):
+    """Someone else changed the case meanwhile (optimistic locking)."""
+
+    code = "conflict"
+
+
+class HistoryIsAppendOnly(WorkflowError):
+    code = "history_append_only"

@@ -1,0 +1,268 @@
+"""The tamper-evident history.
+
+Every change writes an :class:`~workflow.models.Event` in the same transaction.
+Events form one global hash chain: ``hash = sha256(prev_hash + "\\n" + canonical)``
+where ``canonical`` is a sorted-key JSON serialisation of the event's own fields.
+Changing, removing or reordering an event breaks the chain at that point;
+removing the newest events is detected by comparing the head hash with one
+noted earlier (``verify_history(..., expected_head=...)``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import event, select, text
+from sqlalchemy.orm import Session
+
+from . import errors
+from .actors import Actor
+from .models import Event
+
+GENESIS = "0" * 64
+# Key for PostgreSQL's transaction-level advisory lock that serialises appends
+# to the one chain across app servers (held until commit or rollback).
+CHAIN_LOCK_KEY = 0x0B3E_1A7C
+
+
+def _dt(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def canonical(ev: Event) -> str:
+    """The event's fields as canonical JSON: the text its hash covers."""
+    body = {
+        "seq": ev.seq,
+        "recorded_at": _dt(ev.recorded_at),
+        "effective_at": _dt(ev.effective_at),
+        "recommendation_id": ev.recommendation_id,
+        "doc_number": ev.doc_number,
+        "addressee_code": ev.addressee_code,
+        "actor": ev.actor,
+        "actor_role": ev.actor_role,
+        "actor_org": ev.actor_org,
+        "action": ev.action,
+        "entity": ev.entity,
+        "from_state": ev.from_state,
+        "to_state": ev.to_state,
+        "reason": ev.reason,
+        "payload": json.loads(ev.payload),
+    }
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def chain_hash(prev_hash: str, canonical_text: str) -> str:
+    return hashlib.sha256(f"{prev_hash}\n{canonical_text}".encode()).hexdigest()
+
+
+def dump_payload(payload: dict[str, Any] | None) -> str:
+    return json.dumps(payload or {}, sort_keys=True, separators=(",", ":"),
+                      ensure_ascii=False, default=str)
+
+
+def _lock_chain(session: Session) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CHAIN_LOCK_KEY})
+
+
+def record(
+    session: Session,
+    *,
+    actor: Actor,
+    action: str,
+    entity: str,
+    now: datetime,
+    recommendation=None,
+    addressee_code: str | None = None,
+    from_state: str | None = None,
+    to_state: str | None = None,
+    reason: str = "",
+    payload: dict[str, Any] | None = None,
+    effective_at: datetime | None = None,
+) -> Event:
+    """Append one event to the chain (flushes; the caller commits)."""
+    if recommendation is not None and recommendation.id is None:
+        session.flush()
+    _lock_chain(session)
+    last = session.execute(
+        select(Event.seq, Event.hash).order_by(Event.seq.desc()).limit(1)
+    ).first()
+    seq, prev = (last.seq + 1, last.hash) if last else (1, GENESIS)
+    ev = Event(
+        seq=seq,
+        recorded_at=now,
+        effective_at=effective_at or now,
+        recommendation_id=recommendation.id if recommendation is not None else None,
+        doc_number=recommendation.doc_number if recommendation is not None else None,
+        addressee_code=addressee_code,
+        actor=actor.username,
+        actor_role=actor.role,
+        actor_org=actor.organisation,
+        action=action,
+        entity=entity,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason or "",
+        payload=dump_payload(payload),
+        prev_hash=prev,
+    )
+    ev.hash = chain_hash(prev, canonical(ev))
+    session.add(ev)
+    session.flush()
+    return ev
+
+
+# ---------------------------------------------------------------------------
+# Append-only, on the ORM side (the database triggers are in the migrations)
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_event_changes(session, flush_context, instances):
+    for obj in session.deleted:
+        if isinstance(obj, Event):
+            raise errors.HistoryIsAppendOnly("history events cannot be deleted")
+    for obj in session.dirty:
+        if isinstance(obj, Event) and session.is_modified(obj):
+            raise errors.HistoryIsAppendOnly("history events cannot be changed")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_event_changes(state):
+    if (state.is_update or state.is_delete) and any(
+        m.class_ is Event for m in state.all_mappers
+    ):
+        raise errors.HistoryIsAppendOnly("history events cannot be changed or deleted")
+
+
+
+# ---------------------------------------------------------------------------
+# Verification
+
+
+@dataclass
+class Verification:
+    ok: bool
+    checked: int
+    head: str
+    broken_seq: int | None = None
+    problem: str = ""
+    expected: str = ""
+    found: str = ""
+
+    def describe(self) -> str:
+        if self.ok:
+            return f"history intact: {self.checked} events, head {self.head}"
+        return (
+            f"history BROKEN at event {self.broken_seq}: {self.problem} "
+            f"(expected {self.expected}, found {self.found}); "
+            f"{self.checked} events checked before the break"
+        )
+
+
+def iter_events(session: Session, batch: int = 2000) -> Iterator[Event]:
+    last = 0
+    while True:
+        rows = session.scalars(
+            select(Event).where(Event.seq > last).order_by(Event.seq).limit(batch)
+        ).all()
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].seq
+
+
+def verify_events(events: Iterable[Event], expected_head: str | None = None) -> Verification:
+    prev, expected_seq, checked = GENESIS, 1, 0
+    for ev in events:
+        if ev.seq != expected_seq:
+            return Verification(False, checked, prev, ev.seq, "an event is missing",
+                                f"seq {expected_seq}", f"seq {ev.seq}")
+        if ev.prev_hash != prev:
+            return Verification(False, checked, prev, ev.seq,
+                                "the link to the previous event does not match", prev,
+                                ev.prev_hash)
+        recomputed = chain_hash(prev, canonical(ev))
+        if recomputed != ev.hash:
+            return Verification(False, checked, prev, ev.seq,
+                                "the event's content does not match its hash", recomputed,
+                                ev.hash)
+        prev, expected_seq, checked = ev.hash, expected_seq + 1, checked + 1
+    if expected_head and expected_head != prev:
+        return Verification(False, checked, prev, expected_seq - 1,
+                            "the newest events differ from the head noted earlier",
+                            expected_head, prev)
+    return Verification(True, checked, prev)
+
+
+def verify_history(session: Session, expected_head: str | None = None) -> Verification:
+    """Recompute the whole chain; report the first broken link."""
+    return verify_events(iter_events(session), expected_head)
+
+
+# ---------------------------------------------------------------------------
+# Reconstruction
+
+
+@dataclass
+class Snapshot:
+    """A case as it stood at a moment, rebuilt from its events alone."""
+
+    as_of: datetime
+    doc_number: str | None = None
+    state: str | None = None
+    closure_reason: str | None = None
+    addressees: dict[str, dict[str, Any]] = field(default_factory=dict)
+    events: int = 0
+
+
+def replay(events: Iterable[Event], as_of: datetime) -> Snapshot:
+    snap = Snapshot(as_of=as_of)
+    for ev in events:
+        if ev.effective_at > as_of:
+            continue
+        snap.events += 1
+        snap.doc_number = ev.doc_number
+        data = ev.data
+        for entry in data.get("addressees", []):
+            snap.addressees.setdefault(
+                entry["code"],
+                {"state": "pending", "required": entry.get("required", True), "due_at": None,
+                 "position": None},
+            )
+        if ev.entity == "recommendation" and ev.to_state:
+            snap.state = ev.to_state
+            snap.closure_reason = data.get("closure_reason")
+        elif ev.entity == "answer" and ev.addressee_code:
+            entry = snap.addressees.setdefault(
+                ev.addressee_code,
+                {"state": "pending", "required": True, "due_at": None, "position": None},
+            )
+            if ev.to_state:
+                entry["state"] = ev.to_state
+            if "position" in data:
+                entry["position"] = data["position"]
+        for code, due in data.get("due_at", {}).items():
+            snap.addressees.setdefault(code, {"state": "pending", "required": True,
+                                              "position": None})["due_at"] = due
+    return snap
+
+
+def case_events(session: Session, recommendation_id: int) -> list[Event]:
+    return list(
+        session.scalars(
+            select(Event)
+            .where(Event.recommendation_id == recommendation_id)
+            .order_by(Event.effective_at, Event.seq)
+        )
+    )
+
+
+def state_as_of(session: Session, recommendation_id: int, as_of: datetime) -> Snapshot:
+    return replay(case_events(session, recommendation_id), as_of)

@@ -1,0 +1,398 @@
+"""The two lifecycles, declared once as data.
+
+Everything else is derived from these declarations: the shared ``transitions``
+machines, the guards and their refusal messages, who may fire what, the
+``available_triggers`` list shown in the web app and the API, the database
+CHECK constraints on the state columns, and the mermaid diagram.
+
+A recommendation ("case") goes through::
+
+    adopted -> transmitted -> awaiting_answers -> answered -> under_assessment
+      -> monitoring | follow_up_requested (back to awaiting) | closed (reason) -> reopened
+
+Each addressee's answer goes through::
+
+    pending -> interim_reply -> answered (position) | declined | waived
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from transitions import Machine
+
+from . import errors
+
+# ---------------------------------------------------------------------------
+# Roles
+SECRETARIAT = "secretariat"
+MINISTRY = "ministry"
+AUDITOR = "auditor"
+SYSTEM = "system"  # the aggregation rule; never a person
+ROLES = (SECRETARIAT, MINISTRY, AUDITOR)
+
+# Closure reasons and answer positions
+CLOSURE_REASONS = {
+    "implemented": "implemented",
+    "no_action_needed": "no action needed",
+    "not_implemented": "not implemented / rejected",
+    "superseded": "superseded by a later recommendation or a Committee of Ministers decision",
+    "lapsed": "lapsed / no further action",
+    "no_reply_possible": "no reply possible",
+}
+# Reasons that may close a case whose answers were never assessed (nothing to assess).
+CLOSURE_WITHOUT_ASSESSMENT = ("superseded", "lapsed", "no_reply_possible")
+
+POSITIONS = {
+    "agrees": "agrees",
+    "partly_agrees": "partly agrees",
+    "disagrees": "disagrees",
+    "takes_note": "takes note",
+}
+
+
+@dataclass(frozen=True)
+class State:
+    name: str
+    label: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Guard:
+    """A rule that must hold for a trigger to fire.
+
+    ``check(obj, params)`` gets the case (or addressee entry) and the trigger's
+    parameters; ``params`` is empty when only asking what is available now, so
+    a guard about a parameter must pass when the parameter is absent.
+    """
+
+    name: str
+    message: str
+    check: Callable[[Any, Mapping[str, Any]], bool]
+
+
+@dataclass(frozen=True)
+class Trigger:
+    name: str
+    label: str
+    sources: tuple[str, ...]
+    dest: str
+    roles: frozenset[str]
+    guards: tuple[Guard, ...] = ()
+    needs_reason: bool = False
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    name: str
+    states: tuple[State, ...]
+    initial: str
+    triggers: tuple[Trigger, ...]
+    terminal: tuple[str, ...] = field(default=())
+
+    @cached_property
+    def state_names(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.states)
+
+    @cached_property
+    def by_trigger(self) -> dict[str, Trigger]:
+        return {t.name: t for t in self.triggers}
+
+    def state(self, name: str) -> State:
+        for s in self.states:
+            if s.name == name:
+                return s
+        raise KeyError(name)
+
+    def trigger(self, name: str) -> Trigger:
+        try:
+            return self.by_trigger[name]
+        except KeyError:
+            known = ", ".join(t.name for t in self.triggers)
+            raise errors.UnknownTrigger(
+                f"unknown action {name!r} for a {self.name}; known actions: {known}",
+                field="trigger",
+            ) from None
+
+    @cached_property
+    def machine(self) -> Machine:
+        """ONE shared machine for all rows: events are fired against a row with
+        ``machine.events[name].trigger(row, params)``; rows are never added."""
+        return Machine(
+            model=None,
+            states=list(self.state_names),
+            initial=self.initial,
+            transitions=[self._transition_spec(t) for t in self.triggers],
+            auto_transitions=False,
+            send_event=True,
+            model_attribute="state",
+        )
+
+    def _transition_spec(self, trig: Trigger) -> dict:
+        def conditions_hold(event) -> bool:
+            params = event.kwargs.get("params") or {}
+            return all(g.check(event.model, params) for g in trig.guards)
+
+        return {
+            "trigger": trig.name,
+            "source": list(trig.sources),
+            "dest": trig.dest,
+            "conditions": [conditions_hold],
+        }
+
+    # -- asking and refusing -------------------------------------------------
+    def refusal(self, obj: Any, trig: Trigger, role: str, params: Mapping[str, Any]):
+        """The first rule that forbids firing ``trig`` now, as an exception, or None."""
+        if role not in trig.roles:
+            allowed = " or ".join(sorted(trig.roles))
+            return errors.PermissionDenied(
+                f"cannot {trig.label}: only the {allowed} may do this (you are {role})",
+                rule="role",
+            )
+        if obj.state not in trig.sources:
+            allowed = ", ".join(self.state(s).label for s in trig.sources)
+            return errors.TransitionRefused(
+                f"cannot {trig.label}: the {self.name} is {self.state(obj.state).label}; "
+                f"this is possible only when it is {allowed}",
+                rule="state",
+            )
+        for guard in trig.guards:
+            if not guard.check(obj, params):
+                return errors.TransitionRefused(guard.message, rule=guard.name)
+        return None
+
+    def fire(self, obj: Any, trigger_name: str, role: str, params: Mapping[str, Any]) -> str:
+        """Move ``obj`` along ``trigger_name``; returns the previous state.
+
+        Raises the refusal naming the rule when the lifecycle forbids it."""
+        trig = self.trigger(trigger_name)
+        refused = self.refusal(obj, trig, role, params)
+        if refused is not None:
+            raise refused
+        before = obj.state
+        if not self.machine.events[trig.name].trigger(obj, params=params):
+            raise errors.TransitionRefused(
+                f"cannot {trig.label}: a lifecycle condition does not hold", rule="condition"
+            )
+        return before
+
+    def available(self, obj: Any, role: str) -> list[Trigger]:
+        return [t for t in self.triggers if self.refusal(obj, t, role, {}) is None]
+
+    # -- diagram ---------------------------------------------------------------
+    def mermaid(self, current: str | None = None, path: tuple[str, ...] = ()) -> str:
+        """The lifecycle as mermaid text (drawn by transitions' GraphMachine),
+        with the current state and the states a case went through highlighted."""
+        from transitions.extensions import GraphMachine
+
+        class _Drawing:  # GraphMachine draws per model; this one is only drawn
+            pass
+
+        drawing = _Drawing()
+        GraphMachine(
+            model=drawing,
+            states=[{"name": s.name} for s in self.states],
+            transitions=[
+                {"trigger": t.name, "source": list(t.sources), "dest": t.dest}
+                for t in self.triggers
+            ],
+            initial=self.initial,
+            auto_transitions=False,
+            graph_engine="mermaid",
+            title=f"{self.name} lifecycle",
+        )
+        lines = drawing.get_graph().draw(None).splitlines()
+        visited = set(path)
+        out = []
+        for line in lines:
+            stripped = line.strip()
+            if stripped.startswith("Class ") and len(stripped.split()) == 3:
+                _, name, _ = stripped.split()
+                style = (
+                    "s_active"
+                    if name == current
+                    else "s_previous"
+                    if name in visited
+                    else "s_default"
+                )
+                line = f"  class {name} {style}"
+            elif stripped.startswith("state ") and " as " in stripped:
+                name = stripped.rsplit(" as ", 1)[1]
+                line = f'  state "{self.state(name).label}" as {name}'
+            out.append(line)
+        return "\n".join(out)
+
+
+# ---------------------------------------------------------------------------
+# Guards (rules with the message shown when they refuse)
+
+
+def _has_required_addressee(rec, params) -> bool:
+    return any(a.is_required for a in rec.addressees)
+
+
+def _close_reason_fits_state(rec, params) -> bool:
+    reason = params.get("closure_reason")
+    if reason is None or rec.state in ("under_assessment", "monitoring", "reopened"):
+        return True
+    return reason in CLOSURE_WITHOUT_ASSESSMENT
+
+
+def _all_required_done(rec, params) -> bool:
+    return all(a.state in ANSWER_DONE for a in rec.addressees if a.is_required)
+
+
+def _some_reaction(rec, params) -> bool:
+    return any(a.state != "pending" for a in rec.addressees) and not _all_required_done(rec, params)
+
+
+def _case_open_for_answers(entry, params) -> bool:
+    return entry.recommendation.state in ACCEPTS_ANSWERS
+
+
+def _collective_answer_given(entry, params) -> bool:
+    return any(
+        other.addressee.is_collective and other.state == "answered"
+        for other in entry.recommendation.addressees
+        if other is not entry
+    )
+
+
+def _follow_up_case(entry, params) -> bool:
+    return entry.recommendation.state in ("under_assessment", "monitoring", "reopened")
+
+
+ANSWER_DONE = ("answered", "declined", "waived")
+ACCEPTS_ANSWERS = ("transmitted", "awaiting_answers", "follow_up_requested")
+
+ASSESSED = Guard(
+    "assessed_before_closure",
+    "cannot close: the committee has not assessed the answers "
+    f"(before assessment a case can only be closed as "
+    f"{', '.join(CLOSURE_WITHOUT_ASSESSMENT)})",
+    _close_reason_fits_state,
+)
+HAS_REQUIRED = Guard(
+    "required_addressee",
+    "cannot transmit: the recommendation has no required addressee; add one first",
+    _has_required_addressee,
+)
+ALL_DONE = Guard(
+    "all_required_answered",
+    "not every required addressee has answered, declined or been waived yet",
+    _all_required_done,
+)
+SOME_REACTION = Guard(
+    "some_reaction",
+    "no addressee has reacted yet, or all have already answered",
+    _some_reaction,
+)
+OPEN_FOR_ANSWERS = Guard(
+    "case_accepts_answers",
+    "cannot answer: the recommendation is not awaiting answers (it is not yet transmitted, "
+    "or it is answered, under assessment or closed)",
+    _case_open_for_answers,
+)
+COLLECTIVE_ANSWERED = Guard(
+    "collective_answer_covers",
+    "cannot waive: the Committee of Ministers has not given a collective answer on this case",
+    _collective_answer_given,
+)
+FOLLOW_UP_CASE = Guard(
+    "follow_up_requested_by_committee",
+    "cannot ask again: a follow-up question is put through the recommendation, "
+    "while it is under assessment, monitored or reopened",
+    _follow_up_case,
+)
+
+# ---------------------------------------------------------------------------
+# The recommendation lifecycle
+
+SEC = frozenset({SECRETARIAT})
+ANSWERERS = frozenset({MINISTRY, SECRETARIAT})  # the secretariat records paper answers
+
+RECOMMENDATION = Lifecycle(
+    name="recommendation",
+    initial="adopted",
+    states=(
+        State("adopted", "adopted", "Adopted in plenary, not yet sent to its addressees."),
+        State("transmitted", "transmitted", "Sent to its addressees; the answer clock runs; "
+              "no addressee has reacted yet."),
+        State("awaiting_answers", "awaiting answers", "Some addressees have reacted; "
+              "required answers are still outstanding."),
+        State("follow_up_requested", "follow-up requested", "The committee put a follow-up "
+              "question; new answers are awaited."),
+        State("answered", "answered", "Every required addressee has answered, declined or "
+              "been waived; the committee has to assess."),
+        State("under_assessment", "under assessment", "The committee is assessing the answers."),
+        State("monitoring", "monitoring implementation", "The answers were satisfactory; "
+              "the committee follows the implementation."),
+        State("closed", "closed", "Closed with a reason."),
+        State("reopened", "reopened", "A closed case opened again by the Parliament side."),
+    ),
+    triggers=(
+        Trigger("transmit", "transmit to the addressees", ("adopted",), "transmitted", SEC,
+                (HAS_REQUIRED,), description="Starts every addressee's answer clock."),
+        Trigger("receive_reaction", "register a first reaction",
+                ("transmitted", "follow_up_requested"), "awaiting_answers",
+                frozenset({SYSTEM}), (SOME_REACTION,),
+                description="Aggregation: some, not all, required answers are in."),
+        Trigger("complete_answers", "register that all answers are in",
+                ("transmitted", "awaiting_answers", "follow_up_requested"), "answered",
+                frozenset({SYSTEM}), (ALL_DONE,),
+                description="Aggregation: every required addressee answered, declined or "
+                            "was waived."),
+        Trigger("start_assessment", "start the assessment", ("answered", "reopened"),
+                "under_assessment", SEC),
+        Trigger("request_follow_up", "request a follow-up",
+                ("under_assessment", "monitoring", "reopened"), "follow_up_requested", SEC,
+                needs_reason=True,
+                description="Unsatisfactory answers: a follow-up question goes to chosen "
+                            "addressees and the case awaits their new answers."),
+        Trigger("start_monitoring", "monitor the implementation",
+                ("under_assessment", "reopened"), "monitoring", SEC),
+        Trigger("close", "close the case",
+                ("transmitted", "awaiting_answers", "follow_up_requested", "answered",
+                 "under_assessment", "monitoring", "reopened"), "closed", SEC, (ASSESSED,),
+                needs_reason=True,
+                description="Closure is decided by the Parliament side, never by an addressee."),
+        Trigger("reopen", "reopen the case", ("closed",), "reopened", SEC, needs_reason=True),
+    ),
+    terminal=("closed",),
+)
+
+# ---------------------------------------------------------------------------
+# The answer lifecycle of one addressee on one case
+
+ANSWER = Lifecycle(
+    name="answer",
+    initial="pending",
+    states=(
+        State("pending", "pending", "No reply yet."),
+        State("interim_reply", "interim reply received", "An interim reply; the final answer "
+              "is still due."),
+        State("answered", "answered", "A final answer with a position."),
+        State("declined", "declined", "The addressee declined to answer."),
+        State("waived", "waived", "Covered by a collective Committee of Ministers answer."),
+    ),
+    triggers=(
+        Trigger("submit_interim", "submit an interim reply", ("pending", "interim_reply"),
+                "interim_reply", ANSWERERS, (OPEN_FOR_ANSWERS,)),
+        Trigger("submit_answer", "submit the final answer", ("pending", "interim_reply"),
+                "answered", ANSWERERS, (OPEN_FOR_ANSWERS,)),
+        Trigger("decline", "decline to answer", ("pending", "interim_reply"), "declined",
+                ANSWERERS, (OPEN_FOR_ANSWERS,), needs_reason=True),
+        Trigger("waive", "waive the answer", ("pending", "interim_reply"), "waived", SEC,
+                (OPEN_FOR_ANSWERS, COLLECTIVE_ANSWERED), needs_reason=True),
+        Trigger("ask_again", "ask this addressee again", ("answered", "declined", "waived"),
+                "pending", SEC, (FOLLOW_UP_CASE,), needs_reason=True,
+                description="Part of a follow-up request: a new answer becomes due."),
+    ),
+)
+
+LIFECYCLES = {RECOMMENDATION.name: RECOMMENDATION, ANSWER.name: ANSWER}

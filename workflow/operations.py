@@ -1,0 +1,985 @@
+"""Domain operations: each checks the rules, changes rows, writes its history
+event(s) and flushes. None of them commits: the web request or CLI command
+owns the transaction, so a state change and its history entry land together
+or not at all.
+
+Every operation takes ``now`` (UTC-aware); omitted, it reads :mod:`workflow.clock`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from importlib import resources
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from . import clock, deadlines, errors, history
+from .actors import SYSTEM_ACTOR, Actor
+from .calendars import calendar_for
+from .lifecycle import (
+    ACCEPTS_ANSWERS,
+    ANSWER,
+    AUDITOR,
+    CLOSURE_REASONS,
+    MINISTRY,
+    POSITIONS,
+    RECOMMENDATION,
+    SECRETARIAT,
+    Trigger,
+)
+from .models import (
+    Addressee,
+    Answer,
+    Attachment,
+    CaseAddressee,
+    ClosingDay,
+    DeadlineAdjustment,
+    ExtensionRequest,
+    Recommendation,
+)
+
+DOC_NUMBER = re.compile(r"^\d{1,5}/\d{1,3}(?:[A-Za-z]{1,4})?$")
+MAX_TITLE = 1000
+MAX_TEXT = 100_000
+MAX_REASON = 5000
+ATTACHMENT_TYPES = {"application/pdf": b"%PDF-"}
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+
+
+def _now(now: datetime | None) -> datetime:
+    return clock.ensure_aware(now) if now is not None else clock.utcnow()
+
+
+def brussels_date(moment: datetime) -> date:
+    return moment.astimezone(deadlines.BRUSSELS).date()
+
+
+def _flush(session: Session) -> None:
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise errors.ConflictError(
+            "someone else changed this case meanwhile; reload it and try again"
+        ) from exc
+
+
+def _check_version(rec: Recommendation, expected_version: int | None) -> None:
+    if expected_version is not None and int(expected_version) != rec.version:
+        raise errors.ConflictError(
+            f"recommendation {rec.doc_number} was changed meanwhile (it is now at version "
+            f"{rec.version}, you had version {expected_version}); reload it and try again"
+        )
+
+
+def _touch(rec: Recommendation, now: datetime) -> None:
+    # Any change to a case, addressee rows included, gives the case a new version.
+    rec.updated_at = now
+
+
+def _text(value: str | None, field: str, *, required: bool = False, limit: int = MAX_TEXT) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise errors.ValidationError(f"{field.replace('_', ' ')} is required", field=field)
+    if len(value) > limit:
+        raise errors.ValidationError(
+            f"{field.replace('_', ' ')} is too long ({len(value)} characters; at most {limit})",
+            field=field,
+        )
+    return value
+
+
+def _rule(text: str, field: str = "deadline_rule") -> deadlines.DeadlineRule:
+    try:
+        return deadlines.DeadlineRule.parse(text)
+    except deadlines.DeadlineError as exc:
+        raise errors.ValidationError(str(exc), field=field) from exc
+
+
+# ---------------------------------------------------------------------------
+# Scope: who may see and touch what
+
+
+def can_see(actor: Actor, rec: Recommendation) -> bool:
+    if actor.role in (SECRETARIAT, AUDITOR):
+        return True
+    if actor.role == MINISTRY:
+        return rec.transmitted_at is not None and rec.entry(actor.organisation) is not None
+    return False
+
+
+def check_visible(actor: Actor, rec: Recommendation) -> None:
+    if not can_see(actor, rec):
+        raise errors.NotInScope(f"no recommendation {rec.doc_number} in your scope")
+
+
+def check_entry_scope(actor: Actor, entry: CaseAddressee) -> None:
+    check_visible(actor, entry.recommendation)
+    if actor.role == MINISTRY and entry.addressee_code != actor.organisation:
+        raise errors.NotInScope(
+            f"no answer of {entry.addressee_code} on {entry.recommendation.doc_number} "
+            "in your scope"
+        )
+
+
+def entry_of(rec: Recommendation, code: str) -> CaseAddressee:
+    entry = rec.entry(code)
+    if entry is None:
+        on_case = ", ".join(a.addressee_code for a in rec.addressees) or "none"
+        raise errors.UnknownAddressee(
+            f"{code} is not an addressee of recommendation {rec.doc_number} "
+            f"(its addressees: {on_case})",
+            field="addressee",
+        )
+    return entry
+
+
+def find_recommendation(session: Session, doc_number: str) -> Recommendation:
+    rec = session.scalar(select(Recommendation).where(Recommendation.doc_number == doc_number))
+    if rec is None:
+        raise errors.NotInScope(f"no recommendation with document number {doc_number!r}")
+    return rec
+
+
+# ---------------------------------------------------------------------------
+# What may be done now
+
+
+@dataclass(frozen=True)
+class Available:
+    trigger: Trigger
+    addressee_code: str | None = None  # set for answer triggers
+
+    @property
+    def name(self) -> str:
+        return self.trigger.name
+
+
+def available_triggers(rec: Recommendation, actor: Actor) -> list[Available]:
+    """The actions ``actor`` may take on the case now (recommendation and answers)."""
+    if not can_see(actor, rec):
+        return []
+    found = [Available(t) for t in RECOMMENDATION.available(rec, actor.role)]
+    for entry in rec.addressees:
+        if actor.role == MINISTRY and entry.addressee_code != actor.organisation:
+            continue
+        found.extend(Available(t, entry.addressee_code)
+                     for t in ANSWER.available(entry, actor.role))
+    return found
+
+
+# ---------------------------------------------------------------------------
+# Addressee catalogue and calendars
+
+
+def load_catalogue() -> list[dict]:
+    text = resources.files("workflow").joinpath("data/addressees.json").read_text("utf-8")
+    return json.loads(text)["addressees"]
+
+
+def sync_addressees(session: Session, catalogue: Iterable[Mapping] | None = None) -> int:
+    """Insert or update the addressees from the catalogue; returns how many."""
+    count = 0
+    for item in catalogue if catalogue is not None else load_catalogue():
+        cal = item.get("calendar") or {}
+        calendar = deadlines.Calendar(item["code"], cal.get("country"), cal.get("subdivision"))
+        try:
+            calendar.validate()
+        except deadlines.DeadlineError as exc:
+            raise errors.ValidationError(f"addressee {item['code']}: {exc}",
+                                         field="calendar") from exc
+        row = session.get(Addressee, item["code"]) or Addressee(code=item["code"])
+        row.name_nl, row.name_fr, row.name_en = (item["name"][k] for k in ("nl", "fr", "en"))
+        row.is_collective = bool(item.get("collective", False))
+        row.holiday_country = cal.get("country")
+        row.holiday_subdivision = cal.get("subdivision")
+        row.annual_closing_days = json.dumps(item.get("annual_closing_days", []))
+        session.add(row)
+        count += 1
+    session.flush()
+    return count
+
+
+def get_addressee(session: Session, code: str) -> Addressee:
+    row = session.get(Addressee, code)
+    if row is None:
+        known = ", ".join(session.scalars(select(Addressee.code).order_by(Addressee.code)))
+        raise errors.UnknownAddressee(f"unknown addressee {code!r}; known: {known}",
+                                      field="addressee")
+    return row
+
+
+def set_closing_day(session: Session, actor: Actor, code: str, day: date, *, note: str = "",
+                    is_open: bool = False, remove: bool = False,
+                    now: datetime | None = None) -> None:
+    """Declare a closing day (or, ``is_open``, a holiday that is a working day after all),
+    or ``remove`` such a declaration. Stored due dates do not move: see
+    :func:`stale_due_dates` and :func:`recompute_due_date`."""
+    now = _now(now)
+    _require_role(actor, SECRETARIAT, "change a calendar")
+    addressee = get_addressee(session, code)
+    existing = next((cd for cd in addressee.closing_days if cd.day == day), None)
+    if remove:
+        if existing is None:
+            raise errors.ValidationError(f"{day} is not a declared day of {code}", field="day")
+        addressee.closing_days.remove(existing)
+    elif existing is not None:
+        existing.is_open, existing.note = is_open, _text(note, "note", limit=200)
+    else:
+        addressee.closing_days.append(ClosingDay(day=day, is_open=is_open,
+                                                 note=_text(note, "note", limit=200)))
+    history.record(session, actor=actor, action="remove_closing_day" if remove else
+                   "set_closing_day", entity="calendar", now=now, addressee_code=code,
+                   reason=note, payload={"day": day.isoformat(), "is_open": is_open})
+    session.flush()
+
+
+def _require_role(actor: Actor, role: str, what: str) -> None:
+    if actor.role != role:
+        raise errors.PermissionDenied(f"only the {role} may {what} (you are {actor.role})",
+                                      rule="role")
+
+
+# ---------------------------------------------------------------------------
+# Registering and editing a recommendation
+
+
+def validate_doc_number(doc_number: str) -> str:
+    doc_number = (doc_number or "").strip()
+    if not DOC_NUMBER.match(doc_number):
+        raise errors.ValidationError(
+            f"malformed document number {doc_number!r}: write NUMBER/PART as the Benelux "
+            "Parliament does, e.g. 743/5 or 743/5Bis",
+            field="doc_number",
+        )
+    return doc_number
+
+
+def register_recommendation(
+    session: Session,
+    actor: Actor,
+    *,
+    doc_number: str,
+    adopted_on: date,
+    addressees: Mapping[str, bool] | Iterable[str],
+    title_nl: str = "",
+    title_fr: str = "",
+    text_nl: str = "",
+    text_fr: str = "",
+    committee: str = "",
+    theme: str = "",
+    session_label: str = "",
+    deadline_rule: str = deadlines.DEFAULT_RULE.to_text(),
+    now: datetime | None = None,
+    effective_at: datetime | None = None,
+) -> Recommendation:
+    """Register a recommendation adopted in plenary. ``addressees`` maps codes to
+    whether their answer is required (a plain list means all required)."""
+    now = _now(now)
+    _require_role(actor, SECRETARIAT, "register a recommendation")
+    doc_number = validate_doc_number(doc_number)
+    if session.scalar(select(Recommendation.id).where(Recommendation.doc_number == doc_number)):
+        raise errors.ValidationError(
+            f"a recommendation {doc_number} is already registered; open it instead",
+            field="doc_number",
+        )
+    if not isinstance(adopted_on, date) or isinstance(adopted_on, datetime):
+        raise errors.ValidationError("adoption date must be a date (YYYY-MM-DD)",
+                                     field="adopted_on")
+    if adopted_on > brussels_date(now):
+        raise errors.ValidationError(
+            f"adoption date {adopted_on} is in the future; give the plenary date",
+            field="adopted_on",
+        )
+    title_nl = _text(title_nl, "title_nl", limit=MAX_TITLE)
+    title_fr = _text(title_fr, "title_fr", limit=MAX_TITLE)
+    if not (title_nl or title_fr):
+        raise errors.ValidationError("give the title in Dutch, French or both", field="title_nl")
+    rule = _rule(deadline_rule)
+    if rule.kind == "fixed_date" and rule.fixed_date <= adopted_on:
+        raise errors.ValidationError(
+            f"the due date {rule.fixed_date} is not after the adoption date {adopted_on}",
+            field="deadline_rule",
+        )
+    wanted = dict(addressees) if isinstance(addressees, Mapping) else dict.fromkeys(addressees, True)
+    if not wanted:
+        raise errors.ValidationError("choose at least one addressee", field="addressees")
+    rec = Recommendation(
+        doc_number=doc_number,
+        title_nl=title_nl,
+        title_fr=title_fr,
+        text_nl=_text(text_nl, "text_nl"),
+        text_fr=_text(text_fr, "text_fr"),
+        committee=_text(committee, "committee", limit=120),
+        theme=_text(theme, "theme", limit=120),
+        session_label=_text(session_label, "session_label", limit=120),
+        adopted_on=adopted_on,
+        deadline_rule=rule.to_text(),
+        state=RECOMMENDATION.initial,
+        created_at=now,
+        updated_at=now,
+    )
+    for code, required in wanted.items():
+        get_addressee(session, code)
+        rec.addressees.append(CaseAddressee(addressee_code=code, is_required=bool(required),
+                                            state=ANSWER.initial, deadline_rule=rec.deadline_rule))
+    session.add(rec)
+    _flush(session)
+    history.record(
+        session, actor=actor, action="register", entity="recommendation", now=now,
+        effective_at=effective_at, recommendation=rec, to_state=rec.state,
+        payload={
+            "adopted_on": adopted_on.isoformat(),
+            "title_nl": rec.title_nl, "title_fr": rec.title_fr,
+            "committee": rec.committee, "theme": rec.theme,
+            "deadline_rule": rec.deadline_rule,
+            "addressees": [{"code": c, "required": bool(r)} for c, r in wanted.items()],
+        },
+    )
+    return rec
+
+
+EDITABLE = ("title_nl", "title_fr", "text_nl", "text_fr", "committee", "theme", "session_label")
+
+
+def edit_recommendation(session: Session, actor: Actor, rec: Recommendation, *,
+                        expected_version: int | None = None, now: datetime | None = None,
+                        **changes: str) -> Recommendation:
+    """Correct descriptive fields; the old and new values go into history."""
+    now = _now(now)
+    _require_role(actor, SECRETARIAT, "edit a recommendation")
+    _check_version(rec, expected_version)
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise errors.ValidationError(f"cannot edit {', '.join(sorted(unknown))}; editable: "
+                                     f"{', '.join(EDITABLE)}", field=sorted(unknown)[0])
+    diff = {}
+    for name, value in changes.items():
+        limit = MAX_TEXT if name.startswith("text") else MAX_TITLE
+        value = _text(value, name, limit=limit)
+        if getattr(rec, name) != value:
+            diff[name] = {"old": getattr(rec, name), "new": value}
+            setattr(rec, name, value)
+    if not (rec.title_nl or rec.title_fr):
+        raise errors.ValidationError("give the title in Dutch, French or both", field="title_nl")
+    if diff:
+        _touch(rec, now)
+        _flush(session)
+        history.record(session, actor=actor, action="edit", entity="recommendation", now=now,
+                       recommendation=rec, payload={"changes": diff})
+    return rec
+
+
+def set_published(session: Session, actor: Actor, rec: Recommendation, published: bool, *,
+                  now: datetime | None = None) -> None:
+    now = _now(now)
+    _require_role(actor, SECRETARIAT, "publish a recommendation")
+    if rec.is_published != published:
+        rec.is_published = published
+        _touch(rec, now)
+        _flush(session)
+        history.record(session, actor=actor, action="publish" if published else "unpublish",
+                       entity="recommendation", now=now, recommendation=rec)
+
+
+# ---------------------------------------------------------------------------
+# Deadlines
+
+
+def adjustments_of(entry: CaseAddressee) -> list[deadlines.Adjustment]:
+    out = []
+    for adj in entry.adjustments:
+        if adj.kind == "clock_stop" and adj.end_on is None:
+            continue  # a running stop moves the date when the clock resumes
+        out.append(deadlines.Adjustment(kind=adj.kind, new_date=adj.new_date, days=adj.days,
+                                        start=adj.start_on, end=adj.end_on, reason=adj.reason))
+    return out
+
+
+def compute_entry_due(entry: CaseAddressee) -> deadlines.DueDate:
+    try:
+        return deadlines.compute_due(entry.clock_start, _rule(entry.deadline_rule),
+                                     calendar_for(entry.addressee), adjustments_of(entry))
+    except deadlines.DeadlineError as exc:
+        raise errors.ValidationError(str(exc), field="deadline") from exc
+
+
+def explain_due(entry: CaseAddressee) -> list[str]:
+    if entry.clock_start is None:
+        return [f"No due date yet: recommendation {entry.recommendation.doc_number} has not "
+                "been transmitted."]
+    steps = list(compute_entry_due(entry).steps)
+    if entry.is_clock_stopped:
+        stop = next(a for a in entry.adjustments if a.kind == "clock_stop" and a.end_on is None)
+        steps.append(f"The clock is stopped since {stop.start_on} ({stop.reason}); the due "
+                     "date moves when it resumes.")
+    stored = compute_entry_due(entry)
+    if entry.calendar_fingerprint and stored.fingerprint != entry.calendar_fingerprint:
+        steps.append("Note: the calendar changed since this due date was stored; the stored "
+                     "date stands until the secretariat recomputes it.")
+    return steps
+
+
+def _apply_due(entry: CaseAddressee, now: datetime) -> deadlines.DueDate:
+    due = compute_entry_due(entry)
+    entry.due_at = due.due_at
+    entry.calendar_fingerprint = due.fingerprint
+    entry.due_computed_at = now
+    return due
+
+
+def deadline_status(entry: CaseAddressee, now: datetime | None = None,
+                    **policy) -> deadlines.DeadlineStatus:
+    """Derived on read: overdue only while an answer is still expected."""
+    now = _now(now)
+    expecting = (entry.state in ("pending", "interim_reply")
+                 and entry.recommendation.state in ACCEPTS_ANSWERS)
+    return deadlines.deadline_status(entry.due_at if expecting else None, now,
+                                     paused=entry.is_clock_stopped, **policy)
+
+
+def working_days_left(entry: CaseAddressee, now: datetime | None = None) -> int | None:
+    if entry.due_at is None:
+        return None
+    today = brussels_date(_now(now))
+    return deadlines.working_days_between(today, brussels_date(entry.due_at),
+                                          calendar_for(entry.addressee))
+
+
+def stale_due_dates(session: Session) -> list[tuple[CaseAddressee, deadlines.DueDate]]:
+    """Open entries whose stored due date was computed with a calendar that has since
+    changed, with what recomputation would give."""
+    out = []
+    entries = session.scalars(
+        select(CaseAddressee).where(CaseAddressee.due_at.is_not(None),
+                                    CaseAddressee.state.in_(("pending", "interim_reply")))
+    )
+    for entry in entries:
+        fresh = compute_entry_due(entry)
+        if fresh.fingerprint != entry.calendar_fingerprint:
+            out.append((entry, fresh))
+    return out
+
+
+def recompute_due_date(session: Session, actor: Actor, entry: CaseAddressee, *, reason: str,
+                       now: datetime | None = None) -> CaseAddressee:
+    """Explicitly recompute a stored due date with today's calendar (logged)."""
+    now = _now(now)
+    _require_role(actor, SECRETARIAT, "recompute a due date")
+    reason = _text(reason, "reason", required=True, limit=MAX_REASON)
+    if entry.clock_start is None:
+        raise errors.ValidationError("this addressee has no due date yet (not transmitted)",
+                                     field="addressee")
+    old = entry.due_at
+    due = _apply_due(entry, now)
+    _touch(entry.recommendation, now)
+    _flush(session)
+    history.record(session, actor=actor, action="recompute_due", entity="deadline", now=now,
+                   recommendation=entry.recommendation, addressee_code=entry.addressee_code,
+                   reason=reason,
+                   payload={"old_due_at": history._dt(old),
+                            "due_at": {entry.addressee_code: history._dt(due.due_at)},
+                            "fingerprint": due.fingerprint})
+    return entry
+
+
+def _adjust(session, actor, entry, adj: DeadlineAdjustment, now, action, payload):
+    entry.adjustments.append(adj)
+    old = entry.due_at
+    due = _apply_due(entry, now)
+    _touch(entry.recommendation, now)
+    _flush(session)
+    payload = {**payload, "old_due_at": history._dt(old),
+               "due_at": {entry.addressee_code: history._dt(due.due_at)}}
+    history.record(session, actor=actor, action=action, entity="deadline", now=now,
+                   recommendation=entry.recommendation, addressee_code=entry.addressee_code,
+                   reason=adj.reason, payload=payload)
+    return due
+
+
+def _check_deadline_change(actor: Actor, entry: CaseAddressee, what: str) -> None:
+    _require_role(actor, SECRETARIAT, what)
+    if entry.clock_start is None:
+        raise errors.TransitionRefused(
+            f"cannot {what}: recommendation {entry.recommendation.doc_number} has not been "
+            "transmitted yet", rule="transmitted")
+    if entry.state not in ("pending", "interim_reply"):
+        raise errors.TransitionRefused(
+            f"cannot {what}: {entry.addressee_code} has already given its final reply",
+            rule="answer_outstanding")
+
+
+def grant_extension(session: Session, actor: Actor, entry: CaseAddressee, *, reason: str,
+                    new_date: date | None = None, days: int | None = None,
+                    expected_version: int | None = None,
+                    now: datetime | None = None) -> deadlines.DueDate:
+    """Give an addressee more time: a new due date or extra days (secretariat only)."""
+    now = _now(now)
+    _check_deadline_change(actor, entry, "grant an extension")
+    _check_version(entry.recommendation, expected_version)
+    reason = _text(reason, "reason", required=True, limit=MAX_REASON)
+    if (new_date is None) == (days is None):
+        raise errors.ValidationError("give either a new due date or a number of extra days",
+                                     field="new_date")
+    if days is not None and not 1 <= int(days) <= 3650:
+        raise errors.ValidationError("extra days must be between 1 and 3650", field="days")
+    if new_date is not None and entry.due_at is not None and \
+            new_date <= brussels_date(entry.due_at):
+        raise errors.ValidationError(
+            f"the new due date {new_date} is not later than the current one "
+            f"{brussels_date(entry.due_at)}", field="new_date")
+    adj = DeadlineAdjustment(kind="extension_date" if new_date else "extension_days",
+                             new_date=new_date, days=days, reason=reason,
+                             created_by=actor.username, created_at=now)
+    due = _adjust(session, actor, entry, adj, now, "grant_extension",
+                  {"new_date": new_date.isoformat() if new_date else None, "days": days})
+    for request in entry.extension_requests:
+        if request.status == "open":
+            request.status, request.decided_by, request.decided_at = "granted", actor.username, now
+    return due
+
+
+def stop_clock(session: Session, actor: Actor, entry: CaseAddressee, *, start: date,
+               reason: str, now: datetime | None = None) -> None:
+    """Stop an addressee's answer clock from ``start`` (e.g. awaiting a Committee of
+    Ministers decision); the due date moves by the stopped time when it resumes."""
+    now = _now(now)
+    _check_deadline_change(actor, entry, "stop the clock")
+    reason = _text(reason, "reason", required=True, limit=MAX_REASON)
+    if entry.is_clock_stopped:
+        raise errors.TransitionRefused("the clock is already stopped", rule="clock_running")
+    if start < entry.clock_start:
+        raise errors.ValidationError(f"the clock cannot stop before it started "
+                                     f"({entry.clock_start})", field="start")
+    if entry.due_at and start > brussels_date(entry.due_at):
+        raise errors.ValidationError(
+            f"the clock cannot stop after the due date {brussels_date(entry.due_at)}; "
+            "grant an extension instead", field="start")
+    entry.adjustments.append(DeadlineAdjustment(kind="clock_stop", start_on=start, reason=reason,
+                                                created_by=actor.username, created_at=now))
+    _touch(entry.recommendation, now)
+    _flush(session)
+    history.record(session, actor=actor, action="stop_clock", entity="deadline", now=now,
+                   recommendation=entry.recommendation, addressee_code=entry.addressee_code,
+                   reason=reason, payload={"start": start.isoformat()})
+
+
+def resume_clock(session: Session, actor: Actor, entry: CaseAddressee, *, end: date,
+                 reason: str = "", now: datetime | None = None) -> deadlines.DueDate:
+    """Resume a stopped clock; ``end`` is the last stopped day."""
+    now = _now(now)
+    _require_role(actor, SECRETARIAT, "resume the clock")
+    stop = next((a for a in entry.adjustments if a.kind == "clock_stop" and a.end_on is None),
+                None)
+    if stop is None:
+        raise errors.TransitionRefused("the clock is not stopped", rule="clock_stopped")
+    if end < stop.start_on:
+        raise errors.ValidationError(f"the clock cannot resume before it stopped "
+                                     f"({stop.start_on})", field="end")
+    stop.end_on = end
+    if reason:
+        stop.reason = f"{stop.reason}; {_text(reason, 'reason', limit=MAX_REASON)}"
+    old = entry.due_at
+    due = _apply_due(entry, now)
+    _touch(entry.recommendation, now)
+    _flush(session)
+    history.record(session, actor=actor, action="resume_clock", entity="deadline", now=now,
+                   recommendation=entry.recommendation, addressee_code=entry.addressee_code,
+                   reason=reason, payload={"start": stop.start_on.isoformat(),
+                                           "end": end.isoformat(),
+                                           "old_due_at": history._dt(old),
+                                           "due_at": {entry.addressee_code:
+                                                      history._dt(due.due_at)}})
+    return due
+
+
+def request_extension(session: Session, actor: Actor, entry: CaseAddressee, *,
+                      requested_date: date | None, reason: str,
+                      now: datetime | None = None) -> ExtensionRequest:
+    """A ministry asks for more time, with a reason; the secretariat decides."""
+    now = _now(now)
+    check_entry_scope(actor, entry)
+    if actor.role not in (MINISTRY, SECRETARIAT):
+        raise errors.PermissionDenied("only a ministry may ask for more time", rule="role")
+    if entry.state not in ("pending", "interim_reply") or entry.clock_start is None:
+        raise errors.TransitionRefused("cannot ask for more time: no answer is due now",
+                                       rule="answer_outstanding")
+    reason = _text(reason, "reason", required=True, limit=MAX_REASON)
+    if requested_date is not None and entry.due_at and \
+            requested_date <= brussels_date(entry.due_at):
+        raise errors.ValidationError(
+            f"the date asked for ({requested_date}) is not later than the current due date "
+            f"{brussels_date(entry.due_at)}", field="requested_date")
+    if any(r.status == "open" for r in entry.extension_requests):
+        raise errors.TransitionRefused("a request for more time is already waiting for a "
+                                       "decision", rule="one_open_request")
+    req = ExtensionRequest(requested_date=requested_date, reason=reason, status="open",
+                           requested_by=actor.username, created_at=now)
+    entry.extension_requests.append(req)
+    _touch(entry.recommendation, now)
+    _flush(session)
+    history.record(session, actor=actor, action="request_extension", entity="deadline", now=now,
+                   recommendation=entry.recommendation, addressee_code=entry.addressee_code,
+                   reason=reason, payload={"requested_date": requested_date.isoformat()
+                                           if requested_date else None})
+    return req
+
+
+def refuse_extension(session: Session, actor: Actor, request: ExtensionRequest, *, reason: str,
+                     now: datetime | None = None) -> None:
+    now = _now(now)
+    _require_role(actor, SECRETARIAT, "refuse a request for more time")
+    if request.status != "open":
+        raise errors.TransitionRefused("this request was already decided", rule="open_request")
+    request.status, request.decided_by, request.decided_at = "refused", actor.username, now
+    entry = request.entry
+    _touch(entry.recommendation, now)
+    _flush(session)
+    history.record(session, actor=actor, action="refuse_extension", entity="deadline", now=now,
+                   recommendation=entry.recommendation, addressee_code=entry.addressee_code,
+                   reason=_text(reason, "reason", required=True, limit=MAX_REASON))
+
+
+# ---------------------------------------------------------------------------
+# Recommendation transitions
+
+
+def _fire_rec(session, actor, rec, trigger, now, *, reason="", payload=None, params=None,
+              effective_at=None):
+    before = RECOMMENDATION.fire(rec, trigger, actor.role, params or {})
+    _touch(rec, now)
+    _flush(session)
+    history.record(session, actor=actor, action=trigger, entity="recommendation", now=now,
+                   recommendation=rec, from_state=before, to_state=rec.state, reason=reason,
+                   payload=payload, effective_at=effective_at)
+
+
+def transmit(session: Session, actor: Actor, rec: Recommendation, *,
+             transmitted_on: date | None = None, expected_version: int | None = None,
+             now: datetime | None = None) -> Recommendation:
+    """Send the recommendation to its addressees: every answer clock starts."""
+    now = _now(now)
+    _check_version(rec, expected_version)
+    transmitted_on = transmitted_on or brussels_date(now)
+    refused = RECOMMENDATION.refusal(rec, RECOMMENDATION.trigger("transmit"), actor.role, {})
+    if refused:
+        raise refused
+    if transmitted_on < rec.adopted_on:
+        raise errors.ValidationError(
+            f"transmission date {transmitted_on} is before the adoption date {rec.adopted_on}",
+            field="transmitted_on")
+    if transmitted_on > brussels_date(now):
+        raise errors.ValidationError(f"transmission date {transmitted_on} is in the future",
+                                     field="transmitted_on")
+    due_dates = {}
+    for entry in rec.addressees:
+        entry.clock_start = transmitted_on
+        due_dates[entry.addressee_code] = history._dt(_apply_due(entry, now).due_at)
+    rec.transmitted_at = now
+    effective = None
+    if transmitted_on < brussels_date(now):
+        effective = deadlines.due_at_for(transmitted_on).replace(hour=10)
+    _fire_rec(session, actor, rec, "transmit", now,
+              payload={"transmitted_on": transmitted_on.isoformat(), "due_at": due_dates},
+              effective_at=effective)
+    return rec
+
+
+def fire(session: Session, actor: Actor, rec: Recommendation, trigger: str, *,
+         reason: str = "", closure_reason: str | None = None,
+         addressee_codes: Iterable[str] | None = None, deadline_rule: str | None = None,
+         expected_version: int | None = None, now: datetime | None = None) -> Recommendation:
+    """Fire a recommendation trigger by name (the generic entry point of the web and API)."""
+    now = _now(now)
+    check_visible(actor, rec)
+    _check_version(rec, expected_version)
+    trig = RECOMMENDATION.trigger(trigger)
+    if trigger == "transmit":
+        return transmit(session, actor, rec, now=now)
+    if trigger == "request_follow_up":
+        return request_follow_up(session, actor, rec, question=reason,
+                                 addressee_codes=addressee_codes or (),
+                                 deadline_rule=deadline_rule, now=now)
+    if trigger == "close":
+        return close(session, actor, rec, closure_reason=closure_reason or "", reason=reason,
+                     now=now)
+    reason = _text(reason, "reason", required=trig.needs_reason, limit=MAX_REASON)
+    _fire_rec(session, actor, rec, trigger, now, reason=reason)
+    return rec
+
+
+def close(session: Session, actor: Actor, rec: Recommendation, *, closure_reason: str,
+          reason: str = "", now: datetime | None = None,
+          effective_at: datetime | None = None) -> Recommendation:
+    now = _now(now)
+    if closure_reason not in CLOSURE_REASONS:
+        raise errors.ValidationError(
+            f"unknown closure reason {closure_reason!r}; choose one of "
+            f"{', '.join(CLOSURE_REASONS)}", field="closure_reason")
+    reason = _text(reason, "reason", limit=MAX_REASON)
+    params = {"closure_reason": closure_reason}
+    refused = RECOMMENDATION.refusal(rec, RECOMMENDATION.trigger("close"), actor.role, params)
+    if refused:
+        raise refused
+    rec.closure_reason = closure_reason
+    rec.closed_at = now
+    _fire_rec(session, actor, rec, "close", now, reason=reason, params=params,
+              payload={"closure_reason": closure_reason}, effective_at=effective_at)
+    return rec
+
+
+def request_follow_up(session: Session, actor: Actor, rec: Recommendation, *, question: str,
+                      addressee_codes: Iterable[str], deadline_rule: str | None = None,
+                      now: datetime | None = None) -> Recommendation:
+    """The committee finds answers unsatisfactory: it asks the chosen addressees again;
+    each gets a new due date counted from today."""
+    now = _now(now)
+    refused = RECOMMENDATION.refusal(rec, RECOMMENDATION.trigger("request_follow_up"),
+                                     actor.role, {})
+    if refused:
+        raise refused
+    question = _text(question, "reason", required=True, limit=MAX_REASON)
+    codes = list(dict.fromkeys(addressee_codes))
+    if not codes:
+        raise errors.ValidationError("choose the addressees the follow-up question goes to",
+                                     field="addressees")
+    rule = _rule(deadline_rule or rec.deadline_rule)
+    today = brussels_date(now)
+    due_dates = {}
+    for code in codes:
+        entry = entry_of(rec, code)
+        before = ANSWER.fire(entry, "ask_again", actor.role, {})
+        entry.position = None
+        entry.answered_on = None
+        entry.deadline_rule = rule.to_text()
+        entry.clock_start = today
+        entry.adjustments.clear()
+        due = _apply_due(entry, now)
+        due_dates[code] = history._dt(due.due_at)
+        _flush(session)
+        history.record(session, actor=actor, action="ask_again", entity="answer", now=now,
+                       recommendation=rec, addressee_code=code, from_state=before,
+                       to_state=entry.state, reason=question,
+                       payload={"due_at": {code: due_dates[code]}, "position": None})
+    rec.closure_reason = None
+    _fire_rec(session, actor, rec, "request_follow_up", now, reason=question,
+              payload={"addressees": [{"code": c, "required": rec.entry(c).is_required}
+                                      for c in codes], "due_at": due_dates})
+    return rec
+
+
+def reopen(session: Session, actor: Actor, rec: Recommendation, *, reason: str,
+           now: datetime | None = None) -> Recommendation:
+    now = _now(now)
+    reason = _text(reason, "reason", required=True, limit=MAX_REASON)
+    refused = RECOMMENDATION.refusal(rec, RECOMMENDATION.trigger("reopen"), actor.role, {})
+    if refused:
+        raise refused
+    previous = rec.closure_reason
+    rec.closure_reason = None
+    rec.closed_at = None
+    _fire_rec(session, actor, rec, "reopen", now, reason=reason,
+              payload={"previous_closure_reason": previous})
+    return rec
+
+
+def _aggregate(session: Session, rec: Recommendation, now: datetime, caused_by: Actor,
+               effective_at: datetime | None = None) -> None:
+    """The declared aggregation rule: the case follows its addressees."""
+    for trigger in ("complete_answers", "receive_reaction"):
+        trig = RECOMMENDATION.trigger(trigger)
+        if RECOMMENDATION.refusal(rec, trig, SYSTEM_ACTOR.role, {}) is None:
+            _fire_rec(session, SYSTEM_ACTOR, rec, trigger, now,
+                      payload={"caused_by": caused_by.username}, effective_at=effective_at)
+            return
+
+
+# ---------------------------------------------------------------------------
+# Answers
+
+KINDS = {"interim": "submit_interim", "final": "submit_answer", "declined": "decline"}
+
+
+def _answer_fields(kind, position, text_nl, text_fr, letter_date, adopted_on):
+    if kind not in KINDS:
+        raise errors.ValidationError(f"unknown kind of reply {kind!r}; choose interim, final "
+                                     "or declined", field="kind")
+    if position is not None and position != "" and position not in POSITIONS:
+        raise errors.ValidationError(f"unknown position {position!r}; choose one of "
+                                     f"{', '.join(POSITIONS)}", field="position")
+    text_nl = _text(text_nl, "text_nl")
+    text_fr = _text(text_fr, "text_fr")
+    if letter_date is not None and letter_date < adopted_on:
+        raise errors.ValidationError(
+            f"the date on the letter ({letter_date}) is before the recommendation was adopted "
+            f"({adopted_on})", field="letter_date")
+    return position or None, text_nl, text_fr
+
+
+def draft_of(entry: CaseAddressee) -> Answer | None:
+    return next((a for a in entry.answers if a.status == "draft"), None)
+
+
+def save_draft(session: Session, actor: Actor, entry: CaseAddressee, *, kind: str = "final",
+               position: str | None = None, text_nl: str = "", text_fr: str = "",
+               letter_date: date | None = None, draft_version: int | None = None,
+               now: datetime | None = None) -> Answer:
+    """Create or update the addressee's draft reply (not visible outside its organisation)."""
+    now = _now(now)
+    check_entry_scope(actor, entry)
+    trig = ANSWER.trigger(KINDS.get(kind, "submit_answer"))
+    refused = ANSWER.refusal(entry, trig, actor.role, {})
+    if refused:
+        raise refused
+    position, text_nl, text_fr = _answer_fields(kind, position, text_nl, text_fr, letter_date,
+                                                entry.recommendation.adopted_on)
+    draft = draft_of(entry)
+    if draft is None:
+        draft = Answer(kind=kind, status="draft", author=actor.username,
+                       author_org=actor.organisation, created_at=now)
+        entry.answers.append(draft)
+    elif draft_version is not None and int(draft_version) != draft.version:
+        raise errors.ConflictError("the draft was changed meanwhile; reload it and try again")
+    draft.kind, draft.position, draft.text_nl, draft.text_fr = kind, position, text_nl, text_fr
+    draft.letter_date, draft.updated_at = letter_date, now
+    _flush(session)
+    return draft
+
+
+def submit_reply(session: Session, actor: Actor, entry: CaseAddressee, *, kind: str,
+                 position: str | None = None, text_nl: str = "", text_fr: str = "",
+                 letter_date: date | None = None, received_on: date | None = None,
+                 reason: str = "", expected_version: int | None = None,
+                 now: datetime | None = None, effective_at: datetime | None = None) -> Answer:
+    """Submit an interim reply, a final answer (with a position) or a refusal to answer.
+
+    A ministry submits its own (received today); the secretariat records a reply
+    received on paper on the addressee's behalf, with the date it was received.
+    The addressee's draft, if any, becomes the submitted version."""
+    now = _now(now)
+    check_entry_scope(actor, entry)
+    rec = entry.recommendation
+    _check_version(rec, expected_version)
+    trigger = KINDS.get(kind)
+    position, text_nl, text_fr = _answer_fields(kind, position, text_nl, text_fr, letter_date,
+                                                rec.adopted_on)
+    refused = ANSWER.refusal(entry, ANSWER.trigger(trigger), actor.role, {})
+    if refused:
+        raise refused
+    today = brussels_date(now)
+    if actor.role == MINISTRY or received_on is None:
+        received_on = today
+    if received_on > today:
+        raise errors.ValidationError(f"the date received ({received_on}) is in the future",
+                                     field="received_on")
+    if entry.clock_start and received_on < entry.clock_start:
+        raise errors.ValidationError(
+            f"the date received ({received_on}) is before the recommendation was sent "
+            f"({entry.clock_start})", field="received_on")
+    if letter_date is not None and letter_date > received_on:
+        raise errors.ValidationError(
+            f"the date on the letter ({letter_date}) is after the date it was received "
+            f"({received_on})", field="letter_date")
+    if kind == "final" and not position:
+        raise errors.ValidationError("a final answer needs a position: agrees, partly agrees, "
+                                     "disagrees or takes note", field="position")
+    if kind != "declined" and not (text_nl or text_fr):
+        raise errors.ValidationError("give the text of the reply in Dutch, French or both",
+                                     field="text_nl")
+    if kind == "declined":
+        reason = _text(reason or text_nl or text_fr, "reason", required=True, limit=MAX_REASON)
+    answer = draft_of(entry)
+    if answer is None:
+        answer = Answer(author=actor.username, author_org=actor.organisation, created_at=now)
+        entry.answers.append(answer)
+    answer.kind, answer.status, answer.position = kind, "submitted", position
+    answer.text_nl, answer.text_fr, answer.letter_date = text_nl, text_fr, letter_date
+    answer.received_on, answer.submitted_at, answer.updated_at = received_on, now, now
+    before = ANSWER.fire(entry, trigger, actor.role, {})
+    if kind == "final":
+        entry.position = position
+    if kind in ("final", "declined"):
+        entry.answered_on = received_on
+    _touch(rec, now)
+    _flush(session)
+    if effective_at is None and received_on < today:
+        effective_at = deadlines.due_at_for(received_on).replace(hour=10)
+    history.record(
+        session, actor=actor, action=trigger, entity="answer", now=now, recommendation=rec,
+        addressee_code=entry.addressee_code, from_state=before, to_state=entry.state,
+        reason=reason, effective_at=effective_at,
+        payload={"answer_id": answer.id, "kind": kind, "position": position,
+                 "letter_date": letter_date.isoformat() if letter_date else None,
+                 "received_on": received_on.isoformat(),
+                 "on_behalf": actor.organisation != entry.addressee_code,
+                 "text_sha256": hashlib.sha256(f"{text_nl}\n{text_fr}".encode()).hexdigest(),
+                 "attachments": [a.sha256 for a in answer.attachments]},
+    )
+    _aggregate(session, rec, now, actor, effective_at)
+    return answer
+
+
+def waive(session: Session, actor: Actor, entry: CaseAddressee, *, reason: str,
+          expected_version: int | None = None, now: datetime | None = None) -> CaseAddressee:
+    """Waive an addressee's answer because a collective Committee of Ministers answer covers it."""
+    now = _now(now)
+    rec = entry.recommendation
+    _check_version(rec, expected_version)
+    reason = _text(reason, "reason", required=True, limit=MAX_REASON)
+    before = ANSWER.fire(entry, "waive", actor.role, {})
+    _touch(rec, now)
+    _flush(session)
+    history.record(session, actor=actor, action="waive", entity="answer", now=now,
+                   recommendation=rec, addressee_code=entry.addressee_code, from_state=before,
+                   to_state=entry.state, reason=reason)
+    _aggregate(session, rec, now, actor)
+    return entry
+
+
+def fire_answer(session: Session, actor: Actor, entry: CaseAddressee, trigger: str, *,
+                now: datetime | None = None, expected_version: int | None = None,
+                **fields) -> object:
+    """Fire an answer trigger by name (the generic entry point of the web and API)."""
+    ANSWER.trigger(trigger)
+    if trigger == "waive":
+        return waive(session, actor, entry, reason=fields.get("reason", ""),
+                     expected_version=expected_version, now=now)
+    if trigger == "ask_again":
+        raise errors.TransitionRefused("ask an addressee again through the recommendation's "
+                                       "'request a follow-up'", rule="follow_up_requested_by_"
+                                       "committee")
+    kind = {v: k for k, v in KINDS.items()}[trigger]
+    return submit_reply(session, actor, entry, kind=kind, now=now,
+                        expected_version=expected_version, **fields)
+
+
+def add_attachment(session: Session, actor: Actor, answer: Answer, *, filename: str,
+                   content_type: str, content: bytes, now: datetime | None = None) -> Attachment:
+    """Attach a PDF to a draft reply (size-limited, checked by content, not by name)."""
+    now = _now(now)
+    check_entry_scope(actor, answer.entry)
+    if answer.status != "draft":
+        raise errors.TransitionRefused("attachments are added to a draft, before it is "
+                                       "submitted", rule="draft_only")
+    filename = _text(filename, "filename", required=True, limit=255).replace("/", "_")
+    magic = ATTACHMENT_TYPES.get(content_type)
+    if magic is None or not content.startswith(magic):
+        raise errors.ValidationError(f"{filename} is not a PDF file; attach answers as PDF",
+                                     field="attachment")
+    if len(content) > MAX_ATTACHMENT_BYTES:
+        raise errors.ValidationError(
+            f"{filename} is {len(content) // 1024} KiB; the limit is "
+            f"{MAX_ATTACHMENT_BYTES // (1024 * 1024)} MiB", field="attachment")
+    att = Attachment(filename=filename, content_type=content_type, size=len(content),
+                     sha256=hashlib.sha256(content).hexdigest(), content=content,
+                     uploaded_by=actor.username, created_at=now)
+    answer.attachments.append(att)
+    answer.updated_at = now
+    _flush(session)
+    return att
