@@ -48,10 +48,14 @@ def configure_engine(engine: Engine) -> Engine:
     return engine
 
 
-def make_engine(url: str | None = None) -> Engine:
-    url = database_url(url)
+def _ensure_sqlite_folder(url: str) -> str:
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    return url
+
+
+def make_engine(url: str | None = None) -> Engine:
+    url = _ensure_sqlite_folder(database_url(url))
     return configure_engine(create_engine(url, **engine_options(url)))
 
 
@@ -68,4 +72,5 @@ def alembic_config(url: str | None = None) -> Config:
 
 def upgrade(url: str | None = None, revision: str = "head") -> None:
     """Run the migrations up to ``revision`` (creates the schema on an empty database)."""
+    _ensure_sqlite_folder(database_url(url))
     command.upgrade(alembic_config(url), revision)

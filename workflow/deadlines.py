@@ -262,7 +262,9 @@ def _unknown_subdivision(country: str, subdivision: str) -> UnknownCalendar:
     if not subs:
         hint = f"{country} has no subdivisions; leave the subdivision empty"
     else:
-        hint = f"use one of {', '.join(subs)} (e.g. NW for North Rhine-Westphalia in DE)"
+        hint = f"use one of {', '.join(subs)}"
+        if country == "DE":
+            hint += " (NW is North Rhine-Westphalia)"
     return UnknownCalendar(
         f"the holidays package has no subdivision {subdivision!r} for country {country}; {hint}"
     )
@@ -630,7 +632,7 @@ def _compute(
         due = _roll(raw, calendar, steps)
 
     for adj in adjustments:
-        due = _apply(adj, due, start, working, calendar, steps)
+        due = _apply(adj, due, working, calendar, steps)
 
     due_at = due_at_for(due)
     steps.append(
@@ -644,9 +646,7 @@ def _compute(
     )
 
 
-def _apply(
-    adj: Adjustment, due: date, start: date, working: bool, calendar: Calendar, steps: list[str]
-) -> date:
+def _apply(adj: Adjustment, due: date, working: bool, calendar: Calendar, steps: list[str]) -> date:
     if adj.kind == "extension_date":
         new: date = adj.new_date  # type: ignore[assignment]
         if new <= due:
@@ -673,11 +673,6 @@ def _apply(
 
     stop_start: date = adj.start  # type: ignore[assignment]
     stop_end: date = adj.end  # type: ignore[assignment]
-    if stop_start < start:
-        raise DeadlineError(
-            f"the clock stop starts {stop_start}, before the deadline's start date {start}; "
-            f"a clock can only stop after it has started"
-        )
     head = f"Clock stopped {stop_start} to {stop_end}{_reason(adj, ' ({})')}"
     if working:
         stopped = _working_days_in(stop_start, stop_end, calendar)

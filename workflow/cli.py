@@ -1,0 +1,182 @@
+"""The ``followup`` command line. Each command is one transaction: it commits at
+the end, or rolls back and exits non-zero with the domain error's message.
+
+Other packages add commands through the ``followup.commands`` entry point group
+(the web app adds ``serve``), so this module never imports them.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from importlib.metadata import entry_points
+
+import click
+from sqlalchemy import select
+
+from . import accounts, db, errors, history
+from . import operations as ops
+from .actors import Actor
+from .lifecycle import LIFECYCLES, ROLES
+
+
+@contextmanager
+def transaction(url: str | None = None) -> Iterator:
+    session = db.make_session(db.make_engine(url))
+    try:
+        yield session
+        session.commit()
+    except errors.WorkflowError as exc:
+        session.rollback()
+        raise click.ClickException(exc.message) from exc
+    except Exception:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+CLI_ACTOR = Actor("cli", "secretariat", "BNL-PARL")
+
+
+@click.group(help="Follow-up of Benelux Parliament recommendations.\n\n"
+             "The database is DATABASE_URL (default: a SQLite file in ./instance).")
+def cli() -> None:
+    pass
+
+
+@cli.command("init-db")
+def init_db() -> None:
+    """Create or upgrade the schema (migrations) and load the addressee catalogue."""
+    db.upgrade()
+    with transaction() as session:
+        count = ops.sync_addressees(session)
+    click.echo(f"database ready at {db.database_url()}; {count} addressees")
+
+
+def print_logins(users) -> None:
+    click.echo("Demo logins (user name / password / role / organisation):")
+    for username, password, role, org in users:
+        click.echo(f"  {username:26} {password:20} {role:12} {org}")
+
+
+@cli.command()
+def demo() -> None:
+    """Create the schema if needed and load demo data (only into an empty database)."""
+    db.upgrade()
+    with transaction() as session:
+        from .demo import load_demo
+
+        result = load_demo(session)
+    click.echo(f"loaded {result['recommendations']} demo recommendations")
+    print_logins(result["users"])
+
+
+@cli.command()
+@click.option("--lifecycle", "which", type=click.Choice(sorted(LIFECYCLES)),
+              default="recommendation", show_default=True)
+@click.option("--case", "doc_number", help="Highlight the current state and path of this case.")
+def diagram(which: str, doc_number: str | None) -> None:
+    """Print a lifecycle as mermaid text."""
+    current, path = None, ()
+    if doc_number:
+        with transaction() as session:
+            rec = ops.find_recommendation(session, doc_number)
+            current = rec.state
+            path = tuple(e.to_state for e in history.case_events(session, rec.id)
+                         if e.entity == "recommendation" and e.to_state)
+    click.echo(LIFECYCLES[which].mermaid(current=current, path=path))
+
+
+@cli.command("verify-history")
+@click.option("--head", help="The head hash noted earlier: also detects removed newest events.")
+def verify_history(head: str | None) -> None:
+    """Recompute the hash chain. Exit 0 when intact, 1 with the first broken link."""
+    with transaction() as session:
+        result = history.verify_history(session, expected_head=head)
+    click.echo(result.describe())
+    if not result.ok:
+        sys.exit(1)
+
+
+@cli.command("explain-due")
+@click.argument("doc_number")
+@click.argument("addressee")
+def explain_due(doc_number: str, addressee: str) -> None:
+    """Explain, step by step, how an addressee's due date was computed."""
+    with transaction() as session:
+        rec = ops.find_recommendation(session, doc_number)
+        entry = ops.entry_of(rec, addressee)
+        for line in ops.explain_due(entry):
+            click.echo(line)
+        if entry.due_at is not None:
+            status = ops.deadline_status(entry)
+            click.echo(f"Status now: {status.status.replace('_', ' ')}"
+                       + (f", {status.days_overdue} days overdue" if status.days_overdue else ""))
+
+
+@cli.command("create-user")
+@click.argument("username")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--organisation", required=True,
+              help="Addressee code for a ministry (e.g. NL, BE-FED); free text otherwise.")
+@click.option("--name", "full_name", default="")
+@click.option("--email", default="")
+@click.option("--locale", type=click.Choice(accounts.LOCALES), default=None)
+@click.option("--admin", is_flag=True, help="May manage users in the web app.")
+@click.password_option()
+def create_user(username, role, organisation, full_name, email, locale, admin, password):
+    """Create a user account (the password is asked for and stored hashed)."""
+    with transaction() as session:
+        accounts.create_user(session, username=username, password=password, role=role,
+                             organisation=organisation, full_name=full_name, email=email,
+                             locale=locale, is_admin=admin)
+    click.echo(f"user {username} created ({role}, {organisation})")
+
+
+@cli.command("closing-day")
+@click.argument("addressee")
+@click.argument("day", type=click.DateTime(formats=["%Y-%m-%d"]))
+@click.option("--note", default="")
+@click.option("--open", "is_open", is_flag=True,
+              help="Declare a public holiday a working day instead.")
+@click.option("--remove", is_flag=True, help="Remove an earlier declaration.")
+def closing_day(addressee, day, note, is_open, remove):
+    """Add or remove a closing day in an addressee's calendar. Stored due dates do not
+    move: list them with 'stale-due-dates' and recompute explicitly."""
+    with transaction() as session:
+        ops.set_closing_day(session, CLI_ACTOR, addressee, day.date(), note=note,
+                            is_open=is_open, remove=remove)
+        stale = ops.stale_due_dates(session)
+    click.echo(f"calendar of {addressee} updated; {len(stale)} due date(s) now differ from "
+               "their calendar (see 'followup stale-due-dates')")
+
+
+@cli.command("stale-due-dates")
+@click.option("--recompute", is_flag=True, help="Recompute them (logged in the history).")
+@click.option("--reason", default="calendar changed", show_default=True)
+def stale_due_dates(recompute: bool, reason: str) -> None:
+    """List open due dates computed with a calendar that has changed since."""
+    with transaction() as session:
+        stale = ops.stale_due_dates(session)
+        for entry, fresh in stale:
+            click.echo(f"{entry.recommendation.doc_number} {entry.addressee_code}: stored "
+                       f"{ops.brussels_date(entry.due_at)}, calendar now gives {fresh.due_date}")
+            if recompute:
+                ops.recompute_due_date(session, CLI_ACTOR, entry, reason=reason)
+        if not stale:
+            click.echo("every stored due date matches its calendar")
+
+
+
+def main() -> None:
+    for ep in entry_points(group="followup.commands"):
+        if ep.name not in cli.commands:
+            cli.add_command(ep.load(), ep.name)
+    cli()
+
+
+if __name__ == "__main__":
+    main()
