@@ -10,11 +10,9 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
 from importlib.metadata import entry_points
 
 import click
-from sqlalchemy import select
 
 from . import accounts, db, errors, history
 from . import operations as ops

@@ -25,7 +25,7 @@ def ensure_aware(value: datetime, name: str = "now") -> datetime:
 @contextlib.contextmanager
 def frozen(at: datetime) -> Iterator[datetime]:
     """Freeze :func:`utcnow` at ``at`` inside the block."""
-    global _frozen  # noqa: PLW0603 - a process-wide test clock is the point
+    global _frozen
     previous, _frozen = _frozen, ensure_aware(at)
     try:
         yield _frozen

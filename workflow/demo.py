@@ -9,7 +9,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from . import accounts, clock, operations as ops
+from . import accounts, clock
+from . import operations as ops
 from .actors import Actor
 from .models import Recommendation, User
 

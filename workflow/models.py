@@ -189,10 +189,14 @@ class Recommendation(Base):
 
     # The Parliament works in Dutch and French; English readers get the Dutch text.
     def title(self, locale: str = "en") -> str:
-        return (self.title_fr or self.title_nl) if locale == "fr" else (self.title_nl or self.title_fr)
+        if locale == "fr":
+            return self.title_fr or self.title_nl
+        return self.title_nl or self.title_fr
 
     def text(self, locale: str = "en") -> str:
-        return (self.text_fr or self.text_nl) if locale == "fr" else (self.text_nl or self.text_fr)
+        if locale == "fr":
+            return self.text_fr or self.text_nl
+        return self.text_nl or self.text_fr
 
     def entry(self, code: str) -> CaseAddressee | None:
         return next((a for a in self.addressees if a.addressee_code == code), None)
@@ -204,7 +208,8 @@ class CaseAddressee(Base):
     __tablename__ = "case_addressee"
     __table_args__ = (
         UniqueConstraint("recommendation_id", "addressee_code"),
-        CheckConstraint("state <> 'answered' OR position IS NOT NULL", name="answered_has_position"),
+        CheckConstraint("state <> 'answered' OR position IS NOT NULL",
+                        name="answered_has_position"),
         CheckConstraint("due_at IS NULL OR clock_start IS NOT NULL", name="due_has_start"),
     )
 

@@ -307,7 +307,10 @@ def register_recommendation(
             f"the due date {rule.fixed_date} is not after the adoption date {adopted_on}",
             field="deadline_rule",
         )
-    wanted = dict(addressees) if isinstance(addressees, Mapping) else dict.fromkeys(addressees, True)
+    if isinstance(addressees, Mapping):
+        wanted = dict(addressees)
+    else:
+        wanted = dict.fromkeys(addressees, True)
     if not wanted:
         raise errors.ValidationError("choose at least one addressee", field="addressees")
     rec = Recommendation(

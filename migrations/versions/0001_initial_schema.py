@@ -2,12 +2,11 @@
 deadline adjustments and the append-only, hash-chained event history.
 
 Revision ID: 0001
-Revises: 
+Revises: (none)
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0001'
 down_revision = None
