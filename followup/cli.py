@@ -1,8 +1,6 @@
 """The ``followup`` command line. Each command is one transaction: it commits at
 the end, or rolls back and exits non-zero with the domain error's message.
 
-Other packages add commands through the ``followup.commands`` entry point group
-(the web app adds ``serve``), so this module never imports them.
 """
 
 from __future__ import annotations
@@ -10,14 +8,13 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from importlib.metadata import entry_points
 
 import click
 
-from . import accounts, db, errors, history
-from . import operations as ops
-from .actors import Actor
-from .lifecycle import LIFECYCLES, ROLES
+from workflow import accounts, db, errors, history
+from workflow import operations as ops
+from workflow.actors import Actor
+from workflow.lifecycle import LIFECYCLES, ROLES
 
 
 @contextmanager
@@ -65,7 +62,7 @@ def demo() -> None:
     """Create the schema if needed and load demo data (only into an empty database)."""
     db.upgrade()
     with transaction() as session:
-        from .demo import load_demo
+        from workflow.demo import load_demo
 
         result = load_demo(session)
     click.echo(f"loaded {result['recommendations']} demo recommendations")
@@ -170,9 +167,6 @@ def stale_due_dates(recompute: bool, reason: str) -> None:
 
 
 def main() -> None:
-    for ep in entry_points(group="followup.commands"):
-        if ep.name not in cli.commands:
-            cli.add_command(ep.load(), ep.name)
     cli()
 
 

@@ -1,0 +1,1 @@
+"""The ``followup`` command line: owns the transaction around workflow operations."""

@@ -1,0 +1,158 @@
+"""Shared fixtures: a fresh, migrated database for every test.
+
+The suite runs on SQLite by default and on PostgreSQL when DATABASE_URL names
+one (``.ci/run`` does both). Tests that need PostgreSQL whatever the main
+database use ``pg_url``; without a server they are skipped, except under
+CI=true, where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from workflow import clock, db, operations
+from workflow.actors import Actor
+from workflow.models import Base
+
+pytest_plugins = ["tests.steps.given", "tests.steps.when", "tests.steps.then"]
+
+DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def _main_url() -> str | None:
+    url = os.environ.get("DATABASE_URL", "")
+    return url if url.startswith(("postgres", "postgresql")) else None
+
+
+def _pg_candidate() -> str:
+    return _main_url() or os.environ.get("TEST_POSTGRES_URL", DEFAULT_PG)
+
+
+class _Databases:
+    """Makes a fresh migrated database per test: SQLite by copying a migrated
+    template file, PostgreSQL by migrating once and truncating per test."""
+
+    def __init__(self, tmp_factory):
+        self.tmp_factory = tmp_factory
+        self.sqlite_template = None
+        self.pg_ready: dict[str, bool] = {}
+
+    def sqlite(self, tmp_path) -> str:
+        if self.sqlite_template is None:
+            path = self.tmp_factory.mktemp("template") / "template.db"
+            db.upgrade(f"sqlite:///{path}")
+            self.sqlite_template = path
+        target = tmp_path / "test.db"
+        shutil.copy(self.sqlite_template, target)
+        return f"sqlite:///{target}"
+
+    def postgres(self, url: str) -> str:
+        full = db.database_url(url)
+        if full not in self.pg_ready:
+            self.pg_ready[full] = _pg_reachable(full)
+            if self.pg_ready[full]:
+                engine = create_engine(full)
+                with engine.begin() as conn:
+                    conn.execute(text("DROP SCHEMA public CASCADE"))
+                    conn.execute(text("CREATE SCHEMA public"))
+                engine.dispose()
+                db.upgrade(full)
+        if not self.pg_ready[full]:
+            message = f"PostgreSQL not reachable at {url}"
+            if IN_CI:
+                pytest.fail(f"{message} (CI=true: PostgreSQL tests must run)")
+            pytest.skip(message)
+        _truncate(full)
+        return full
+
+
+def _pg_reachable(url: str) -> bool:
+    try:
+        engine = create_engine(url, connect_args={"connect_timeout": 3})
+        with engine.connect():
+            pass
+        engine.dispose()
+        return True
+    except Exception:
+        return False
+
+
+def _truncate(url: str) -> None:
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        # replica mode skips the event table's append-only TRUNCATE trigger (tests only)
+        conn.execute(text("SET LOCAL session_replication_role = replica"))
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory) -> _Databases:
+    return _Databases(tmp_path_factory)
+
+
+@pytest.fixture
+def db_url(databases, tmp_path) -> str:
+    """A fresh, migrated, empty database on the suite's main backend."""
+    main = _main_url()
+    return databases.postgres(main) if main else databases.sqlite(tmp_path)
+
+
+@pytest.fixture
+def pg_url(databases) -> str:
+    """A fresh, migrated, empty PostgreSQL database (whatever the main backend)."""
+    return databases.postgres(_pg_candidate())
+
+
+@pytest.fixture
+def engine(db_url):
+    eng = db.make_engine(db_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def session(engine):
+    """A session on a database with the addressee catalogue loaded and committed."""
+    s = db.make_session(engine)
+    operations.sync_addressees(s)
+    s.commit()
+    yield s
+    s.rollback()
+    s.close()
+
+
+NOW = datetime(2024, 5, 2, 10, 0, tzinfo=UTC)  # a Thursday
+
+
+@pytest.fixture
+def frozen_now():
+    with clock.frozen(NOW) as now:
+        yield now
+
+
+@pytest.fixture
+def secretariat() -> Actor:
+    return Actor("anna", "secretariat", "BNL-PARL")
+
+
+@pytest.fixture
+def ministry_nl() -> Actor:
+    return Actor("jan", "ministry", "NL")
+
+
+@pytest.fixture
+def ministry_be() -> Actor:
+    return Actor("claire", "ministry", "BE-FED")
+
+
+@pytest.fixture
+def auditor() -> Actor:
+    return Actor("iob", "auditor", "NL-IOB")

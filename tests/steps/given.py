@@ -1,0 +1,1 @@
+"""Given steps of the specs (pytest-bdd)."""

@@ -1,0 +1,1 @@
+"""Then steps of the specs (pytest-bdd)."""

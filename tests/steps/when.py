@@ -1,0 +1,1 @@
+"""When steps of the specs (pytest-bdd)."""
