@@ -1,0 +1,59 @@
+"""The Flask application for the secretariat, the ministries and the auditors."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from workflow import db as wdb
+
+from . import config
+from .extensions import babel, csrf, db, login_manager, migrate
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_path=str(wdb.instance_path()))
+    app.config.from_mapping(config.from_environment(wdb.instance_path()))
+    if test_config:
+        app.config.update(test_config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(wdb.MIGRATIONS))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    with app.app_context():
+        wdb.configure_engine(db.engine)
+
+    from . import i18n
+
+    i18n.init_app(app, babel)
+
+    from . import auth, errors
+
+    auth.init_app(app)
+    errors.init_app(app)
+
+    for blueprint in _blueprints():
+        app.register_blueprint(blueprint)
+    app.add_url_rule("/", "home", _home)
+    return app
+
+
+# Where each role starts; an area's blueprint registers the endpoint.
+ROLE_HOME = {"secretariat": "secretariat.dashboard", "ministry": "ministry.inbox",
+             "auditor": "audit.index"}
+
+
+def _home():
+    from flask import redirect, url_for
+    from flask_login import current_user
+
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    return redirect(url_for(ROLE_HOME[current_user.role]))
+
+
+def _blueprints():
+    """One blueprint per area; each module exposes ``bp``."""
+    from .auth import bp as auth_bp
+
+    return [auth_bp]
