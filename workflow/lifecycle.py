@@ -390,8 +390,9 @@ ANSWER = Lifecycle(
         Trigger("waive", "waive the answer", ("pending", "interim_reply"), "waived", SEC,
                 (OPEN_FOR_ANSWERS, COLLECTIVE_ANSWERED), needs_reason=True),
         Trigger("ask_again", "ask this addressee again", ("answered", "declined", "waived"),
-                "pending", SEC, (FOLLOW_UP_CASE,), needs_reason=True,
-                description="Part of a follow-up request: a new answer becomes due."),
+                "pending", frozenset({SYSTEM}), (FOLLOW_UP_CASE,), needs_reason=True,
+                description="Fired by the recommendation's follow-up request (by the "
+                            "secretariat): a new answer becomes due."),
     ),
 )
 

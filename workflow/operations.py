@@ -757,7 +757,7 @@ def request_follow_up(session: Session, actor: Actor, rec: Recommendation, *, qu
     due_dates = {}
     for code in codes:
         entry = entry_of(rec, code)
-        before = ANSWER.fire(entry, "ask_again", actor.role, {})
+        before = ANSWER.fire(entry, "ask_again", SYSTEM_ACTOR.role, {})
         entry.position = None
         entry.answered_on = None
         entry.deadline_rule = rule.to_text()
