@@ -85,6 +85,14 @@ def diagram(which: str, doc_number: str | None) -> None:
     click.echo(LIFECYCLES[which].mermaid(current=current, path=path))
 
 
+@cli.command("lifecycle-doc")
+def lifecycle_doc() -> None:
+    """Print the lifecycle reference (docs/lifecycle.md) generated from the code."""
+    from workflow.lifecycle_doc import lifecycle_markdown
+
+    click.echo(lifecycle_markdown(), nl=False)
+
+
 @cli.command("verify-history")
 @click.option("--head", help="The head hash noted earlier: also detects removed newest events.")
 def verify_history(head: str | None) -> None:

@@ -41,3 +41,10 @@ def test_models_and_migrations_agree(engine):
         diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}),
                                 Base.metadata)
     assert diff == []
+
+
+def test_lifecycle_doc_is_generated_from_the_code():
+    from workflow.lifecycle_doc import lifecycle_markdown
+
+    doc = (WORKFLOW.parent / "docs" / "lifecycle.md").read_text()
+    assert doc == lifecycle_markdown(), "run: followup lifecycle-doc > docs/lifecycle.md"

@@ -1,0 +1,49 @@
+"""The lifecycle reference (docs/lifecycle.md), generated from the declarations
+in :mod:`workflow.lifecycle` so that the documentation cannot drift from the code.
+Regenerate with ``followup lifecycle-doc > docs/lifecycle.md``."""
+
+from __future__ import annotations
+
+from .lifecycle import (
+    CLOSURE_REASONS,
+    CLOSURE_WITHOUT_ASSESSMENT,
+    LIFECYCLES,
+    POSITIONS,
+    Lifecycle,
+)
+
+
+def _section(lc: Lifecycle) -> list[str]:
+    out = [f"## The {lc.name} lifecycle", "", "```mermaid", lc.mermaid(), "```", "",
+           "| state | meaning |", "| --- | --- |"]
+    out += [f"| `{s.name}` | {s.description} |" for s in lc.states]
+    out += ["", "| action | from | to | who | rules that must hold |",
+            "| --- | --- | --- | --- | --- |"]
+    for t in lc.triggers:
+        rules = "<br>".join(f"`{g.name}`: {g.message}" for g in t.guards) or "none"
+        if t.needs_reason:
+            rules += "<br>a reason is required"
+        sources = ", ".join(f"`{s}`" for s in t.sources)
+        who = ", ".join(sorted(t.roles))
+        out.append(f"| `{t.name}` ({t.label}) | {sources} | `{t.dest}` | {who} | {rules} |")
+    return [*out, ""]
+
+
+def lifecycle_markdown() -> str:
+    lines = [
+        "# Lifecycles",
+        "",
+        "Generated from `workflow/lifecycle.py` by `followup lifecycle-doc`; a test keeps it "
+        "in step with the code. `system` actions are fired by the aggregation rule: the case "
+        "follows its addressees.",
+        "",
+    ]
+    for lc in LIFECYCLES.values():
+        lines += _section(lc)
+    lines += ["## Closure reasons", ""]
+    lines += [f"- `{k}`: {v}" + (" (allowed before assessment)"
+                                 if k in CLOSURE_WITHOUT_ASSESSMENT else "")
+              for k, v in CLOSURE_REASONS.items()]
+    lines += ["", "## Answer positions", ""]
+    lines += [f"- `{k}`: {v}" for k, v in POSITIONS.items()]
+    return "\n".join(lines) + "\n"
