@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from . import clock, deadlines, errors, history
+from . import policy as deadline_policy
 from .actors import SYSTEM_ACTOR, Actor
 from .calendars import calendar_for
 from .lifecycle import (
@@ -275,7 +276,7 @@ def register_recommendation(
     committee: str = "",
     theme: str = "",
     session_label: str = "",
-    deadline_rule: str = deadlines.DEFAULT_RULE.to_text(),
+    deadline_rule: str | None = None,
     now: datetime | None = None,
     effective_at: datetime | None = None,
 ) -> Recommendation:
@@ -301,7 +302,7 @@ def register_recommendation(
     title_fr = _text(title_fr, "title_fr", limit=MAX_TITLE)
     if not (title_nl or title_fr):
         raise errors.ValidationError("give the title in Dutch, French or both", field="title_nl")
-    rule = _rule(deadline_rule)
+    rule = _rule(deadline_rule or deadline_policy.current().default_rule)
     if rule.kind == "fixed_date" and rule.fixed_date <= adopted_on:
         raise errors.ValidationError(
             f"the due date {rule.fixed_date} is not after the adoption date {adopted_on}",
@@ -443,6 +444,10 @@ def deadline_status(entry: CaseAddressee, now: datetime | None = None,
     now = _now(now)
     expecting = (entry.state in ("pending", "interim_reply")
                  and entry.recommendation.state in ACCEPTS_ANSWERS)
+    if not policy:
+        configured = deadline_policy.current()
+        policy = {"reminder_days": configured.reminder_days,
+                  "very_overdue_after_days": configured.very_overdue_after_days}
     return deadlines.deadline_status(entry.due_at if expecting else None, now,
                                      paused=entry.is_clock_stopped, **policy)
 
