@@ -1,0 +1,607 @@
+"""Bulk import of historic recommendations (CSV or JSON; see docs/import-format.md).
+
+Two phases. First every record is checked (formats, addressees, dates in order,
+closure reasons the lifecycle allows); a report lists every problem with its line
+number, field and reason. Only when there is none are the records applied,
+through the ordinary operations, so the history gets the same events as live
+work, with the historic dates as effective dates and the import time as recorded
+time. If an operation still refuses something, that is reported the same way.
+The caller commits only when the report is clean (``report.ok``), otherwise it
+rolls back: a file with one bad row imports nothing.
+
+Re-importing is harmless: a document number already in the database is skipped,
+and the report says so.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from . import clock, deadlines, errors, opendata
+from . import operations as ops
+from .actors import Actor
+from .lifecycle import CLOSURE_REASONS, CLOSURE_WITHOUT_ASSESSMENT, POSITIONS, SECRETARIAT
+from .models import Addressee, Recommendation
+
+IMPORT_ACTOR = Actor("import", SECRETARIAT, "BNL-PARL")
+
+REC_FIELDS = ("adopted_on", "title_nl", "title_fr", "text_nl", "text_fr", "committee", "theme",
+              "session_label", "deadline_rule", "published", "transmitted_on", "closed_on",
+              "closure_reason", "closure_note")
+ANSWER_FIELDS = ("answer_kind", "answer_position", "answer_letter_date", "answer_received_on",
+                 "answer_text_nl", "answer_text_fr", "answer_published")
+CSV_COLUMNS = ("doc_number", *REC_FIELDS, "addressee", "required", *ANSWER_FIELDS)
+KINDS = ("interim", "final", "declined")
+TRUE = ("true", "yes", "1", "y", "ja", "oui", "x")
+FALSE = ("false", "no", "0", "n", "nee", "non", "")
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int
+    field: str
+    reason: str
+    doc_number: str = ""
+
+    def describe(self) -> str:
+        where = f"line {self.line}" + (f" ({self.doc_number})" if self.doc_number else "")
+        return f"{where}, {self.field}: {self.reason}"
+
+    def as_dict(self) -> dict:
+        return {"line": self.line, "field": self.field, "reason": self.reason,
+                "doc_number": self.doc_number}
+
+
+@dataclass
+class ImportAnswer:
+    line: int
+    path: str
+    kind: str
+    position: str | None
+    letter_date: date | None
+    received_on: date | None
+    text_nl: str
+    text_fr: str
+    published: bool
+
+
+@dataclass
+class ImportAddressee:
+    line: int
+    path: str
+    code: str
+    required: bool
+    answers: list[ImportAnswer] = field(default_factory=list)
+
+
+@dataclass
+class ImportRecord:
+    line: int
+    doc_number: str
+    values: dict = field(default_factory=dict)
+    addressees: dict[str, ImportAddressee] = field(default_factory=dict)
+    is_json: bool = False
+
+
+@dataclass
+class ImportReport:
+    records: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    created: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    events: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def as_dict(self) -> dict:
+        return {"ok": self.ok, "records": self.records, "created": self.created,
+                "skipped": self.skipped, "events": self.events,
+                "problems": [p.as_dict() for p in self.problems]}
+
+
+class _Collector:
+    """Parses values, noting a problem instead of raising, so every problem is reported."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+
+    def add(self, line: int, field_name: str, reason: str, doc: str = "") -> None:
+        self.problems.append(Problem(line, field_name, reason, doc))
+
+    def date(self, raw, line, name, doc, *, required=False) -> date | None:
+        text = "" if raw is None else str(raw).strip()
+        if not text:
+            if required:
+                self.add(line, name, "required (a date YYYY-MM-DD)", doc)
+            return None
+        try:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+                raise ValueError(text)
+            return date.fromisoformat(text)
+        except ValueError:
+            self.add(line, name, f"{text!r} is not a date; write YYYY-MM-DD", doc)
+            return None
+
+    def flag(self, raw, line, name, doc, default: bool) -> bool:
+        if raw is None or raw == "":
+            return default
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        if text in TRUE:
+            return True
+        if text in FALSE:
+            return False
+        self.add(line, name, f"{raw!r} is not yes or no (write true/false, yes/no or 1/0)", doc)
+        return default
+
+    def text(self, raw, line, name, doc, limit: int) -> str:
+        if raw is None:
+            return ""
+        if not isinstance(raw, str | int | float):
+            self.add(line, name, "must be text", doc)
+            return ""
+        text = str(raw).strip()
+        if len(text) > limit:
+            self.add(line, name, f"too long ({len(text)} characters; at most {limit})", doc)
+        return text
+
+
+# ---------------------------------------------------------------------------
+# Reading files
+
+
+def detect_format(name: str, content: bytes) -> str:
+    suffix = Path(name or "").suffix.lower()
+    if suffix in (".csv", ".json"):
+        return suffix[1:]
+    head = content.lstrip()[:1]
+    return "json" if head in (b"{", b"[") else "csv"
+
+
+def read_file(path: str | Path) -> tuple[str, bytes]:
+    path = Path(path)
+    return path.name, path.read_bytes()
+
+
+def parse(name: str, content: bytes, fmt: str | None = None) -> tuple[list[ImportRecord],
+                                                                      list[Problem]]:
+    """Records and the problems found while reading them (nothing touches the database)."""
+    fmt = fmt or detect_format(name, content)
+    problems: list[Problem] = []
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return [], [Problem(1, "file", f"not UTF-8 text ({exc.reason} at byte {exc.start}); "
+                                       "save the file as UTF-8")]
+    if fmt == "csv":
+        records = _parse_csv(text, _Collector(problems))
+    elif fmt == "json":
+        records = _parse_json(text, _Collector(problems))
+    else:
+        return [], [Problem(1, "file", f"unknown format {fmt!r}; use csv or json")]
+    return records, problems
+
+
+def _parse_csv(text: str, c: _Collector) -> list[ImportRecord]:
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    reader.fieldnames = header
+    missing = [col for col in ("doc_number", "adopted_on", "addressee") if col not in header]
+    if missing:
+        c.add(1, "header", f"missing column(s) {', '.join(missing)}; the columns are "
+                           f"{', '.join(CSV_COLUMNS)}")
+        return []
+    unknown = [h for h in header if h not in CSV_COLUMNS]
+    if unknown:
+        c.add(1, "header", f"unknown column(s) {', '.join(unknown)}; the columns are "
+                           f"{', '.join(CSV_COLUMNS)}")
+    records: dict[str, ImportRecord] = {}
+    first_line = 2
+    for row in reader:
+        line, first_line = first_line, reader.line_num + 1
+        if None in row:
+            c.add(line, "row", "more values than columns (a comma in an unquoted text?)")
+        row = {k: (v or "").strip() if isinstance(v, str) else "" for k, v in row.items()
+               if k is not None}
+        if not any(row.values()):
+            continue
+        doc = row.get("doc_number", "")
+        if not doc:
+            c.add(line, "doc_number", "required")
+            continue
+        rec = records.get(doc)
+        if rec is None:
+            rec = records[doc] = ImportRecord(line, doc)
+        for name in REC_FIELDS:
+            value = row.get(name, "")
+            if not value:
+                continue
+            earlier = rec.values.get(name)
+            if earlier is not None and earlier != value:
+                c.add(line, name, f"{value!r} differs from {earlier!r} given on an earlier row "
+                                  "of the same recommendation", doc)
+            rec.values.setdefault(name, value)
+        code = row.get("addressee", "")
+        if not code:
+            c.add(line, "addressee", "required (an addressee code such as NL or BE-FED)", doc)
+            continue
+        entry = rec.addressees.get(code)
+        required = c.flag(row.get("required"), line, "required", doc, True)
+        if entry is None:
+            entry = rec.addressees[code] = ImportAddressee(line, "addressee", code, required)
+        elif row.get("required") and entry.required != required:
+            c.add(line, "required", f"differs from an earlier row for {code}", doc)
+        if any(row.get(name) for name in ANSWER_FIELDS):
+            entry.answers.append(_answer(c, line, "answer", doc, {
+                name.removeprefix("answer_"): row.get(name, "") for name in ANSWER_FIELDS}))
+    return [_finish(c, rec) for rec in records.values()]
+
+
+def _answer(c: _Collector, line: int, prefix: str, doc: str, raw: dict) -> ImportAnswer:
+    def name(part: str) -> str:
+        return f"{prefix}_{part}" if prefix == "answer" else f"{prefix}.{part}"
+
+    kind = c.text(raw.get("kind"), line, name("kind"), doc, 16) or "final"
+    if kind not in KINDS:
+        c.add(line, name("kind"), f"{kind!r} is not a kind of reply; use {', '.join(KINDS)}", doc)
+    position = c.text(raw.get("position"), line, name("position"), doc, 32) or None
+    if position is not None and position not in POSITIONS:
+        c.add(line, name("position"), f"{position!r} is not a position; use "
+                                      f"{', '.join(POSITIONS)}", doc)
+    if kind == "final" and position is None:
+        c.add(line, name("position"), "a final answer needs a position "
+                                      f"({', '.join(POSITIONS)})", doc)
+    answer = ImportAnswer(
+        line=line, path=prefix, kind=kind, position=position,
+        letter_date=c.date(raw.get("letter_date"), line, name("letter_date"), doc),
+        received_on=c.date(raw.get("received_on"), line, name("received_on"), doc,
+                           required=True),
+        text_nl=c.text(raw.get("text_nl"), line, name("text_nl"), doc, ops.MAX_TEXT),
+        text_fr=c.text(raw.get("text_fr"), line, name("text_fr"), doc, ops.MAX_TEXT),
+        published=c.flag(raw.get("published"), line, name("published"), doc, False),
+    )
+    if not (answer.text_nl or answer.text_fr):
+        c.add(line, name("text_nl"), "give the text of the reply (or the reason for declining) "
+                                     "in Dutch, French or both", doc)
+    return answer
+
+
+def _json_offsets(text: str) -> list[int]:
+    """Line numbers of the items of the top-level list (or of its "recommendations" list)."""
+    decoder = json.JSONDecoder()
+    match = re.match(r'\s*\[', text) or re.search(r'"recommendations"\s*:\s*\[', text)
+    if not match:
+        return []
+    pos, lines = match.end(), []
+    while True:
+        while pos < len(text) and text[pos] in " \t\r\n,":
+            pos += 1
+        if pos >= len(text) or text[pos] == "]":
+            return lines
+        lines.append(text.count("\n", 0, pos) + 1)
+        try:
+            _, pos = decoder.raw_decode(text, pos)
+        except ValueError:
+            return lines
+
+
+def _parse_json(text: str, c: _Collector) -> list[ImportRecord]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        c.add(exc.lineno, "file", f"not valid JSON: {exc.msg} (column {exc.colno})")
+        return []
+    items = data.get("recommendations") if isinstance(data, dict) else data
+    if not isinstance(items, list):
+        c.add(1, "file", 'expected {"recommendations": [...]} or a list of recommendations')
+        return []
+    lines = _json_offsets(text)
+    records, seen = [], {}
+    for index, item in enumerate(items):
+        line = lines[index] if index < len(lines) else 1
+        where = f"recommendations[{index}]"
+        if not isinstance(item, dict):
+            c.add(line, where, "each recommendation is an object {...}")
+            continue
+        doc = str(item.get("doc_number") or "").strip()
+        if not doc:
+            c.add(line, f"{where}.doc_number", "required")
+            continue
+        if doc in seen:
+            c.add(line, f"{where}.doc_number", f"{doc} appears twice in the file (also at line "
+                                               f"{seen[doc]})", doc)
+            continue
+        seen[doc] = line
+        rec = ImportRecord(line, doc, is_json=True)
+        known = {"doc_number", "addressees", "transmitted_on", "published", "closure",
+                 *REC_FIELDS}
+        for key in item:
+            if key not in known:
+                c.add(line, f"{where}.{key}", "unknown field", doc)
+        for name in REC_FIELDS:
+            if name in item and item[name] is not None:
+                rec.values[name] = item[name]
+        closure = item.get("closure")
+        if isinstance(closure, dict):
+            rec.values["closed_on"] = closure.get("closed_on")
+            rec.values["closure_reason"] = closure.get("reason")
+            rec.values["closure_note"] = closure.get("note", "")
+        elif closure is not None:
+            c.add(line, f"{where}.closure", 'an object {"closed_on", "reason", "note"}', doc)
+        addressees = item.get("addressees")
+        if not isinstance(addressees, list):
+            c.add(line, f"{where}.addressees", "a list of addressees is required", doc)
+            addressees = []
+        for a_index, raw in enumerate(addressees):
+            a_where = f"{where}.addressees[{a_index}]"
+            if isinstance(raw, str):
+                raw = {"code": raw}
+            if not isinstance(raw, dict) or not raw.get("code"):
+                c.add(line, a_where, 'an addressee is a code or {"code": ..., "required": ...}',
+                      doc)
+                continue
+            code = str(raw["code"]).strip()
+            if code in rec.addressees:
+                c.add(line, a_where, f"{code} is listed twice", doc)
+                continue
+            entry = rec.addressees[code] = ImportAddressee(
+                line, a_where, code, c.flag(raw.get("required"), line, f"{a_where}.required",
+                                            doc, True))
+            answers = raw.get("answers") or []
+            if not isinstance(answers, list):
+                c.add(line, f"{a_where}.answers", "a list of answers", doc)
+                answers = []
+            for n, answer in enumerate(answers):
+                if not isinstance(answer, dict):
+                    c.add(line, f"{a_where}.answers[{n}]", "an answer is an object {...}", doc)
+                    continue
+                entry.answers.append(_answer(c, line, f"{a_where}.answers[{n}]", doc, answer))
+        records.append(_finish(c, rec))
+    return records
+
+
+def _field(rec: ImportRecord, name: str) -> str:
+    # CSV names columns; JSON names paths (closure fields live under "closure").
+    if rec.is_json:
+        return {"closed_on": "closure.closed_on", "closure_reason": "closure.reason",
+                "closure_note": "closure.note"}.get(name, name)
+    return name
+
+
+def _finish(c: _Collector, rec: ImportRecord) -> ImportRecord:
+    """Turn the raw values into typed ones (problems noted)."""
+    raw, line, doc = rec.values, rec.line, rec.doc_number
+    values = {
+        "adopted_on": c.date(raw.get("adopted_on"), line, "adopted_on", doc, required=True),
+        "transmitted_on": c.date(raw.get("transmitted_on"), line, "transmitted_on", doc),
+        "closed_on": c.date(raw.get("closed_on"), line, _field(rec, "closed_on"), doc),
+        "published": c.flag(raw.get("published"), line, "published", doc, False),
+        "deadline_rule": c.text(raw.get("deadline_rule"), line, "deadline_rule", doc, 40)
+        or deadlines.DEFAULT_RULE.to_text(),
+        "closure_reason": c.text(raw.get("closure_reason"), line,
+                                 _field(rec, "closure_reason"), doc, 32) or None,
+        "closure_note": c.text(raw.get("closure_note"), line, _field(rec, "closure_note"), doc,
+                               ops.MAX_REASON),
+    }
+    for name, limit in (("title_nl", ops.MAX_TITLE), ("title_fr", ops.MAX_TITLE),
+                        ("text_nl", ops.MAX_TEXT), ("text_fr", ops.MAX_TEXT),
+                        ("committee", 120), ("theme", 120), ("session_label", 120)):
+        values[name] = c.text(raw.get(name), line, name, doc, limit)
+    rec.values = values
+    return rec
+
+
+# ---------------------------------------------------------------------------
+# Checking records against the rules
+
+
+def _answer_field(answer: ImportAnswer) -> Callable[[str], str]:
+    def name(part: str) -> str:
+        return f"answer_{part}" if answer.path == "answer" else f"{answer.path}.{part}"
+
+    return name
+
+
+def check(session: Session, records: list[ImportRecord], today: date,
+          problems: list[Problem]) -> None:
+    known = set(session.scalars(select(Addressee.code)))
+    c = _Collector(problems)
+    for rec in records:
+        doc, line, v = rec.doc_number, rec.line, rec.values
+        try:
+            ops.validate_doc_number(doc)
+        except errors.ValidationError as exc:
+            c.add(line, "doc_number", exc.message, doc)
+        adopted, sent, closed = v["adopted_on"], v["transmitted_on"], v["closed_on"]
+        if not (v["title_nl"] or v["title_fr"]):
+            c.add(line, "title_nl", "give the title in Dutch, French or both", doc)
+        if adopted and adopted > today:
+            c.add(line, "adopted_on", f"{adopted} is in the future", doc)
+        try:
+            rule = deadlines.DeadlineRule.parse(v["deadline_rule"])
+            if adopted and rule.kind == "fixed_date" and rule.fixed_date <= adopted:
+                c.add(line, "deadline_rule", f"the due date {rule.fixed_date} is not after the "
+                                             f"adoption date {adopted}", doc)
+        except deadlines.DeadlineError as exc:
+            c.add(line, "deadline_rule", str(exc), doc)
+        if sent:
+            if adopted and sent < adopted:
+                c.add(line, "transmitted_on", f"{sent} is before the adoption date {adopted}",
+                      doc)
+            if sent > today:
+                c.add(line, "transmitted_on", f"{sent} is in the future", doc)
+        if not rec.addressees:
+            c.add(line, "addressee", "a recommendation needs at least one addressee", doc)
+        elif sent and not any(a.required for a in rec.addressees.values()):
+            c.add(line, "required", "a transmitted recommendation needs at least one required "
+                                    "addressee", doc)
+        final_for = set()
+        last_reply = None
+        for entry in rec.addressees.values():
+            if entry.code not in known:
+                c.add(entry.line, f"{entry.path}" if entry.path != "addressee" else "addressee",
+                      f"unknown addressee {entry.code!r}; known: {', '.join(sorted(known))}",
+                      doc)
+            done = None
+            for answer in sorted(entry.answers, key=lambda a: (a.received_on or date.max)):
+                f = _answer_field(answer)
+                got = answer.received_on
+                if not sent:
+                    c.add(answer.line, f("received_on"), "an answer needs the recommendation's "
+                                                         "transmitted_on date", doc)
+                elif got and got < sent:
+                    c.add(answer.line, f("received_on"), f"{got} is before the recommendation "
+                                                         f"was transmitted ({sent})", doc)
+                if got and got > today:
+                    c.add(answer.line, f("received_on"), f"{got} is in the future", doc)
+                if answer.letter_date and got and answer.letter_date > got:
+                    c.add(answer.line, f("letter_date"), f"{answer.letter_date} is after the "
+                                                         f"date received {got}", doc)
+                if answer.letter_date and adopted and answer.letter_date < adopted:
+                    c.add(answer.line, f("letter_date"), f"{answer.letter_date} is before the "
+                                                         f"adoption date {adopted}", doc)
+                if done is not None:
+                    c.add(answer.line, f("kind"), f"{entry.code} already gave its final reply "
+                                                  f"on {done}; nothing can follow it", doc)
+                if answer.kind in ("final", "declined"):
+                    done = got
+                    final_for.add(entry.code)
+                if got and (last_reply is None or got > last_reply):
+                    last_reply = got
+        reason = v["closure_reason"]
+        if (closed is None) != (reason is None):
+            c.add(line, _field(rec, "closed_on" if closed is None else "closure_reason"),
+                  "a closure needs both closed_on and closure_reason", doc)
+        if reason is not None and reason not in CLOSURE_REASONS:
+            c.add(line, _field(rec, "closure_reason"), f"{reason!r} is not a closure reason; "
+                  f"use {', '.join(CLOSURE_REASONS)}", doc)
+        if closed is not None:
+            if not sent:
+                c.add(line, _field(rec, "closed_on"), "only a transmitted recommendation can be "
+                                                      "closed; give transmitted_on", doc)
+            elif closed < sent:
+                c.add(line, _field(rec, "closed_on"), f"{closed} is before the transmission "
+                                                      f"{sent}", doc)
+            if closed > today:
+                c.add(line, _field(rec, "closed_on"), f"{closed} is in the future", doc)
+            if last_reply and closed < last_reply:
+                c.add(line, _field(rec, "closed_on"), f"{closed} is before the last reply "
+                                                      f"({last_reply})", doc)
+            required = {a.code for a in rec.addressees.values() if a.required}
+            if reason in CLOSURE_REASONS and reason not in CLOSURE_WITHOUT_ASSESSMENT and \
+                    not required <= final_for:
+                c.add(line, _field(rec, "closure_reason"),
+                      f"{reason!r} needs the committee's assessment of every required answer, "
+                      f"but {', '.join(sorted(required - final_for))} did not reply; before "
+                      f"that a case closes only as {', '.join(CLOSURE_WITHOUT_ASSESSMENT)}", doc)
+
+
+# ---------------------------------------------------------------------------
+# Applying
+
+
+def _historic(day: date, now: datetime) -> datetime | None:
+    """The effective time of something that happened on ``day`` (10:00 UTC, as the
+    operations use for historic dates); None for today (it happens now)."""
+    if day >= ops.brussels_date(now):
+        return None
+    return datetime.combine(day, time(10), tzinfo=UTC)
+
+
+def _apply(session: Session, actor: Actor, rec: ImportRecord, now: datetime) -> None:
+    v = rec.values
+    case = ops.register_recommendation(
+        session, actor, doc_number=rec.doc_number, adopted_on=v["adopted_on"],
+        addressees={code: a.required for code, a in rec.addressees.items()},
+        title_nl=v["title_nl"], title_fr=v["title_fr"], text_nl=v["text_nl"],
+        text_fr=v["text_fr"], committee=v["committee"], theme=v["theme"],
+        session_label=v["session_label"], deadline_rule=v["deadline_rule"], now=now,
+        effective_at=_historic(v["adopted_on"], now))
+    if v["published"]:
+        ops.set_published(session, actor, case, True, now=now)
+    if v["transmitted_on"] is None:
+        return
+    ops.transmit(session, actor, case, transmitted_on=v["transmitted_on"], now=now)
+    replies = sorted(((a, code) for code, entry in rec.addressees.items() for a in entry.answers),
+                     key=lambda item: (item[0].received_on, item[0].line))
+    for answer, code in replies:
+        row = ops.submit_reply(session, actor, case.entry(code), kind=answer.kind,
+                               position=answer.position, text_nl=answer.text_nl,
+                               text_fr=answer.text_fr, letter_date=answer.letter_date,
+                               received_on=answer.received_on, now=now)
+        if answer.published:
+            opendata.publish_answer(session, actor, row, True, now=now)
+    if v["closed_on"] is not None:
+        effective = _historic(v["closed_on"], now)
+        if case.state == "answered" and v["closure_reason"] not in CLOSURE_WITHOUT_ASSESSMENT:
+            # The committee's assessment precedes a closure on the merits.
+            ops._fire_rec(session, actor, case, "start_assessment", now, effective_at=effective)
+        ops.close(session, actor, case, closure_reason=v["closure_reason"],
+                  reason=v["closure_note"], now=now, effective_at=effective)
+
+
+def import_records(session: Session, records: list[ImportRecord], *,
+                   problems: list[Problem] | None = None, actor: Actor = IMPORT_ACTOR,
+                   now: datetime | None = None,
+                   progress: Callable[[int, int], None] | None = None) -> ImportReport:
+    """Check, then (only if all is well) apply. Flushes, never commits: commit when
+    ``report.ok``, roll back otherwise."""
+    now = clock.ensure_aware(now) if now is not None else clock.utcnow()
+    report = ImportReport(records=len(records), problems=list(problems or []))
+    if actor.role != SECRETARIAT:
+        raise errors.PermissionDenied("only the secretariat may import recommendations",
+                                      rule="role")
+    existing = set(session.scalars(select(Recommendation.doc_number).where(
+        Recommendation.doc_number.in_([r.doc_number for r in records]))))
+    todo = [r for r in records if r.doc_number not in existing]
+    report.skipped = [r.doc_number for r in records if r.doc_number in existing]
+    check(session, todo, ops.brussels_date(now), report.problems)
+    if not report.ok:
+        report.problems.sort(key=lambda p: (p.line, p.field))
+        return report
+    from .models import Event  # counted to tell how much history the import wrote
+
+    before = session.scalar(select(Event.seq).order_by(Event.seq.desc()).limit(1)) or 0
+    for rec in todo:
+        try:
+            _apply(session, actor, rec, now)
+            report.created.append(rec.doc_number)
+        except errors.WorkflowError as exc:
+            report.problems.append(Problem(rec.line, exc.field or "record", exc.message,
+                                           rec.doc_number))
+        except SQLAlchemyError as exc:  # the session is unusable after this: stop here
+            report.problems.append(Problem(rec.line, "record", f"database refused: "
+                                           f"{exc.__class__.__name__}", rec.doc_number))
+            break
+        if progress is not None:
+            progress(len(report.created) + len(report.problems), len(todo))
+    if report.ok:
+        after = session.scalar(select(Event.seq).order_by(Event.seq.desc()).limit(1)) or 0
+        report.events = after - before
+    else:
+        report.created = []
+    return report
+
+
+def import_file(session: Session, name: str, content: bytes, *, fmt: str | None = None,
+                actor: Actor = IMPORT_ACTOR, now: datetime | None = None,
+                progress: Callable[[int, int], None] | None = None) -> ImportReport:
+    """Read, check and (if all is well) apply a file; ``progress(done, total)`` is
+    called after each recommendation applied."""
+    records, problems = parse(name, content, fmt)
+    return import_records(session, records, problems=problems, actor=actor, now=now,
+                          progress=progress)

@@ -1,0 +1,224 @@
+"""What the public may see, and the records of the open-data exports.
+
+Only recommendations the secretariat published are public. Of their answers,
+only submitted answers the secretariat published; drafts never. The history of
+a published recommendation is public too, with one exception: the events that
+carry the content of an answer not (yet) published (its position, the hash of
+its text, a declining reason) are exported *redacted*: their timing and state
+change stay (the scoreboard needs them), the content does not. A redacted event
+keeps its hash, but without the full content its hash cannot be recomputed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from . import clock, errors, history
+from . import operations as ops
+from .actors import Actor
+from .lifecycle import SECRETARIAT
+from .models import Answer, CaseAddressee, Event, Recommendation
+
+ANSWER_CONTENT_ACTIONS = ("submit_interim", "submit_answer", "decline")
+# What a redacted answer event keeps of its payload: when and what kind, not what it said.
+REDACTED_KEEP = ("answer_id", "kind", "received_on", "on_behalf")
+
+
+def _now(now: datetime | None) -> datetime:
+    return clock.ensure_aware(now) if now is not None else clock.utcnow()
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return history._dt(value)
+    return value.isoformat()
+
+
+# ---------------------------------------------------------------------------
+# Publishing answers (the secretariat decides what is public)
+
+
+def publish_answer(session: Session, actor: Actor, answer: Answer, published: bool = True, *,
+                   now: datetime | None = None) -> Answer:
+    """Publish (or withdraw) a submitted answer; logged in the history."""
+    now = _now(now)
+    if actor.role != SECRETARIAT:
+        raise errors.PermissionDenied(f"only the secretariat may publish an answer (you are "
+                                      f"{actor.role})", rule="role")
+    if answer.status != "submitted":
+        raise errors.TransitionRefused("a draft cannot be published; only submitted answers",
+                                       rule="submitted_only")
+    if answer.is_published != published:
+        answer.is_published = published
+        answer.updated_at = now
+        rec = answer.entry.recommendation
+        session.flush()
+        history.record(session, actor=actor,
+                       action="publish_answer" if published else "unpublish_answer",
+                       entity="answer", now=now, recommendation=rec,
+                       addressee_code=answer.entry.addressee_code,
+                       payload={"answer_id": answer.id})
+    return answer
+
+
+# ---------------------------------------------------------------------------
+# Public reading
+
+
+def published_recommendations(session: Session, *, year: int | None = None,
+                              committee: str | None = None) -> list[Recommendation]:
+    query = (select(Recommendation).where(Recommendation.is_published.is_(True))
+             .options(selectinload(Recommendation.addressees)
+                      .selectinload(CaseAddressee.answers).selectinload(Answer.attachments))
+             .order_by(Recommendation.adopted_on.desc(), Recommendation.doc_number))
+    if year:
+        query = query.where(Recommendation.adopted_on >= date(year, 1, 1),
+                            Recommendation.adopted_on <= date(year, 12, 31))
+    if committee:
+        query = query.where(Recommendation.committee == committee)
+    return list(session.scalars(query))
+
+
+def public_recommendation(session: Session, doc_number: str) -> Recommendation:
+    rec = session.scalar(select(Recommendation).where(Recommendation.doc_number == doc_number,
+                                                      Recommendation.is_published.is_(True)))
+    if rec is None:
+        raise errors.NotInScope(f"no published recommendation {doc_number!r}")
+    return rec
+
+
+def is_public_answer(answer: Answer) -> bool:
+    return (answer.status == "submitted" and answer.is_published
+            and answer.entry.recommendation.is_published)
+
+
+def public_answers(rec: Recommendation) -> list[Answer]:
+    return [a for entry in rec.addressees for a in entry.answers if is_public_answer(a)]
+
+
+def public_committees(session: Session) -> list[str]:
+    return sorted(c for c in session.scalars(
+        select(Recommendation.committee).where(Recommendation.is_published.is_(True))
+        .distinct()) if c)
+
+
+def public_years(session: Session) -> list[int]:
+    return sorted({d.year for d in session.scalars(
+        select(Recommendation.adopted_on).where(Recommendation.is_published.is_(True)))},
+        reverse=True)
+
+
+# ---------------------------------------------------------------------------
+# Export records (the same dicts feed the JSON and the CSV exports)
+
+
+def entry_record(entry: CaseAddressee, now: datetime) -> dict:
+    final = next((a for a in reversed(entry.answers)
+                  if a.status == "submitted" and a.kind == "final"), None)
+    status = ops.deadline_status(entry, now)
+    return {
+        "doc_number": entry.recommendation.doc_number,
+        "addressee": entry.addressee_code,
+        "addressee_name": entry.addressee.name_en,
+        "required": entry.is_required,
+        "state": entry.state,
+        # The position is part of the answer: public only once that answer is.
+        "position": entry.position if final is not None and is_public_answer(final) else None,
+        "clock_start": _iso(entry.clock_start),
+        "due_at": _iso(entry.due_at),
+        "due_date": _iso(ops.brussels_date(entry.due_at)) if entry.due_at else None,
+        "answered_on": _iso(entry.answered_on),
+        "deadline_status": status.status,
+        "days_overdue": status.days_overdue,
+    }
+
+
+def recommendation_record(rec: Recommendation, now: datetime) -> dict:
+    return {
+        "doc_number": rec.doc_number,
+        "title_nl": rec.title_nl,
+        "title_fr": rec.title_fr,
+        "text_nl": rec.text_nl,
+        "text_fr": rec.text_fr,
+        "committee": rec.committee,
+        "theme": rec.theme,
+        "session_label": rec.session_label,
+        "adopted_on": _iso(rec.adopted_on),
+        "deadline_rule": rec.deadline_rule,
+        "state": rec.state,
+        "closure_reason": rec.closure_reason,
+        "transmitted_at": _iso(rec.transmitted_at),
+        "closed_at": _iso(rec.closed_at),
+        "addressees": [entry_record(e, now) for e in rec.addressees],
+    }
+
+
+def answer_record(answer: Answer) -> dict:
+    return {
+        "id": answer.id,
+        "doc_number": answer.entry.recommendation.doc_number,
+        "addressee": answer.entry.addressee_code,
+        "kind": answer.kind,
+        "position": answer.position,
+        "letter_date": _iso(answer.letter_date),
+        "received_on": _iso(answer.received_on),
+        "text_nl": answer.text_nl,
+        "text_fr": answer.text_fr,
+        "attachments": [{"id": a.id, "filename": a.filename, "size": a.size,
+                         "sha256": a.sha256} for a in answer.attachments],
+    }
+
+
+def event_record(ev: Event) -> dict:
+    """Every field the event's hash covers, plus the hashes."""
+    return {
+        "seq": ev.seq,
+        "recorded_at": history._dt(ev.recorded_at),
+        "effective_at": history._dt(ev.effective_at),
+        "doc_number": ev.doc_number,
+        "recommendation_id": ev.recommendation_id,
+        "addressee_code": ev.addressee_code,
+        "actor": ev.actor,
+        "actor_role": ev.actor_role,
+        "actor_org": ev.actor_org,
+        "action": ev.action,
+        "entity": ev.entity,
+        "from_state": ev.from_state,
+        "to_state": ev.to_state,
+        "reason": ev.reason,
+        "payload": json.loads(ev.payload),
+        "prev_hash": ev.prev_hash,
+        "hash": ev.hash,
+    }
+
+
+def public_event_record(ev: Event, published_answer_ids: set[int]) -> dict:
+    record = event_record(ev)
+    record["redacted"] = False
+    payload = record["payload"]
+    if ev.entity == "answer" and ev.action in ANSWER_CONTENT_ACTIONS and \
+            payload.get("answer_id") not in published_answer_ids:
+        record["payload"] = {k: payload[k] for k in REDACTED_KEEP if k in payload}
+        record["reason"] = ""
+        record["redacted"] = True
+    return record
+
+
+def public_events(session: Session, recs: Iterable[Recommendation]) -> list[Event]:
+    """The history of these (published) recommendations, in chain order."""
+    ids = [r.id for r in recs]
+    if not ids:
+        return []
+    return list(session.scalars(select(Event).where(Event.recommendation_id.in_(ids))
+                                .order_by(Event.seq)))
+
+
+def published_answer_ids(recs: Iterable[Recommendation]) -> set[int]:
+    return {a.id for rec in recs for a in public_answers(rec)}

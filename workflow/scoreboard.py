@@ -1,0 +1,212 @@
+"""The scoreboard: how each addressee answers, computed from history events only.
+
+Nothing here reads the current rows: every figure follows from the events (the
+same events the open-data export publishes), so anyone can recompute it.
+
+Definitions (per addressee, over the recommendations matching the filters):
+
+* **received**: recommendations transmitted to the addressee (event ``transmit``,
+  whose payload lists the addressees in ``due_at``). A follow-up question does
+  not count as a new recommendation received.
+* **answered**: of those, how many got a final reply (``submit_answer`` or
+  ``decline``). Only the first final reply after transmission counts.
+* **answered on time**: the first final reply's effective time is not after the
+  due time in force then (the transmission's due date, moved by later
+  ``grant_extension``, ``resume_clock`` or ``recompute_due`` events).
+* **waived**: covered by a collective answer (``waive``) before a final reply.
+* **median / 90th-percentile days to answer**: calendar days from the
+  transmission date (payload ``transmitted_on``) to the Brussels date of the
+  first final reply. The 90th percentile is the nearest-rank one:
+  the ``ceil(0.9 * n)``-th smallest value.
+* **pending now**: answers expected now: the addressee is pending or sent an
+  interim reply (a follow-up question makes it pending again), the case still
+  accepts answers (transmitted, awaiting answers, follow-up requested) and its
+  clock is not stopped (``stop_clock`` without a later ``resume_clock``).
+* **overdue now**: pending now and the due time in force is before ``now``.
+* **oldest pending**: the pending answer whose request is oldest (transmission
+  or the follow-up question that made it pending again).
+
+Filters: ``year`` is the adoption year (payload ``adopted_on`` of ``register``),
+``committee`` the committee as registered or last edited.
+Events are taken in the order (effective_at, seq): historic imports have effective
+dates earlier than the time they were recorded.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from .deadlines import BRUSSELS
+from .lifecycle import ACCEPTS_ANSWERS
+from .models import Event
+
+FINAL_REPLY = ("submit_answer", "decline")
+DUE_CHANGES = ("grant_extension", "resume_clock", "recompute_due")
+
+
+def _parse_dt(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _local_date(moment: datetime) -> date:
+    return moment.astimezone(BRUSSELS).date()
+
+
+@dataclass
+class _Pair:
+    """One addressee on one recommendation, as the events tell it."""
+
+    doc_number: str
+    code: str
+    transmitted_on: date | None = None
+    state: str = "pending"
+    due_at: datetime | None = None
+    request_since: date | None = None
+    paused: bool = False
+    first_final_at: datetime | None = None
+    on_time: bool | None = None
+    waived: bool = False
+
+
+@dataclass
+class _Case:
+    doc_number: str
+    adopted_on: date | None = None
+    committee: str = ""
+    state: str | None = None
+    pairs: dict[str, _Pair] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class OldestPending:
+    doc_number: str
+    since: date
+    days: int
+
+
+@dataclass(frozen=True)
+class Score:
+    addressee: str
+    received: int
+    answered: int
+    answered_on_time: int
+    waived: int
+    median_days: float | None
+    p90_days: int | None
+    pending_now: int
+    overdue_now: int
+    oldest_pending: OldestPending | None
+
+    def as_dict(self) -> dict:
+        oldest = self.oldest_pending
+        return {
+            "addressee": self.addressee,
+            "received": self.received,
+            "answered": self.answered,
+            "answered_on_time": self.answered_on_time,
+            "waived": self.waived,
+            "median_days": self.median_days,
+            "p90_days": self.p90_days,
+            "pending_now": self.pending_now,
+            "overdue_now": self.overdue_now,
+            "oldest_pending": None if oldest is None else {
+                "doc_number": oldest.doc_number, "since": oldest.since.isoformat(),
+                "days": oldest.days},
+        }
+
+
+def percentile_nearest_rank(values: list[int], pct: float) -> int | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(math.ceil(pct / 100 * len(ordered)), 1) - 1]
+
+
+def replay_cases(events: Iterable[Event]) -> dict[str, _Case]:
+    cases: dict[str, _Case] = {}
+    for ev in sorted(events, key=lambda e: (e.effective_at, e.seq)):
+        if not ev.doc_number:
+            continue
+        case = cases.setdefault(ev.doc_number, _Case(ev.doc_number))
+        data = ev.data
+        if ev.entity == "recommendation":
+            if ev.action == "register":
+                case.adopted_on = date.fromisoformat(data["adopted_on"])
+                case.committee = data.get("committee", "")
+            elif ev.action == "edit" and "committee" in data.get("changes", {}):
+                case.committee = data["changes"]["committee"]["new"]
+            if ev.action == "transmit":
+                sent = date.fromisoformat(data["transmitted_on"])
+                for code, due in data.get("due_at", {}).items():
+                    case.pairs[code] = _Pair(ev.doc_number, code, transmitted_on=sent,
+                                             due_at=_parse_dt(due), request_since=sent)
+            if ev.to_state:
+                case.state = ev.to_state
+            continue
+        pair = case.pairs.get(ev.addressee_code or "")
+        if pair is None:
+            continue
+        if ev.entity == "deadline":
+            if ev.action == "stop_clock":
+                pair.paused = True
+            if ev.action == "resume_clock":
+                pair.paused = False
+            if ev.action in DUE_CHANGES and ev.addressee_code in data.get("due_at", {}):
+                pair.due_at = _parse_dt(data["due_at"][ev.addressee_code])
+        elif ev.entity == "answer":
+            if ev.action == "ask_again":
+                pair.due_at = _parse_dt(data.get("due_at", {}).get(pair.code))
+                pair.request_since = _local_date(ev.effective_at)
+                pair.paused = False
+            if ev.action in FINAL_REPLY and pair.first_final_at is None and not pair.waived:
+                pair.first_final_at = ev.effective_at
+                pair.on_time = pair.due_at is not None and ev.effective_at <= pair.due_at
+            if ev.action == "waive" and pair.first_final_at is None:
+                pair.waived = True
+            if ev.to_state:
+                pair.state = ev.to_state
+    return cases
+
+
+def compute(events: Iterable[Event], now: datetime, *, year: int | None = None,
+            committee: str | None = None) -> list[Score]:
+    """One :class:`Score` per addressee that received a recommendation, by code."""
+    cases = replay_cases(events)
+    by_code: dict[str, list[tuple[_Case, _Pair]]] = {}
+    for case in cases.values():
+        if year and (case.adopted_on is None or case.adopted_on.year != year):
+            continue
+        if committee and case.committee != committee:
+            continue
+        for pair in case.pairs.values():
+            by_code.setdefault(pair.code, []).append((case, pair))
+    today = _local_date(now)
+    scores = []
+    for code in sorted(by_code):
+        pairs = by_code[code]
+        answered = [p for _, p in pairs if p.first_final_at is not None]
+        days = [(_local_date(p.first_final_at) - p.transmitted_on).days for p in answered]
+        pending = [p for c, p in pairs if p.state in ("pending", "interim_reply")
+                   and c.state in ACCEPTS_ANSWERS and not p.paused]
+        overdue = [p for p in pending if p.due_at is not None and now > p.due_at]
+        oldest = min(pending, key=lambda p: (p.request_since, p.doc_number), default=None)
+        scores.append(Score(
+            addressee=code,
+            received=len(pairs),
+            answered=len(answered),
+            answered_on_time=sum(1 for p in answered if p.on_time),
+            waived=sum(1 for _, p in pairs if p.waived),
+            median_days=float(statistics.median(days)) if days else None,
+            p90_days=percentile_nearest_rank(days, 90),
+            pending_now=len(pending),
+            overdue_now=len(overdue),
+            oldest_pending=None if oldest is None else OldestPending(
+                oldest.doc_number, oldest.request_since, (today - oldest.request_since).days),
+        ))
+    return scores
