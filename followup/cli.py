@@ -173,6 +173,8 @@ def stale_due_dates(recompute: bool, reason: str) -> None:
             click.echo("every stored due date matches its calendar")
 
 
+cli.add_command(__import__("web.commands", fromlist=["serve"]).serve)
+
 
 def main() -> None:
     cli()

@@ -26,6 +26,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import i18n
 
     i18n.init_app(app, babel)
+    from . import labels
+
+    labels.init_app(app)
 
     from . import auth, errors
 
@@ -54,6 +57,11 @@ def _home():
 
 def _blueprints():
     """One blueprint per area; each module exposes ``bp``."""
+    from .admin import bp as admin_bp
+    from .audit import bp as audit_bp
     from .auth import bp as auth_bp
+    from .cases import bp as cases_bp
+    from .ministry import bp as ministry_bp
+    from .secretariat import bp as secretariat_bp
 
-    return [auth_bp]
+    return [auth_bp, cases_bp, secretariat_bp, ministry_bp, audit_bp, admin_bp]

@@ -1,0 +1,83 @@
+"""Fixtures of the web tests: an app on a fresh database with the demo loaded,
+a test client, and ``login(client, username)`` with the demo passwords."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from workflow import db as wdb
+from workflow.demo import DEMO_USERS, load_demo
+
+PASSWORDS = {username: password for username, password, *_ in DEMO_USERS}
+MINISTRIES = {org: username for username, _pw, role, org, *_ in DEMO_USERS if role == "ministry"}
+
+
+def make_app(db_url: str, tmp_path, monkeypatch, **config):
+    monkeypatch.setenv("FOLLOWUP_INSTANCE", str(tmp_path / "instance"))
+    monkeypatch.setenv("FOLLOWUP_SECRET_KEY", "test-secret")
+    from web import create_app
+
+    settings = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": wdb.database_url(db_url),
+                "WTF_CSRF_ENABLED": False}
+    settings.update(config)
+    app = create_app(settings)
+    from web.extensions import db
+
+    with app.app_context():
+        load_demo(db.session)
+        db.session.commit()
+    return app
+
+
+@pytest.fixture
+def app(db_url, tmp_path, monkeypatch):
+    app = make_app(db_url, tmp_path, monkeypatch)
+    yield app
+    from web.extensions import db
+
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def login(client, username: str, password: str | None = None):
+    response = client.post("/login", data={"username": username,
+                                           "password": password or PASSWORDS[username]})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return response
+
+
+def logout(client):
+    return client.post("/logout")
+
+
+def case_id(app, doc_number: str) -> int:
+    from web.extensions import db
+    from workflow import operations as ops
+
+    with app.app_context():
+        return ops.find_recommendation(db.session, doc_number).id
+
+
+def version_of(app, doc_number: str) -> int:
+    from web.extensions import db
+    from workflow import operations as ops
+
+    with app.app_context():
+        db.session.expire_all()
+        return ops.find_recommendation(db.session, doc_number).version
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def flashes(response) -> list[str]:
+    return re.findall(r'<p class="flash[^"]*">(.*?)</p>', text(response))

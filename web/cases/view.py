@@ -1,0 +1,99 @@
+"""Loading a case within the user's scope and rendering the case page, also
+after a refused action (with the error next to the field, or a conflict banner
+showing the case as it is now)."""
+
+from __future__ import annotations
+
+from flask import abort, render_template
+from flask_babel import gettext as _
+
+from workflow import errors as werr
+from workflow import operations as ops
+from workflow.lifecycle import ANSWER, MINISTRY, RECOMMENDATION, SECRETARIAT
+from workflow.models import Recommendation
+
+from ..extensions import db
+from ..security import current_actor
+
+
+def load_case(case_id: int) -> Recommendation:
+    """The case, or 404 when it does not exist or is outside the user's scope."""
+    rec = db.session.get(Recommendation, case_id)
+    if rec is None:
+        abort(404)
+    ops.check_visible(current_actor(), rec)
+    return rec
+
+
+def check_version(rec: Recommendation, submitted) -> None:
+    """A form carries the version of the case it was made from; a stale one is refused."""
+    try:
+        version = int(submitted)
+    except (TypeError, ValueError):
+        version = -1
+    if version != rec.version:
+        raise werr.ConflictError(
+            _("This case was changed meanwhile (by someone else, or by an earlier click on "
+              "the same button). Nothing was saved. Check its current state below and try "
+              "again if it is still needed."))
+
+
+def visible_entries(rec: Recommendation):
+    actor = current_actor()
+    if actor.role == MINISTRY:
+        return [e for e in rec.addressees if e.addressee_code == actor.organisation]
+    return list(rec.addressees)
+
+
+def visible_answers(entry):
+    """Submitted replies, plus the draft only for the organisation that wrote it."""
+    org = current_actor().organisation
+    return [a for a in entry.answers if a.status == "submitted" or a.author_org == org]
+
+
+def deadline_rows(rec: Recommendation):
+    rows = []
+    for entry in visible_entries(rec):
+        rows.append({
+            "entry": entry,
+            "status": ops.deadline_status(entry),
+            "days_left": ops.working_days_left(entry)
+            if entry.state in ("pending", "interim_reply") else None,
+            "explain": ops.explain_due(entry),
+        })
+    return rows
+
+
+def refusals(rec: Recommendation):
+    """For the secretariat: the actions not possible now, with the rule that says why."""
+    actor = current_actor()
+    if actor.role != SECRETARIAT:
+        return []
+    out = []
+    for trig in RECOMMENDATION.triggers:
+        if SECRETARIAT not in trig.roles:
+            continue
+        refused = RECOMMENDATION.refusal(rec, trig, actor.role, {})
+        if refused is not None:
+            out.append((trig.name, refused.message))
+    return out
+
+
+def render_case(rec: Recommendation, *, status: int = 200, conflict: str | None = None,
+                forms: dict | None = None):
+    actor = current_actor()
+    available = ops.available_triggers(rec, actor)
+    context = {
+        "rec": rec,
+        "rows": deadline_rows(rec),
+        "available": available,
+        "refusals": refusals(rec),
+        "conflict": conflict,
+        "visible_answers": visible_answers,
+        "answer_lifecycle": ANSWER,
+    }
+    if actor.role == SECRETARIAT:
+        from ..secretariat.forms import case_forms
+
+        context["forms"] = case_forms(rec, available, overrides=forms or {})
+    return render_template("cases/show.html", **context), status

@@ -1,0 +1,48 @@
+"""``followup serve``: migrate, optionally load the demo, and serve the web app
+with waitress (a production-grade WSGI server that also runs on Windows)."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.command("serve")
+@click.option("--demo", is_flag=True, help="Load demo data (into an empty database) and "
+              "print the demo logins.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+def serve(demo: bool, host: str, port: int, threads: int) -> None:
+    """Run the web application (creates or upgrades the database first)."""
+    import waitress
+
+    from workflow import db, errors
+    from workflow import operations as ops
+
+    from . import create_app
+
+    db.upgrade()
+    session = db.make_session(db.make_engine())
+    try:
+        ops.sync_addressees(session)
+        users = []
+        if demo:
+            from workflow.demo import load_demo
+
+            result = load_demo(session)
+            users = result["users"]
+        session.commit()
+    except errors.WorkflowError as exc:
+        session.rollback()
+        raise click.ClickException(exc.message) from exc
+    finally:
+        session.close()
+    app = create_app()
+    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host  # noqa: S104
+    click.echo(f"Database: {db.database_url()}")
+    click.echo(f"Open http://{shown}:{port}/ in your browser (Ctrl+C stops the server).")
+    if users:
+        click.echo("Demo logins (user name / password / role / organisation):")
+        for username, password, role, org in users:
+            click.echo(f"  {username:26} {password:20} {role:12} {org}")
+    waitress.serve(app, host=host, port=port, threads=threads, ident="followup")

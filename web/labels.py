@@ -1,0 +1,211 @@
+"""Every label of the domain shown to a person, translated, in one place.
+
+The lifecycle declares states and triggers in English; the pages show them
+through these mappings (a test checks that every state and trigger has one).
+Also the Jinja filters for dates in the user's language (Europe/Brussels).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask_babel import format_date, format_datetime
+from flask_babel import lazy_gettext as _l
+
+RECOMMENDATION_STATES = {
+    "adopted": _l("adopted"),
+    "transmitted": _l("transmitted"),
+    "awaiting_answers": _l("awaiting answers"),
+    "follow_up_requested": _l("follow-up requested"),
+    "answered": _l("answered"),
+    "under_assessment": _l("under assessment"),
+    "monitoring": _l("monitoring implementation"),
+    "closed": _l("closed"),
+    "reopened": _l("reopened"),
+}
+
+ANSWER_STATES = {
+    "pending": _l("pending"),
+    "interim_reply": _l("interim reply received"),
+    "answered": _l("answered"),
+    "declined": _l("declined"),
+    "waived": _l("waived"),
+}
+
+TRIGGERS = {
+    # recommendation
+    "transmit": _l("Transmit to the addressees"),
+    "receive_reaction": _l("Register a first reaction"),
+    "complete_answers": _l("Register that all answers are in"),
+    "start_assessment": _l("Start the assessment"),
+    "request_follow_up": _l("Request a follow-up"),
+    "start_monitoring": _l("Monitor the implementation"),
+    "close": _l("Close the case"),
+    "reopen": _l("Reopen the case"),
+    # answer
+    "submit_interim": _l("Submit an interim reply"),
+    "submit_answer": _l("Submit the final answer"),
+    "decline": _l("Decline to answer"),
+    "waive": _l("Waive the answer"),
+    "ask_again": _l("Ask this addressee again"),
+}
+
+# Event actions that are not lifecycle triggers.
+ACTIONS = {
+    "register": _l("registered"),
+    "edit": _l("edited"),
+    "publish": _l("published"),
+    "unpublish": _l("unpublished"),
+    "grant_extension": _l("extension granted"),
+    "refuse_extension": _l("extension refused"),
+    "request_extension": _l("more time requested"),
+    "stop_clock": _l("clock stopped"),
+    "resume_clock": _l("clock resumed"),
+    "recompute_due": _l("due date recomputed"),
+    "set_closing_day": _l("closing day set"),
+    "remove_closing_day": _l("closing day removed"),
+}
+
+POSITIONS = {
+    "agrees": _l("agrees"),
+    "partly_agrees": _l("partly agrees"),
+    "disagrees": _l("disagrees"),
+    "takes_note": _l("takes note"),
+}
+
+CLOSURE_REASONS = {
+    "implemented": _l("implemented"),
+    "no_action_needed": _l("no action needed"),
+    "not_implemented": _l("not implemented / rejected"),
+    "superseded": _l("superseded by a later recommendation or a Committee of Ministers "
+                     "decision"),
+    "lapsed": _l("lapsed / no further action"),
+    "no_reply_possible": _l("no reply possible"),
+}
+
+REPLY_KINDS = {
+    "final": _l("final answer"),
+    "interim": _l("interim reply"),
+    "declined": _l("declined to answer"),
+}
+
+DEADLINE_STATUS = {
+    "no_deadline": _l("no deadline"),
+    "on_time": _l("on time"),
+    "reminder": _l("due soon"),
+    "overdue": _l("overdue"),
+    "very_overdue": _l("very overdue"),
+    "paused": _l("clock stopped"),
+}
+
+ROLES = {
+    "secretariat": _l("secretariat"),
+    "ministry": _l("ministry"),
+    "auditor": _l("auditor"),
+    "system": _l("system"),
+}
+
+RULE_KINDS = {
+    "months": _l("months"),
+    "calendar_days": _l("calendar days"),
+    "working_days": _l("working days"),
+    "fixed_date": _l("fixed date"),
+}
+
+EXTENSION_STATUS = {
+    "open": _l("waiting for a decision"),
+    "granted": _l("granted"),
+    "refused": _l("refused"),
+}
+
+
+def _lookup(mapping: dict, name: str | None) -> str:
+    if name is None:
+        return ""
+    return str(mapping.get(name, name.replace("_", " ")))
+
+
+def state_label(name: str | None) -> str:
+    return _lookup(RECOMMENDATION_STATES, name)
+
+
+def answer_state_label(name: str | None) -> str:
+    return _lookup(ANSWER_STATES, name)
+
+
+def trigger_label(name: str | None) -> str:
+    return _lookup(TRIGGERS, name)
+
+
+def action_label(name: str | None) -> str:
+    if name in TRIGGERS:
+        return trigger_label(name)
+    return _lookup(ACTIONS, name)
+
+
+def event_state_label(entity: str, name: str | None) -> str:
+    return answer_state_label(name) if entity == "answer" else state_label(name)
+
+
+def rule_label(text: str | None) -> str:
+    """'6 months' -> '6 maanden' (the rule stored as canonical English text)."""
+    from workflow.deadlines import DeadlineError, DeadlineRule
+
+    if not text:
+        return ""
+    try:
+        rule = DeadlineRule.parse(text)
+    except DeadlineError:
+        return text
+    if rule.kind == "fixed_date":
+        return f"{RULE_KINDS['fixed_date']} {format_date(rule.fixed_date, 'medium')}"
+    return f"{rule.amount} {RULE_KINDS[rule.kind]}"
+
+
+def fmt_date(value: date | datetime | None, fmt: str = "medium") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        from workflow.deadlines import BRUSSELS
+
+        value = value.astimezone(BRUSSELS).date()
+    return format_date(value, fmt)
+
+
+def fmt_datetime(value: datetime | None, fmt: str = "medium") -> str:
+    return "" if value is None else format_datetime(value, fmt)
+
+
+FILTERS = {
+    "state_label": state_label,
+    "answer_state_label": answer_state_label,
+    "trigger_label": trigger_label,
+    "action_label": action_label,
+    "rule_label": rule_label,
+    "position_label": lambda v: _lookup(POSITIONS, v),
+    "closure_label": lambda v: _lookup(CLOSURE_REASONS, v),
+    "kind_label": lambda v: _lookup(REPLY_KINDS, v),
+    "deadline_label": lambda v: _lookup(DEADLINE_STATUS, v),
+    "role_label": lambda v: _lookup(ROLES, v),
+    "extension_label": lambda v: _lookup(EXTENSION_STATUS, v),
+    "date": fmt_date,
+    "datetime": fmt_datetime,
+}
+
+
+def init_app(app) -> None:
+    app.jinja_env.filters.update(FILTERS)
+    app.jinja_env.globals["event_state_label"] = event_state_label
+
+
+def choices(pairs) -> list:
+    """(value, label) pairs as WTForms select choices (SelectChoice since WTForms 3.3)."""
+    try:
+        from wtforms import SelectChoice
+    except ImportError:  # pragma: no cover - older WTForms
+        return [(value, label) for value, label in pairs]
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def choice_value(choice) -> str:
+    return choice.value if hasattr(choice, "value") else choice[0]

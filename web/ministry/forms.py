@@ -1,0 +1,75 @@
+"""The answer form (draft, then submit) and the request for more time."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import DateField, HiddenField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from workflow.operations import MAX_ATTACHMENT_BYTES, MAX_REASON, MAX_TEXT
+
+from ..labels import POSITIONS, REPLY_KINDS, choices
+from ..secretariat.forms import not_in_future, today
+
+KIND_TRIGGERS = {"final": "submit_answer", "interim": "submit_interim", "declined": "decline"}
+
+
+class AnswerForm(FlaskForm):
+    version = HiddenField()
+    draft_version = HiddenField()
+    kind = SelectField(_l("Kind of reply"), choices=choices(list(REPLY_KINDS.items())))
+    position = SelectField(_l("Position"),
+                           choices=choices([("", _l("(none)")), *POSITIONS.items()]),
+                           validators=[Optional()])
+    text_nl = TextAreaField(_l("Answer in Dutch"),
+                            validators=[Optional(), Length(max=MAX_TEXT)])
+    text_fr = TextAreaField(_l("Answer in French"),
+                            validators=[Optional(), Length(max=MAX_TEXT)])
+    letter_date = DateField(_l("Date on the letter"), validators=[Optional(), not_in_future])
+    attachment = FileField(_l("Attach a PDF (at most 10 MiB)"))
+
+    def validate_attachment(self, field):
+        upload = field.data
+        if not upload or not getattr(upload, "filename", ""):
+            return
+        head = upload.stream.read(5)
+        upload.stream.seek(0, 2)
+        size = upload.stream.tell()
+        upload.stream.seek(0)
+        if head != b"%PDF-" or not upload.filename.lower().endswith(".pdf"):
+            raise ValidationError(_("%(name)s is not a PDF file; attach answers as PDF.",
+                                    name=upload.filename))
+        if size > MAX_ATTACHMENT_BYTES:
+            raise ValidationError(_("%(name)s is larger than 10 MiB.", name=upload.filename))
+
+    def check_for_submission(self) -> bool:
+        """The stricter rules of a submitted reply (a draft may be incomplete)."""
+        ok = True
+        if self.kind.data == "final" and not self.position.data:
+            self.position.errors = [*self.position.errors,
+                                    _("A final answer needs a position.")]
+            ok = False
+        if not (self.text_nl.data or "").strip() and not (self.text_fr.data or "").strip():
+            message = (_("Give the reason for declining, in Dutch or French.")
+                       if self.kind.data == "declined" else
+                       _("Give the text of the answer in Dutch, French or both."))
+            self.text_nl.errors = [*self.text_nl.errors, message]
+            ok = False
+        if self.letter_date.data and self.letter_date.data > today():
+            ok = False
+        return ok
+
+
+class ExtensionRequestForm(FlaskForm):
+    version = HiddenField()
+    requested_date = DateField(_l("Until (optional)"), validators=[Optional()])
+    reason = TextAreaField(_l("Why do you need more time?"),
+                           validators=[DataRequired(_l("Give the reason.")),
+                                       Length(max=MAX_REASON)])
+
+    def validate_requested_date(self, field):
+        if field.data and field.data <= today():
+            raise ValidationError(_("The date must be in the future."))

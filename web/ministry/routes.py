@@ -1,0 +1,173 @@
+"""Inbox and answer pages. A ministry user acts for its own government only:
+another government's entry, or a case not addressed to it, is "not found"."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from workflow import clock
+from workflow import errors as werr
+from workflow import operations as ops
+from workflow.lifecycle import ACCEPTS_ANSWERS, MINISTRY
+from workflow.models import CaseAddressee, Recommendation
+
+from ..cases.view import check_version, load_case
+from ..errors import status_of
+from ..extensions import db
+from ..labels import choice_value
+from ..security import current_actor, role_required
+from . import bp
+from .forms import KIND_TRIGGERS, AnswerForm, ExtensionRequestForm
+
+
+@bp.route("/")
+@role_required(MINISTRY)
+def inbox():
+    actor = current_actor()
+    now = clock.utcnow()
+    entries = db.session.scalars(
+        select(CaseAddressee).join(Recommendation)
+        .where(CaseAddressee.addressee_code == actor.organisation,
+               Recommendation.transmitted_at.is_not(None))
+        .order_by(CaseAddressee.due_at, Recommendation.doc_number)).all()
+    waiting, others = [], []
+    for entry in entries:
+        if entry.state in ("pending", "interim_reply") and \
+                entry.recommendation.state in ACCEPTS_ANSWERS:
+            waiting.append({"entry": entry, "status": ops.deadline_status(entry, now),
+                            "days_left": ops.working_days_left(entry, now),
+                            "draft": ops.draft_of(entry)})
+        else:
+            others.append(entry)
+    return render_template("ministry/inbox.html", waiting=waiting, others=others,
+                           locale=str(get_locale()))
+
+
+def _entry(case_id: int):
+    rec = load_case(case_id)
+    actor = current_actor()
+    entry = rec.entry(actor.organisation)
+    if entry is None:
+        raise werr.NotInScope(_("This recommendation is not addressed to your government."))
+    ops.check_entry_scope(actor, entry)
+    return rec, entry
+
+
+def _kinds(rec, entry) -> list[str]:
+    names = {a.name for a in ops.available_triggers(rec, current_actor())
+             if a.addressee_code == entry.addressee_code}
+    return [kind for kind, trig in KIND_TRIGGERS.items() if trig in names]
+
+
+def _page(rec, entry, form=None, more_time=None, status=200, conflict=None):
+    kinds = _kinds(rec, entry)
+    draft = ops.draft_of(entry)
+    if form is None:
+        form = AnswerForm(formdata=None, obj=draft) if draft else AnswerForm(formdata=None)
+        form.version.data = str(rec.version)
+        form.draft_version.data = str(draft.version) if draft else ""
+        if draft is None and kinds:
+            form.kind.data = kinds[0] if "final" not in kinds else "final"
+    form.kind.choices = [c for c in form.kind.choices if choice_value(c) in kinds]
+    can_ask = (entry.state in ("pending", "interim_reply") and entry.clock_start is not None
+               and not any(r.status == "open" for r in entry.extension_requests))
+    if more_time is None and can_ask:
+        more_time = ExtensionRequestForm(prefix="more", formdata=None)
+        more_time.version.data = str(rec.version)
+    return render_template(
+        "ministry/answer.html", rec=rec, entry=entry, form=form if kinds else None,
+        draft=draft, more_time=more_time if can_ask else None, conflict=conflict,
+        status=ops.deadline_status(entry), days_left=ops.working_days_left(entry),
+        explain=ops.explain_due(entry),
+        submitted=[a for a in entry.answers if a.status == "submitted"]), status
+
+
+@bp.route("/cases/<int:case_id>", methods=["GET", "POST"])
+@role_required(MINISTRY)
+def answer(case_id: int):
+    rec, entry = _entry(case_id)
+    if request.method == "GET":
+        return _page(rec, entry)
+    form = AnswerForm()
+    kinds = _kinds(rec, entry)
+    form.kind.choices = [c for c in form.kind.choices if choice_value(c) in kinds]
+    submitting = "submit" in request.form
+    actor = current_actor()
+    try:
+        if not kinds:
+            raise werr.TransitionRefused(_("No answer is expected from your government on this "
+                                           "recommendation now."), rule="case_accepts_answers")
+        if submitting:
+            check_version(rec, form.version.data)
+        valid = form.validate_on_submit()
+        if valid and submitting:
+            valid = form.check_for_submission()
+        if not valid:
+            return _page(rec, entry, form=form, status=400)
+        draft = ops.save_draft(
+            db.session, actor, entry, kind=form.kind.data, position=form.position.data or None,
+            text_nl=form.text_nl.data or "", text_fr=form.text_fr.data or "",
+            letter_date=form.letter_date.data,
+            draft_version=int(form.draft_version.data) if form.draft_version.data else None)
+        upload = form.attachment.data
+        if upload and getattr(upload, "filename", ""):
+            ops.add_attachment(db.session, actor, draft, filename=upload.filename,
+                               content_type=upload.mimetype or "", content=upload.read())
+        if submitting:
+            texts = (form.text_nl.data or "") or (form.text_fr.data or "")
+            ops.submit_reply(db.session, actor, entry, kind=form.kind.data,
+                             position=form.position.data or None,
+                             text_nl=form.text_nl.data or "", text_fr=form.text_fr.data or "",
+                             letter_date=form.letter_date.data,
+                             reason=texts if form.kind.data == "declined" else "",
+                             expected_version=rec.version)
+        db.session.commit()
+    except werr.WorkflowError as exc:
+        db.session.rollback()
+        if isinstance(exc, (werr.NotInScope, werr.PermissionDenied)):
+            raise
+        rec, entry = _entry(case_id)
+        if isinstance(exc, werr.ValidationError):
+            name = {"attachment": "attachment", "letter_date": "letter_date",
+                    "position": "position", "text_nl": "text_nl", "text_fr": "text_fr",
+                    "received_on": "letter_date", "kind": "kind"}.get(exc.field or "")
+            if name:
+                form[name].errors = [*form[name].errors, exc.message]
+            else:
+                flash(exc.message, "error")
+            return _page(rec, entry, form=form, status=400)
+        return _page(rec, entry, status=status_of(exc), conflict=exc.message)
+    if submitting:
+        flash(_("Your reply on %(doc)s is submitted.", doc=rec.doc_number), "success")
+        return redirect(url_for("ministry.inbox"))
+    flash(_("Draft saved. It is visible only to your organisation until you submit it."),
+          "success")
+    return redirect(url_for("ministry.answer", case_id=case_id))
+
+
+@bp.route("/cases/<int:case_id>/more-time", methods=["POST"])
+@role_required(MINISTRY)
+def more_time(case_id: int):
+    rec, entry = _entry(case_id)
+    form = ExtensionRequestForm(prefix="more")
+    try:
+        check_version(rec, form.version.data)
+        if not form.validate_on_submit():
+            return _page(rec, entry, more_time=form, status=400)
+        ops.request_extension(db.session, current_actor(), entry,
+                              requested_date=form.requested_date.data, reason=form.reason.data)
+        db.session.commit()
+    except werr.WorkflowError as exc:
+        db.session.rollback()
+        if isinstance(exc, (werr.NotInScope, werr.PermissionDenied)):
+            raise
+        rec, entry = _entry(case_id)
+        if isinstance(exc, werr.ValidationError) and exc.field in ("requested_date", "reason"):
+            form[exc.field].errors = [*form[exc.field].errors, exc.message]
+            return _page(rec, entry, more_time=form, status=400)
+        return _page(rec, entry, status=status_of(exc), conflict=exc.message)
+    flash(_("Your request for more time is sent to the secretariat."), "success")
+    return redirect(url_for("ministry.answer", case_id=case_id))

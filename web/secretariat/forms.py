@@ -1,0 +1,361 @@
+"""Forms of the secretariat. Every action form carries the case's ``version``:
+a form made from an older state of the case is refused (409), never applied."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from workflow import operations as ops
+from workflow.lifecycle import CLOSURE_WITHOUT_ASSESSMENT
+from workflow.operations import DOC_NUMBER, MAX_REASON, MAX_TEXT, MAX_TITLE
+
+from ..labels import CLOSURE_REASONS, POSITIONS, REPLY_KINDS, RULE_KINDS, choice_value, choices
+
+
+def today() -> date:
+    from workflow import clock
+
+    return ops.brussels_date(clock.utcnow())
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def not_in_future(form, field):
+    if field.data and field.data > today():
+        raise ValidationError(_("This date is in the future."))
+
+
+REASON = [Length(max=MAX_REASON)]
+
+
+class CaseForm(FlaskForm):
+    version = HiddenField()
+
+
+class TransmitForm(CaseForm):
+    transmitted_on = DateField(_l("Date of transmission"), validators=[Optional(),
+                                                                        not_in_future])
+
+
+class StepForm(CaseForm):
+    reason = TextAreaField(_l("Note (optional)"), validators=[Optional(), *REASON])
+
+
+class FollowUpForm(CaseForm):
+    addressees = MultiCheckboxField(_l("Ask these addressees again"),
+                                    validators=[DataRequired(_l("Choose at least one "
+                                                                "addressee."))])
+    reason = TextAreaField(_l("Follow-up question"),
+                           validators=[DataRequired(_l("Write the follow-up question.")),
+                                       *REASON])
+
+
+class CloseForm(CaseForm):
+    closure_reason = SelectField(_l("Reason for closing"),
+                                 choices=choices(list(CLOSURE_REASONS.items())))
+    reason = TextAreaField(_l("Explanation (optional)"), validators=[Optional(), *REASON])
+
+
+class ReopenForm(CaseForm):
+    reason = TextAreaField(_l("Why is the case reopened?"),
+                           validators=[DataRequired(_l("Give the reason.")), *REASON])
+
+
+class AddresseeForm(CaseForm):
+    addressee = SelectField(_l("Addressee"), validators=[DataRequired()])
+
+
+class PaperReplyForm(AddresseeForm):
+    kind = SelectField(_l("Kind of reply"), choices=choices(list(REPLY_KINDS.items())))
+    position = SelectField(_l("Position"),
+                           choices=choices([("", _l("(none)")), *POSITIONS.items()]),
+                           validators=[Optional()])
+    text_nl = TextAreaField(_l("Text in Dutch"), validators=[Optional(),
+                                                             Length(max=MAX_TEXT)])
+    text_fr = TextAreaField(_l("Text in French"), validators=[Optional(),
+                                                              Length(max=MAX_TEXT)])
+    letter_date = DateField(_l("Date on the letter"), validators=[Optional(), not_in_future])
+    received_on = DateField(_l("Date received"),
+                            validators=[InputRequired(_l("Give the date the letter was "
+                                                         "received.")), not_in_future])
+
+    def validate_letter_date(self, field):
+        if field.data and self.received_on.data and field.data > self.received_on.data:
+            raise ValidationError(_("The date on the letter is after the date it was "
+                                    "received."))
+
+    def validate_position(self, field):
+        if self.kind.data == "final" and not field.data:
+            raise ValidationError(_("A final answer needs a position."))
+
+    def validate_text_nl(self, field):
+        if not (field.data or "").strip() and not (self.text_fr.data or "").strip():
+            if self.kind.data == "declined":
+                raise ValidationError(_("Give the reason for declining, in Dutch or French."))
+            raise ValidationError(_("Give the text of the reply in Dutch, French or both."))
+
+
+class WaiveForm(AddresseeForm):
+    reason = TextAreaField(_l("Why is the answer waived?"),
+                           validators=[DataRequired(_l("Give the reason.")), *REASON])
+
+
+class ExtensionForm(AddresseeForm):
+    new_date = DateField(_l("New due date"), validators=[Optional()])
+    days = IntegerField(_l("or extra days"), validators=[Optional(), NumberRange(1, 3650)])
+    reason = TextAreaField(_l("Reason for the extension"),
+                           validators=[DataRequired(_l("Give the reason.")), *REASON])
+
+    def validate_new_date(self, field):
+        if (field.data is None) == (self.days.data is None):
+            raise ValidationError(_("Give either a new due date or a number of extra days."))
+        if field.data and field.data <= today():
+            raise ValidationError(_("The new due date must be in the future."))
+
+
+class StopClockForm(AddresseeForm):
+    start = DateField(_l("Clock stopped from"),
+                      validators=[InputRequired(_l("Give the date."))])
+    reason = TextAreaField(_l("Why is the clock stopped?"),
+                           validators=[DataRequired(_l("Give the reason.")), *REASON])
+
+
+class ResumeClockForm(AddresseeForm):
+    end = DateField(_l("Last stopped day"), validators=[InputRequired(_l("Give the date."))])
+    reason = TextAreaField(_l("Note (optional)"), validators=[Optional(), *REASON])
+
+
+class PublishForm(CaseForm):
+    pass
+
+
+class DecideRequestForm(CaseForm):
+    decision = RadioField(_l("Decision"), choices=choices([("grant", _l("grant")),
+                                                   ("refuse", _l("refuse"))]),
+                          validators=[InputRequired(_l("Choose grant or refuse."))])
+    new_date = DateField(_l("New due date"), validators=[Optional()])
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(_l("Give the reason.")),
+                                                     *REASON])
+
+    def validate_new_date(self, field):
+        if self.decision.data == "grant" and field.data is None:
+            raise ValidationError(_("Give the new due date."))
+
+
+# The forms of the case page, by action name; each posts to secretariat.act.
+ACTION_FORMS = {
+    "transmit": TransmitForm,
+    "start_assessment": StepForm,
+    "start_monitoring": StepForm,
+    "request_follow_up": FollowUpForm,
+    "close": CloseForm,
+    "reopen": ReopenForm,
+    "paper_reply": PaperReplyForm,
+    "waive": WaiveForm,
+    "extension": ExtensionForm,
+    "stop_clock": StopClockForm,
+    "resume_clock": ResumeClockForm,
+    "publish": PublishForm,
+}
+
+ANSWER_TRIGGERS = ("submit_interim", "submit_answer", "decline")
+
+
+def addressee_choices(rec, action: str, available) -> list[tuple[str, str]]:
+    """Which addressees an action can concern now."""
+    from flask_babel import get_locale
+
+    locale = str(get_locale())
+    entries = rec.addressees
+    if action == "paper_reply":
+        codes = {a.addressee_code for a in available if a.name in ANSWER_TRIGGERS}
+    elif action == "waive":
+        codes = {a.addressee_code for a in available if a.name == "waive"}
+    elif action == "request_follow_up":
+        codes = {e.addressee_code for e in entries
+                 if e.state in ("answered", "declined", "waived")}
+    elif action in ("extension", "stop_clock"):
+        codes = {e.addressee_code for e in entries
+                 if e.clock_start and e.state in ("pending", "interim_reply")
+                 and not (action == "stop_clock" and e.is_clock_stopped)}
+    elif action == "resume_clock":
+        codes = {e.addressee_code for e in entries if e.is_clock_stopped}
+    else:
+        return []
+    return [(e.addressee_code, e.addressee.name(locale)) for e in entries
+            if e.addressee_code in codes]
+
+
+def offered(rec, action: str, available) -> bool:
+    names = {a.name for a in available}
+    if action in ("transmit", "start_assessment", "start_monitoring", "request_follow_up",
+                  "close", "reopen"):
+        return action in names
+    if action == "publish":
+        return True
+    return bool(addressee_choices(rec, action, available))
+
+
+def make_form(rec, action: str, available, formdata=None):
+    """The form of ``action`` bound to the request (``formdata=None``: from the request)."""
+    cls = ACTION_FORMS[action]
+    kwargs = {"prefix": action}
+    if formdata is False:
+        kwargs["formdata"] = None
+    form = cls(**kwargs)
+    if formdata is False or not form.version.data:
+        form.version.data = str(rec.version)
+    if hasattr(form, "addressee"):
+        form.addressee.choices = choices(addressee_choices(rec, action, available))
+    if hasattr(form, "addressees"):
+        form.addressees.choices = choices(addressee_choices(rec, action, available))
+    if action == "close" and rec.state not in ("under_assessment", "monitoring", "reopened"):
+        form.closure_reason.choices = [c for c in form.closure_reason.choices
+                                       if choice_value(c) in CLOSURE_WITHOUT_ASSESSMENT]
+    return form
+
+
+def case_forms(rec, available, overrides: dict) -> dict:
+    forms = {}
+    for action in ACTION_FORMS:
+        if action in overrides:
+            forms[action] = overrides[action]
+        elif offered(rec, action, available):
+            forms[action] = make_form(rec, action, available, formdata=False)
+    for req in open_requests(rec):
+        key = f"decide-{req.id}"
+        if key in overrides:
+            forms[key] = overrides[key]
+        else:
+            form = DecideRequestForm(prefix=key, formdata=None)
+            form.version.data = str(rec.version)
+            form.new_date.data = req.requested_date
+            forms[key] = form
+    return forms
+
+
+def open_requests(rec):
+    return [r for e in rec.addressees for r in e.extension_requests if r.status == "open"]
+
+
+# ---------------------------------------------------------------------------
+# Registering a recommendation
+
+
+class RegisterForm(FlaskForm):
+    doc_number = StringField(
+        _l("Document number"),
+        validators=[DataRequired(_l("Give the document number.")), Length(max=32),
+                    Regexp(DOC_NUMBER.pattern, message=_l("Write NUMBER/PART as the "
+                                                          "Parliament does, e.g. 743/5 or "
+                                                          "743/5Bis."))])
+    title_nl = StringField(_l("Title in Dutch"), validators=[Optional(),
+                                                             Length(max=MAX_TITLE)])
+    title_fr = StringField(_l("Title in French"), validators=[Optional(),
+                                                              Length(max=MAX_TITLE)])
+    text_nl = TextAreaField(_l("Text in Dutch"), validators=[Optional(), Length(max=MAX_TEXT)])
+    text_fr = TextAreaField(_l("Text in French"), validators=[Optional(),
+                                                              Length(max=MAX_TEXT)])
+    committee = StringField(_l("Committee"), validators=[Optional(), Length(max=120)])
+    theme = StringField(_l("Theme"), validators=[Optional(), Length(max=120)])
+    session_label = StringField(_l("Session"), validators=[Optional(), Length(max=120)])
+    adopted_on = DateField(_l("Date of the plenary (adoption)"),
+                           validators=[InputRequired(_l("Give the date of adoption.")),
+                                       not_in_future])
+    deadline_kind = SelectField(_l("Answer deadline counted in"),
+                                choices=choices(list(RULE_KINDS.items())), default="months")
+    deadline_amount = IntegerField(_l("Number of months or days"), default=6,
+                                   validators=[Optional(), NumberRange(1, 3650)])
+    deadline_date = DateField(_l("Fixed due date"), validators=[Optional()])
+
+    def validate_title_nl(self, field):
+        if not (field.data or "").strip() and not (self.title_fr.data or "").strip():
+            raise ValidationError(_("Give the title in Dutch, French or both."))
+
+    def validate_deadline_amount(self, field):
+        if self.deadline_kind.data != "fixed_date" and not field.data:
+            raise ValidationError(_("Give the number of months or days."))
+        if self.deadline_kind.data == "months" and field.data and field.data > 120:
+            raise ValidationError(_("At most 120 months."))
+
+    def validate_deadline_date(self, field):
+        if self.deadline_kind.data != "fixed_date":
+            return
+        if field.data is None:
+            raise ValidationError(_("Give the fixed due date."))
+        if self.adopted_on.data and field.data <= self.adopted_on.data:
+            raise ValidationError(_("The due date must be after the adoption date."))
+
+    def rule_text(self) -> str:
+        from workflow.deadlines import DeadlineRule
+
+        if self.deadline_kind.data == "fixed_date":
+            return DeadlineRule("fixed_date", fixed_date=self.deadline_date.data).to_text()
+        return DeadlineRule(self.deadline_kind.data, self.deadline_amount.data).to_text()
+
+    def chosen_addressees(self) -> dict[str, bool]:
+        return {code: value == "required" for code, value in
+                ((code, self[field_name(code)].data) for code in self.addressee_codes)
+                if value}
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if not self.chosen_addressees():
+            self.addressees_error = _("Choose at least one addressee.")
+            return False
+        if not any(self.chosen_addressees().values()):
+            self.addressees_error = _("At least one addressee must be required to answer.")
+            return False
+        return ok
+
+    addressees_error = None
+    addressee_codes: tuple[str, ...] = ()
+
+
+def field_name(code: str) -> str:
+    return "to_" + code.replace("-", "_")
+
+
+ADDRESSEE_CHOICES = [("", _l("not addressed")), ("required", _l("answer required")),
+                     ("optional", _l("answer welcome, not required"))]
+
+
+def register_form(addressees, locale: str) -> RegisterForm:
+    """The registration form with one choice per addressee of the catalogue."""
+
+    class Form(RegisterForm):
+        pass
+
+    for a in addressees:
+        setattr(Form, field_name(a.code),
+                SelectField(a.name(locale), choices=choices(ADDRESSEE_CHOICES), default="",
+                            validators=[Optional()]))
+    Form.addressee_codes = tuple(a.code for a in addressees)
+    return Form()
