@@ -271,6 +271,16 @@ def received(context, code, received, letter):
         "submitted", received, letter, received)
 
 
+@then(step("the answer of {code:Code} was received on {received:Date}, the day it was sent, "
+           "without a letter date"))
+def received_online(context, code, received):
+    context.settled()
+    entry = context.entry(code)
+    answer = entry.answers[-1]
+    assert (answer.status, answer.received_on, answer.submitted_at.date(), answer.letter_date,
+            entry.answered_on) == ("submitted", received, received, None, received)
+
+
 # ---------------------------------------------------------------------------
 # History
 
