@@ -401,9 +401,18 @@ def snapshot_events(context, n):
     assert context.snapshot.events == n
 
 
+def _payload_has(ev: Event, docstring: str) -> None:
+    expected = json.loads(docstring)
+    assert {k: ev.data.get(k) for k in expected} == expected
+
+
 @then(step("the history payload of event {seq:d} records:"))
 def payload_records(context, seq, docstring):
     context.settled()
-    ev = context.session.scalars(select(Event).where(Event.seq == seq)).one()
-    expected = json.loads(docstring)
-    assert {k: ev.data.get(k) for k in expected} == expected
+    _payload_has(context.session.scalars(select(Event).where(Event.seq == seq)).one(), docstring)
+
+
+@then(step("the history payload of the last event records:"))
+def last_payload_records(context, docstring):
+    context.settled()
+    _payload_has(_case_events(context)[-1], docstring)

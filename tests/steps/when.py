@@ -15,6 +15,7 @@ from tests.steps.given import (
     close,
     fire,
     follow_up,
+    key,
     register,
     reply,
     step,
@@ -145,7 +146,7 @@ def close_recommendation_because(context, who, reason, day, why):
            'from the version it has open'))
 def close_from_open_version(context, reason, day):
     context.attempt(lambda: operations.fire(
-        context.session, context.actor(SEC), context.rec, "close", closure_reason=reason,
+        context.session, context.actor(SEC), context.rec, "close", closure_reason=key(reason),
         expected_version=context.noted_version, now=at(day)))
 
 
