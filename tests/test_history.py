@@ -4,6 +4,7 @@ state change it records."""
 
 from __future__ import annotations
 
+import functools
 import itertools
 import threading
 from datetime import UTC, date, datetime, timedelta
@@ -11,8 +12,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import DBAPIError
+from werkzeug.security import generate_password_hash
 
-from workflow import db, errors, history
+from workflow import accounts, db, errors, history
 from workflow import operations as ops
 from workflow.actors import Actor
 from workflow.demo import load_demo
@@ -30,6 +32,14 @@ SQLITE_TRIGGERS = {
           f"RAISE(ABORT, 'event history is append-only: {verb} refused'); END"
     for verb in ("UPDATE", "DELETE")
 }
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(monkeypatch):
+    """The demo creates seven accounts; a cheap hash keeps these tests quick (the stored
+    hash still names its method, so checking a password works the same)."""
+    monkeypatch.setattr(accounts, "generate_password_hash",
+                        functools.partial(generate_password_hash, method="pbkdf2:sha256:1000"))
 
 
 def _case_with_history(session, secretariat, ministry_nl, ministry_be) -> Recommendation:
@@ -191,6 +201,18 @@ def test_removed_newest_events_are_seen_only_against_a_noted_head(session, engin
     assert result.problem == "the newest events differ from the head noted earlier"
     assert (result.expected, result.found) == (head, truncated.head)
     assert result.broken_seq == 6
+
+
+def test_a_head_noted_earlier_still_verifies_after_new_events(session, engine, case,
+                                                              secretariat):
+    """An auditor notes the head today and checks again next month; meanwhile the
+    secretariat keeps working. Appending is not tampering: the noted head is still in
+    the chain, so the check must pass."""
+    head = verify_fresh(engine).head
+    ops.set_published(session, secretariat, case, True, now=T5 + timedelta(days=1))
+    session.commit()
+    result = verify_fresh(engine, expected_head=head)
+    assert result.ok, result.describe()
 
 
 def test_an_empty_history_verifies(engine, session):

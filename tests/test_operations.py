@@ -4,6 +4,7 @@ and that ``available_triggers`` offers exactly what the operations accept."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
@@ -11,8 +12,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import transitions
 from sqlalchemy import func, select
+from werkzeug.security import generate_password_hash
 
-from workflow import db, errors, history
+from workflow import accounts, db, errors, history
 from workflow import operations as ops
 from workflow.actors import Actor
 from workflow.demo import DEMO_USERS, load_demo
@@ -22,6 +24,14 @@ from workflow.models import Answer, Event, Recommendation
 NOW = datetime(2024, 5, 2, 10, 0, tzinfo=UTC)  # a Thursday
 SENT = datetime(2024, 3, 4, 9, 0, tzinfo=UTC)
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << >> endobj\n%%EOF\n"
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(monkeypatch):
+    """The demo creates seven accounts; a cheap hash keeps these tests quick (the stored
+    hash still names its method, so checking a password works the same)."""
+    monkeypatch.setattr(accounts, "generate_password_hash",
+                        functools.partial(generate_password_hash, method="pbkdf2:sha256:1000"))
 
 
 def _case(session, actor, doc="760/1", addressees=("NL", "BE-FED"), *, transmit=True,
@@ -444,6 +454,30 @@ def test_attachments_respect_scope(session, draft, ministry_be):
     with pytest.raises(errors.NotInScope):
         ops.add_attachment(session, ministry_be, draft, filename="x.pdf",
                            content_type="application/pdf", content=PDF, now=NOW)
+
+
+# --------------------------------------------------------------------------- stale due dates
+
+
+def test_stale_due_dates_leave_closed_cases_alone(session, secretariat):
+    """A closing day declared later changes the calendar of a pending answer on a case that
+    was closed meanwhile; no answer is expected there, so nothing is stale to recompute."""
+    rec = _case(session, secretariat, addressees=("NL",))
+    due_day = ops.brussels_date(rec.entry("NL").due_at)
+    ops.close(session, secretariat, rec, closure_reason="lapsed", now=NOW)
+    ops.set_closing_day(session, secretariat, "NL", due_day, note="sluitingsdag", now=NOW)
+    assert ops.deadline_status(rec.entry("NL"), NOW).status == "no_deadline"
+    stale = [(e.recommendation.doc_number, e.addressee_code) for e, _ in
+             ops.stale_due_dates(session)]
+    assert stale == []
+
+
+def test_stale_due_dates_list_open_answers(session, secretariat):
+    rec = _case(session, secretariat, addressees=("NL",))
+    due_day = ops.brussels_date(rec.entry("NL").due_at)
+    ops.set_closing_day(session, secretariat, "NL", due_day, note="sluitingsdag", now=NOW)
+    [(entry, fresh)] = ops.stale_due_dates(session)
+    assert entry is rec.entry("NL") and fresh.due_date > due_day
 
 
 # --------------------------------------------------------------------------- demo data
