@@ -240,8 +240,9 @@ class Context:
             self.result = action()
         except errors.WorkflowError as exc:
             self.error, self.error_seen = exc, False
-            try:  # what the refused request had written before the refusal
-                self.events_in_refused_request = count_events(self.session)
+            try:  # what the refused request had flushed to the database before the refusal
+                with self.session.no_autoflush:
+                    self.events_in_refused_request = count_events(self.session)
             finally:
                 self.session.rollback()
             return None
