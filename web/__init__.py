@@ -58,10 +58,13 @@ def _home():
 def _blueprints():
     """One blueprint per area; each module exposes ``bp``."""
     from .admin import bp as admin_bp
+    from .api import bp as api_bp
     from .audit import bp as audit_bp
     from .auth import bp as auth_bp
     from .cases import bp as cases_bp
     from .ministry import bp as ministry_bp
+    from .public import bp as public_bp
     from .secretariat import bp as secretariat_bp
 
-    return [auth_bp, cases_bp, secretariat_bp, ministry_bp, audit_bp, admin_bp]
+    return [auth_bp, cases_bp, secretariat_bp, ministry_bp, audit_bp, admin_bp,
+            api_bp, public_bp]

@@ -59,6 +59,7 @@ def publish_answer(session: Session, actor: Actor, answer: Answer, published: bo
         answer.is_published = published
         answer.updated_at = now
         rec = answer.entry.recommendation
+        rec.updated_at = now  # what the case shows changed: it gets a new version
         session.flush()
         history.record(session, actor=actor,
                        action="publish_answer" if published else "unpublish_answer",

@@ -1,0 +1,382 @@
+"""The API's endpoints. Each request is one transaction: the view commits once after
+the domain operations succeeded; an error rolls everything back."""
+
+from __future__ import annotations
+
+from flask import Response, g, request
+from flask_smorest import Blueprint
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from workflow import clock, errors, history, importer, opendata
+from workflow import operations as ops
+from workflow.lifecycle import ANSWER, RECOMMENDATION, SECRETARIAT
+from workflow.models import Answer, Attachment, CaseAddressee, Recommendation
+
+from ..cases import queries
+from ..extensions import db
+from . import errors as api_errors
+from .auth import authenticate, current_actor
+from .errors import ApiError
+from .schemas import (
+    AnswerSchema,
+    AttachmentSchema,
+    ConflictSchema,
+    DraftSchema,
+    ErrorSchema,
+    FireAnswerSchema,
+    FireRecommendationSchema,
+    HistorySchema,
+    ImportErrorSchema,
+    ImportFileSchema,
+    ImportReportSchema,
+    ListArgsSchema,
+    PageSchema,
+    PublishSchema,
+    RecommendationSchema,
+    TriggerListSchema,
+    UploadSchema,
+)
+from .views import (
+    case_view,
+    check_case_version,
+    check_draft_version,
+    etag,
+    page_view,
+    summary_view,
+    triggers_view,
+    visible_answer,
+)
+
+blp = Blueprint("api", __name__, url_prefix="/api/v1",
+                description="Recommendations, answers, due dates and history")
+blp.before_request(authenticate)
+api_errors.register(blp)
+
+IF_MATCH = {"in": "header", "name": "If-Match", "required": False,
+            "schema": {"type": "string"},
+            "description": 'The version you read, e.g. "3" (or send a version field)'}
+READ_ERRORS = (401, 404)
+CHANGE_ERRORS = (401, 403, 404, 428)
+
+
+def _errors(*statuses: int):
+    """Document the JSON error responses of an endpoint."""
+
+    def decorator(view):
+        for status in statuses:
+            view = blp.alt_response(status, schema=ErrorSchema,
+                                    description=api_errors.HTTP_CODES.get(status, "error")
+                                    .replace("_", " "))(view)
+        return view
+
+    return decorator
+
+
+def _conflict(view):
+    return blp.alt_response(409, schema=ConflictSchema,
+                            description="stale version (the current state is in 'current') "
+                                        "or a lifecycle rule refused")(view)
+
+
+def _commit() -> None:
+    try:
+        db.session.commit()
+    except StaleDataError as exc:
+        raise errors.ConflictError("someone else changed this case meanwhile; reload it and "
+                                   "try again") from exc
+
+
+def _case(doc_number: str) -> Recommendation:
+    actor = current_actor()
+    rec = ops.find_recommendation(db.session, doc_number)
+    ops.check_visible(actor, rec)
+    g.case_doc = rec.doc_number
+    return rec
+
+
+def _entry(rec: Recommendation, code: str) -> CaseAddressee:
+    entry = rec.entry(code)
+    if entry is None:
+        raise errors.NotInScope(f"{code} is not an addressee of recommendation "
+                                f"{rec.doc_number}")
+    ops.check_entry_scope(current_actor(), entry)
+    return entry
+
+
+def _own_draft(entry: CaseAddressee) -> Answer | None:
+    """The entry's draft if the caller's organisation wrote it; a draft of another
+    organisation blocks writing one."""
+    draft = ops.draft_of(entry)
+    if draft is not None and not visible_answer(current_actor(), draft):
+        raise errors.TransitionRefused(f"{entry.addressee_code} has a draft of another "
+                                       "organisation in progress", rule="one_draft")
+    return draft
+
+
+def _case_response(rec: Recommendation, status: int = 200):
+    return case_view(rec, current_actor()), status, etag(rec.version)
+
+
+# ---------------------------------------------------------------------------
+# Reading
+
+
+@blp.route("/recommendations")
+@blp.arguments(ListArgsSchema, location="query", as_kwargs=True)
+@blp.response(200, PageSchema)
+@_errors(401)
+def recommendations(page: int = 1, per_page: int = 25, **filters):
+    """List the recommendations in your scope (the web list's filters; paginated)."""
+    actor, now = current_actor(), clock.utcnow()
+    stmt = queries.search(actor, q=filters.get("q", ""), state=filters.get("state", ""),
+                          addressee=filters.get("addressee", ""),
+                          committee=filters.get("committee", ""),
+                          theme=filters.get("theme", ""), year=filters.get("year"),
+                          overdue=bool(filters.get("overdue")), now=now)
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    rows = db.session.scalars(
+        stmt.options(selectinload(Recommendation.addressees)
+                     .selectinload(CaseAddressee.adjustments))
+        .limit(per_page).offset((page - 1) * per_page)).all()
+    return page_view([summary_view(r, actor, now) for r in rows], page, per_page, total)
+
+
+@blp.route("/recommendations/<doc:doc_number>")
+@blp.response(200, RecommendationSchema, headers={"ETag": {
+    "description": "The case's version, to send back as If-Match",
+    "schema": {"type": "string"}}})
+@_errors(*READ_ERRORS)
+def recommendation(doc_number: str):
+    """One recommendation: addressees, due dates and overdue status, answers, and the
+    actions you may take now."""
+    return _case_response(_case(doc_number))
+
+
+@blp.route("/recommendations/<doc:doc_number>/history")
+@blp.response(200, HistorySchema)
+@_errors(*READ_ERRORS)
+def recommendation_history(doc_number: str):
+    """The case's events in effective order, each with its hash and its predecessor's."""
+    rec = _case(doc_number)
+    return {"doc_number": rec.doc_number, "events": history.case_events(db.session, rec.id)}
+
+
+@blp.route("/recommendations/<doc:doc_number>/triggers")
+@blp.response(200, TriggerListSchema)
+@_errors(*READ_ERRORS)
+def recommendation_triggers(doc_number: str):
+    """The actions you may take on the case now (recommendation and answers)."""
+    rec = _case(doc_number)
+    return {"doc_number": rec.doc_number, "version": rec.version,
+            "triggers": triggers_view(rec, current_actor())}
+
+
+# ---------------------------------------------------------------------------
+# Firing triggers
+
+
+@blp.route("/recommendations/<doc:doc_number>/triggers/<string:trigger>", methods=["POST"])
+@blp.arguments(FireRecommendationSchema)
+@blp.response(200, RecommendationSchema)
+@blp.doc(parameters=[IF_MATCH])
+@_errors(*CHANGE_ERRORS)
+@_conflict
+def fire_recommendation_trigger(body: dict, doc_number: str, trigger: str):
+    """Fire a recommendation trigger (transmit, start_assessment, request_follow_up,
+    start_monitoring, close, reopen)."""
+    actor = current_actor()
+    rec = _case(doc_number)
+    RECOMMENDATION.trigger(trigger)
+    expected = check_case_version(rec, body.get("version"))
+    if trigger == "transmit":
+        ops.transmit(db.session, actor, rec, transmitted_on=body.get("transmitted_on"),
+                     expected_version=expected)
+    else:
+        ops.fire(db.session, actor, rec, trigger, reason=body.get("reason", ""),
+                 closure_reason=body.get("closure_reason"),
+                 addressee_codes=body.get("addressees"),
+                 deadline_rule=body.get("deadline_rule"), expected_version=expected)
+    _commit()
+    return _case_response(rec)
+
+
+@blp.route("/recommendations/<doc:doc_number>/addressees/<string:code>/triggers/"
+           "<string:trigger>", methods=["POST"])
+@blp.arguments(FireAnswerSchema)
+@blp.response(200, RecommendationSchema)
+@blp.doc(parameters=[IF_MATCH])
+@_errors(*CHANGE_ERRORS)
+@_conflict
+def fire_answer_trigger(body: dict, doc_number: str, code: str, trigger: str):
+    """Fire an answer trigger for one addressee (submit_interim, submit_answer, decline,
+    waive). Fields left out of a reply are taken from your draft, if you have one."""
+    actor = current_actor()
+    rec = _case(doc_number)
+    entry = _entry(rec, code)
+    ANSWER.trigger(trigger)
+    expected = check_case_version(rec, body.pop("version", None))
+    if trigger in ("submit_interim", "submit_answer", "decline"):
+        draft = _own_draft(entry)
+        if draft is not None:
+            for name in ("position", "text_nl", "text_fr", "letter_date"):
+                body.setdefault(name, getattr(draft, name))
+        ops.fire_answer(db.session, actor, entry, trigger, expected_version=expected,
+                        **{k: v for k, v in body.items() if k in (
+                            "position", "text_nl", "text_fr", "letter_date", "received_on",
+                            "reason")})
+    else:
+        ops.fire_answer(db.session, actor, entry, trigger, expected_version=expected,
+                        reason=body.get("reason", ""))
+    _commit()
+    return _case_response(rec)
+
+
+# ---------------------------------------------------------------------------
+# Drafts and attachments
+
+
+@blp.route("/recommendations/<doc:doc_number>/addressees/<string:code>/draft")
+@blp.response(200, AnswerSchema)
+@_errors(*READ_ERRORS)
+def draft(doc_number: str, code: str):
+    """Your organisation's draft reply for this addressee (404 when there is none)."""
+    entry = _entry(_case(doc_number), code)
+    current = ops.draft_of(entry)
+    if current is None or not visible_answer(current_actor(), current):
+        raise errors.NotInScope(f"no draft reply of yours for {code} on {doc_number}")
+    return current, 200, etag(current.version)
+
+
+@blp.route("/recommendations/<doc:doc_number>/addressees/<string:code>/draft",
+           methods=["PUT"])
+@blp.arguments(DraftSchema)
+@blp.response(200, AnswerSchema)
+@blp.alt_response(201, schema=AnswerSchema, description="draft created")
+@blp.doc(parameters=[{**IF_MATCH, "description": "The draft's ETag (not needed to create "
+                                                 "the first draft)"}])
+@_errors(*CHANGE_ERRORS)
+@_conflict
+def save_draft(body: dict, doc_number: str, code: str):
+    """Create or update your draft reply (visible only to your organisation)."""
+    actor = current_actor()
+    entry = _entry(_case(doc_number), code)
+    existing = _own_draft(entry)
+    if existing is not None:
+        check_draft_version(existing, body.get("version"))
+    saved = ops.save_draft(db.session, actor, entry, kind=body["kind"],
+                           position=body.get("position"), text_nl=body["text_nl"],
+                           text_fr=body["text_fr"], letter_date=body.get("letter_date"),
+                           draft_version=existing.version if existing else None)
+    _commit()
+    return saved, 200 if existing else 201, etag(saved.version)
+
+
+@blp.route("/recommendations/<doc:doc_number>/addressees/<string:code>/draft/attachments",
+           methods=["POST"])
+@blp.arguments(UploadSchema, location="files")
+@blp.response(201, AttachmentSchema)
+@blp.doc(parameters=[{**IF_MATCH, "description": "The draft's ETag"}])
+@_errors(*CHANGE_ERRORS, 413)
+@_conflict
+def add_attachment(files: dict, doc_number: str, code: str):
+    """Attach a PDF to your draft reply."""
+    actor = current_actor()
+    entry = _entry(_case(doc_number), code)
+    current = _own_draft(entry)
+    if current is None:
+        raise errors.TransitionRefused("write a draft reply first; attachments go with a "
+                                       "draft", rule="draft_only")
+    form_version = request.form.get("version")
+    check_draft_version(current, int(form_version) if (form_version or "").isdigit() else None)
+    upload = files["file"]
+    content = upload.read(ops.MAX_ATTACHMENT_BYTES + 1)
+    att = ops.add_attachment(db.session, actor, current, filename=upload.filename or "answer.pdf",
+                             content_type=upload.mimetype or "application/octet-stream",
+                             content=content)
+    _commit()
+    return att, 201, etag(current.version)
+
+
+@blp.route("/attachments/<int:attachment_id>")
+@blp.response(200, description="The file (a PDF)", content_type="application/pdf")
+@_errors(*READ_ERRORS)
+def attachment(attachment_id: int):
+    """Download an attachment of an answer you may see."""
+    att = db.session.get(Attachment, attachment_id)
+    actor = current_actor()
+    if att is None:
+        raise errors.NotInScope(f"no attachment {attachment_id}")
+    ops.check_visible(actor, att.answer.entry.recommendation)
+    if not visible_answer(actor, att.answer):
+        raise errors.NotInScope(f"no attachment {attachment_id}")
+    return Response(att.content, mimetype=att.content_type, headers={
+        "Content-Disposition": f'attachment; filename="{att.filename}"',
+        "X-Content-SHA256": att.sha256})
+
+
+# ---------------------------------------------------------------------------
+# Publication (secretariat)
+
+
+@blp.route("/recommendations/<doc:doc_number>/published", methods=["PUT"])
+@blp.arguments(PublishSchema)
+@blp.response(200, RecommendationSchema)
+@blp.doc(parameters=[IF_MATCH])
+@_errors(*CHANGE_ERRORS, 422)
+@_conflict
+def publish_recommendation(body: dict, doc_number: str):
+    """Publish the recommendation on the public pages (or withdraw it)."""
+    rec = _case(doc_number)
+    check_case_version(rec, body.get("version"))
+    ops.set_published(db.session, current_actor(), rec, body["published"])
+    _commit()
+    return _case_response(rec)
+
+
+@blp.route("/answers/<int:answer_id>/published", methods=["PUT"])
+@blp.arguments(PublishSchema)
+@blp.response(200, AnswerSchema)
+@blp.doc(parameters=[{**IF_MATCH, "description": "The case's ETag"}])
+@_errors(*CHANGE_ERRORS, 422)
+@_conflict
+def publish_answer(body: dict, answer_id: int):
+    """Publish a submitted answer on the public pages (or withdraw it)."""
+    answer = db.session.get(Answer, answer_id)
+    actor = current_actor()
+    if answer is None or not visible_answer(actor, answer):
+        raise errors.NotInScope(f"no answer {answer_id}")
+    rec = _case(answer.entry.recommendation.doc_number)
+    check_case_version(rec, body.get("version"))
+    opendata.publish_answer(db.session, actor, answer, body["published"])
+    _commit()
+    return answer, 200, etag(rec.version)
+
+
+# ---------------------------------------------------------------------------
+# Bulk import (secretariat)
+
+
+@blp.route("/imports", methods=["POST"])
+@blp.arguments(ImportFileSchema, location="files")
+@blp.response(200, ImportReportSchema)
+@blp.alt_response(422, schema=ImportErrorSchema,
+                  description="the file has problems; nothing was imported")
+@_errors(401, 403)
+def import_file(files: dict):
+    """Import historic recommendations from a CSV or JSON file (docs/import-format.md).
+    Every problem is reported; if there is one, nothing is imported. Document numbers
+    already present are skipped."""
+    actor = current_actor()
+    if actor.role != SECRETARIAT:
+        raise errors.PermissionDenied("only the secretariat may import recommendations",
+                                      rule="role")
+    upload = files["file"]
+    report = importer.import_file(db.session, upload.filename or "", upload.read(), actor=actor)
+    if not report.ok:
+        db.session.rollback()
+        raise ApiError(422, "import_rejected", f"{len(report.problems)} problem(s) in the file; "
+                       "nothing was imported", report=ImportReportSchema().dump(report.as_dict()))
+    _commit()
+    return report.as_dict()

@@ -1,0 +1,182 @@
+"""Public pages, open-data exports and feeds. Nothing here needs a login, and
+nothing here shows what is not published: see :mod:`workflow.opendata`."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from flask import Response, abort, jsonify, render_template, request, url_for
+
+from workflow import clock, opendata, scoreboard
+from workflow.history import dump_payload
+from workflow.models import Addressee, Attachment
+
+from ..extensions import db
+from . import bp, feeds
+
+EXPORTS = ("recommendations", "answers", "events")
+ADDRESSEE_COLUMNS = ("addressee", "addressee_name", "required", "state", "position",
+                     "clock_start", "due_at", "due_date", "answered_on", "deadline_status",
+                     "days_overdue")
+REC_COLUMNS = ("doc_number", "title_nl", "title_fr", "text_nl", "text_fr", "committee", "theme",
+               "session_label", "adopted_on", "deadline_rule", "state", "closure_reason",
+               "transmitted_at", "closed_at")
+ANSWER_COLUMNS = ("id", "doc_number", "addressee", "kind", "position", "letter_date",
+                  "received_on", "text_nl", "text_fr", "attachments")
+EVENT_COLUMNS = ("seq", "recorded_at", "effective_at", "doc_number", "recommendation_id",
+                 "addressee_code", "actor", "actor_role", "actor_org", "action", "entity",
+                 "from_state", "to_state", "reason", "payload", "prev_hash", "hash", "redacted")
+
+
+def _filters() -> dict:
+    """year and committee, as the scoreboard and the exports take them."""
+    year = request.args.get("year", "").strip()
+    committee = request.args.get("committee", "").strip()
+    return {"year": int(year) if year.isdigit() and 1900 < int(year) < 2200 else None,
+            "committee": committee[:120] or None}
+
+
+def _published(filters: dict):
+    return opendata.published_recommendations(db.session, **filters)
+
+
+# ---------------------------------------------------------------------------
+# Pages
+
+
+@bp.route("/public/")
+def index():
+    filters = _filters()
+    recs = _published(filters)
+    return render_template("public/index.html", recs=recs, filters=filters,
+                           query={k: v for k, v in filters.items() if v},
+                           years=opendata.public_years(db.session),
+                           committees=opendata.public_committees(db.session))
+
+
+@bp.route("/public/recommendations/<doc:doc_number>")
+def recommendation(doc_number: str):
+    rec = opendata.public_recommendation(db.session, doc_number)
+    now = clock.utcnow()
+    entries = [opendata.entry_record(e, now) for e in rec.addressees]
+    return render_template("public/recommendation.html", rec=rec, entries=entries,
+                           answers=opendata.public_answers(rec))
+
+
+@bp.route("/public/attachments/<int:attachment_id>")
+def attachment(attachment_id: int):
+    att = db.session.get(Attachment, attachment_id)
+    if att is None or not opendata.is_public_answer(att.answer):
+        abort(404)
+    return Response(att.content, mimetype=att.content_type, headers={
+        "Content-Disposition": f'attachment; filename="{att.filename}"'})
+
+
+def _scores(filters: dict) -> list[scoreboard.Score]:
+    events = opendata.public_events(db.session, _published({}))
+    return scoreboard.compute(events, clock.utcnow(), **filters)
+
+
+@bp.route("/public/scoreboard")
+def scoreboard_page():
+    filters = _filters()
+    names = {a.code: a for a in db.session.query(Addressee)}
+    return render_template("public/scoreboard.html", scores=_scores(filters), names=names,
+                           filters=filters, query={k: v for k, v in filters.items() if v},
+                           years=opendata.public_years(db.session),
+                           committees=opendata.public_committees(db.session))
+
+
+@bp.route("/public/scoreboard.json")
+def scoreboard_json():
+    filters = _filters()
+    return jsonify({"generated_at": opendata._iso(clock.utcnow()), "filters": filters,
+                    "definitions": url_for("public.scoreboard_page", _external=False),
+                    "addressees": [s.as_dict() for s in _scores(filters)]})
+
+
+# ---------------------------------------------------------------------------
+# Exports
+
+
+def _rows(kind: str, filters: dict) -> list[dict]:
+    recs = _published(filters)
+    now = clock.utcnow()
+    if kind == "recommendations":
+        return [opendata.recommendation_record(r, now) for r in recs]
+    if kind == "answers":
+        return [opendata.answer_record(a) for r in recs for a in opendata.public_answers(r)]
+    published = opendata.published_answer_ids(recs)
+    return [opendata.public_event_record(ev, published)
+            for ev in opendata.public_events(db.session, recs)]
+
+
+def _csv(kind: str, rows: list[dict]) -> str:
+    out = io.StringIO()
+    if kind == "recommendations":
+        writer = csv.DictWriter(out, fieldnames=REC_COLUMNS + ADDRESSEE_COLUMNS,
+                                lineterminator="\n")
+        writer.writeheader()
+        for row in rows:  # one line per recommendation and addressee
+            base = {k: row[k] for k in REC_COLUMNS}
+            for entry in row["addressees"]:
+                writer.writerow({**base, **{k: entry[k] for k in ADDRESSEE_COLUMNS}})
+    elif kind == "answers":
+        writer = csv.DictWriter(out, fieldnames=ANSWER_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({**row, "attachments": " ".join(
+                f"{a['sha256']}:{a['filename']}" for a in row["attachments"])})
+    else:
+        writer = csv.DictWriter(out, fieldnames=EVENT_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            # The payload as the hash covers it: canonical JSON (sorted keys, compact).
+            writer.writerow({**row, "payload": dump_payload(row["payload"])})
+    return out.getvalue()
+
+
+@bp.route("/public/export/<any(recommendations, answers, events):kind>.<any(csv, json):fmt>")
+def export(kind: str, fmt: str):
+    filters = _filters()
+    rows = _rows(kind, filters)
+    filename = f"benelux-{kind}.{fmt}"
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    if fmt == "json":
+        body = json.dumps({"generated_at": opendata._iso(clock.utcnow()), "filters": filters,
+                           kind: rows}, ensure_ascii=False, indent=1)
+        return Response(body, mimetype="application/json", headers=headers)
+    return Response(_csv(kind, rows), mimetype="text/csv", headers=headers)
+
+
+# ---------------------------------------------------------------------------
+# Feeds
+
+
+@bp.route("/public/calendar/<string:code>.ics")
+def calendar(code: str):
+    addressee = db.session.get(Addressee, code)
+    if addressee is None:
+        abort(404)
+    entries = [e for rec in _published({}) for e in rec.addressees
+               if e.addressee_code == code and e.due_at is not None]
+    body = feeds.due_calendar(addressee, entries, clock.utcnow(),
+                              lambda doc: url_for("public.recommendation", doc_number=doc,
+                                                  _external=True))
+    return Response(body, mimetype="text/calendar", headers={
+        "Content-Disposition": f'inline; filename="due-dates-{code}.ics"'})
+
+
+@bp.route("/public/feed.atom")
+def feed():
+    recs = _published({})
+    published = opendata.published_answer_ids(recs)
+    events = [ev for ev in opendata.public_events(db.session, recs) if ev.to_state]
+    events = sorted(events, key=lambda ev: ev.seq, reverse=True)[:feeds.FEED_SIZE]
+    body = feeds.atom(events, published, request.url_root.rstrip("/"),
+                      lambda doc: url_for("public.recommendation", doc_number=doc,
+                                          _external=True),
+                      url_for("public.feed", _external=True))
+    return Response(body, mimetype="application/atom+xml")
