@@ -159,6 +159,12 @@ def calendar_kept(context, code, country, subdivision):
     assert (row.holiday_country, row.holiday_subdivision) == (country, subdivision or None)
 
 
+@then(step('{code:Code} still counts its working days on the holiday calendar of country '
+           '"{country}" without subdivision'))
+def calendar_kept_country(context, code, country):
+    calendar_kept(context, code, country, "")
+
+
 # ---------------------------------------------------------------------------
 # Deadlines
 

@@ -245,6 +245,12 @@ def load_catalogue(context, code, country, subdivision):
     context.attempt(lambda: operations.sync_addressees(context.session, [entry]))
 
 
+@when(step('the addressee catalogue is loaded with {code:Code} on the holiday calendar of '
+           'country "{country}" without subdivision'))
+def load_catalogue_country(context, code, country):
+    load_catalogue(context, code, country, "")
+
+
 # ---------------------------------------------------------------------------
 # History: verification, tampering, looking back
 
