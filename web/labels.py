@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, format_time
 from flask_babel import lazy_gettext as _l
 
 RECOMMENDATION_STATES = {
@@ -172,8 +172,13 @@ def fmt_date(value: date | datetime | None, fmt: str = "medium") -> str:
     return format_date(value, fmt)
 
 
-def fmt_datetime(value: datetime | None, fmt: str = "medium") -> str:
-    return "" if value is None else format_datetime(value, fmt)
+def fmt_datetime(value: datetime | None, fmt: str | None = None) -> str:
+    """Date and time in Brussels; by default the medium date with a short time."""
+    if value is None:
+        return ""
+    if fmt is not None:
+        return format_datetime(value, fmt)
+    return f"{fmt_date(value)} {format_time(value, 'short')}"
 
 
 FILTERS = {

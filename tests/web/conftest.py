@@ -4,14 +4,42 @@ a test client, and ``login(client, username)`` with the demo passwords."""
 from __future__ import annotations
 
 import re
+import shutil
 
 import pytest
 
+from tests.conftest import _main_url
 from workflow import db as wdb
 from workflow.demo import DEMO_USERS, load_demo
 
 PASSWORDS = {username: password for username, password, *_ in DEMO_USERS}
 MINISTRIES = {org: username for username, _pw, role, org, *_ in DEMO_USERS if role == "ministry"}
+
+
+@pytest.fixture(scope="session")
+def demo_sqlite(databases, tmp_path_factory):
+    """A migrated SQLite file with the demo loaded once per run (copied for each test)."""
+    folder = tmp_path_factory.mktemp("demo")
+    url = databases.sqlite(folder)
+    engine = wdb.make_engine(url)
+    session = wdb.make_session(engine)
+    load_demo(session)
+    session.commit()
+    session.close()
+    engine.dispose()
+    return folder / "test.db"
+
+
+@pytest.fixture
+def db_url(databases, tmp_path, request):
+    """A fresh database with the demo loaded (PostgreSQL when DATABASE_URL names one)."""
+    main = _main_url()
+    if main:
+        return databases.postgres(main)
+    template = request.getfixturevalue("demo_sqlite")
+    target = tmp_path / "test.db"
+    shutil.copy(template, target)
+    return f"sqlite:///{target}"
 
 
 def make_app(db_url: str, tmp_path, monkeypatch, **config):

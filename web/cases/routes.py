@@ -17,7 +17,7 @@ from workflow.lifecycle import RECOMMENDATION
 from workflow.models import Attachment, Recommendation
 
 from ..extensions import db
-from ..labels import state_label
+from ..labels import state_label, trigger_label
 from ..security import current_actor
 from . import bp, queries
 from .forms import SearchForm
@@ -67,14 +67,24 @@ def _path(rec: Recommendation) -> list:
 
 
 def translated_mermaid(current: str | None, path: tuple[str, ...]) -> str:
-    """The lifecycle's own mermaid text, with the state names in the user's language."""
+    """The lifecycle's own mermaid text, with state and action names in the user's language
+    (and its title as mermaid front matter)."""
     text = RECOMMENDATION.mermaid(current=current, path=path)
 
-    def label(match: re.Match) -> str:
-        name = match.group(2)
-        return f'{match.group(1)}"{state_label(name).replace(chr(34), "")}" as {name}'
+    def clean(label) -> str:
+        return str(label).replace('"', "").replace(":", "")
 
-    return re.sub(r'^(\s*state )".*" as (\w+)$', label, text, flags=re.MULTILINE)
+    def state(match: re.Match) -> str:
+        name = match.group(2)
+        return f'{match.group(1)}"{clean(state_label(name))}" as {name}'
+
+    def edge(match: re.Match) -> str:
+        return f"{match.group(1)}: {clean(trigger_label(match.group(2)))}"
+
+    text = re.sub(r'^(\s*state )".*" as (\w+)$', state, text, flags=re.MULTILINE)
+    text = re.sub(r"^(\s*\w+ --> \w+): (\w+)$", edge, text, flags=re.MULTILINE)
+    return re.sub(r"\A---\n(?!title:)(.*)\n---", lambda m: "---\ntitle: "
+                  + clean(_("Lifecycle of a recommendation")) + "\n---", text)
 
 
 @bp.route("/cases/<int:case_id>/diagram")

@@ -55,7 +55,23 @@ def not_in_future(form, field):
 REASON = [Length(max=MAX_REASON)]
 
 
-class CaseForm(FlaskForm):
+class CheckedForm(FlaskForm):
+    """A form whose rules across fields run in ``check()``, also when a field is empty
+    (an inline validator after ``Optional()`` would not run)."""
+
+    def check(self) -> None:
+        pass
+
+    def error(self, field, message: str) -> None:
+        field.errors = [*field.errors, message]
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        self.check()
+        return ok and not self.errors
+
+
+class CaseForm(CheckedForm):
     version = HiddenField()
 
 
@@ -106,20 +122,18 @@ class PaperReplyForm(AddresseeForm):
                             validators=[InputRequired(_l("Give the date the letter was "
                                                          "received.")), not_in_future])
 
-    def validate_letter_date(self, field):
-        if field.data and self.received_on.data and field.data > self.received_on.data:
-            raise ValidationError(_("The date on the letter is after the date it was "
-                                    "received."))
-
-    def validate_position(self, field):
-        if self.kind.data == "final" and not field.data:
-            raise ValidationError(_("A final answer needs a position."))
-
-    def validate_text_nl(self, field):
-        if not (field.data or "").strip() and not (self.text_fr.data or "").strip():
-            if self.kind.data == "declined":
-                raise ValidationError(_("Give the reason for declining, in Dutch or French."))
-            raise ValidationError(_("Give the text of the reply in Dutch, French or both."))
+    def check(self) -> None:
+        letter, received = self.letter_date.data, self.received_on.data
+        if letter and received and letter > received:
+            self.error(self.letter_date, _("The date on the letter is after the date it was "
+                                           "received."))
+        if self.kind.data == "final" and not self.position.data:
+            self.error(self.position, _("A final answer needs a position."))
+        if not (self.text_nl.data or "").strip() and not (self.text_fr.data or "").strip():
+            self.error(self.text_nl,
+                       _("Give the reason for declining, in Dutch or French.")
+                       if self.kind.data == "declined" else
+                       _("Give the text of the reply in Dutch, French or both."))
 
 
 class WaiveForm(AddresseeForm):
@@ -133,11 +147,13 @@ class ExtensionForm(AddresseeForm):
     reason = TextAreaField(_l("Reason for the extension"),
                            validators=[DataRequired(_l("Give the reason.")), *REASON])
 
-    def validate_new_date(self, field):
-        if (field.data is None) == (self.days.data is None):
-            raise ValidationError(_("Give either a new due date or a number of extra days."))
-        if field.data and field.data <= today():
-            raise ValidationError(_("The new due date must be in the future."))
+    def check(self) -> None:
+        if not self.new_date.errors and not self.days.errors and \
+                (self.new_date.data is None) == (self.days.data is None):
+            self.error(self.new_date, _("Give either a new due date or a number of extra "
+                                        "days."))
+        if self.new_date.data and self.new_date.data <= today():
+            self.error(self.new_date, _("The new due date must be in the future."))
 
 
 class StopClockForm(AddresseeForm):
@@ -164,9 +180,10 @@ class DecideRequestForm(CaseForm):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(_l("Give the reason.")),
                                                      *REASON])
 
-    def validate_new_date(self, field):
-        if self.decision.data == "grant" and field.data is None:
-            raise ValidationError(_("Give the new due date."))
+    def check(self) -> None:
+        if self.decision.data == "grant" and self.new_date.data is None \
+                and not self.new_date.errors:
+            self.error(self.new_date, _("Give the new due date."))
 
 
 # The forms of the case page, by action name; each posts to secretariat.act.
@@ -230,7 +247,7 @@ def make_form(rec, action: str, available, formdata=None):
     if formdata is False:
         kwargs["formdata"] = None
     form = cls(**kwargs)
-    if formdata is False or not form.version.data:
+    if formdata is False:
         form.version.data = str(rec.version)
     if hasattr(form, "addressee"):
         form.addressee.choices = choices(addressee_choices(rec, action, available))
@@ -269,7 +286,7 @@ def open_requests(rec):
 # Registering a recommendation
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(CheckedForm):
     doc_number = StringField(
         _l("Document number"),
         validators=[DataRequired(_l("Give the document number.")), Length(max=32),
@@ -295,23 +312,27 @@ class RegisterForm(FlaskForm):
                                    validators=[Optional(), NumberRange(1, 3650)])
     deadline_date = DateField(_l("Fixed due date"), validators=[Optional()])
 
-    def validate_title_nl(self, field):
-        if not (field.data or "").strip() and not (self.title_fr.data or "").strip():
-            raise ValidationError(_("Give the title in Dutch, French or both."))
-
-    def validate_deadline_amount(self, field):
-        if self.deadline_kind.data != "fixed_date" and not field.data:
-            raise ValidationError(_("Give the number of months or days."))
-        if self.deadline_kind.data == "months" and field.data and field.data > 120:
-            raise ValidationError(_("At most 120 months."))
-
-    def validate_deadline_date(self, field):
-        if self.deadline_kind.data != "fixed_date":
-            return
-        if field.data is None:
-            raise ValidationError(_("Give the fixed due date."))
-        if self.adopted_on.data and field.data <= self.adopted_on.data:
-            raise ValidationError(_("The due date must be after the adoption date."))
+    def check(self) -> None:
+        if not (self.title_nl.data or "").strip() and not (self.title_fr.data or "").strip():
+            self.error(self.title_nl, _("Give the title in Dutch, French or both."))
+        kind, amount, fixed = (self.deadline_kind.data, self.deadline_amount.data,
+                               self.deadline_date.data)
+        if kind != "fixed_date" and not self.deadline_amount.errors:
+            if not amount:
+                self.error(self.deadline_amount, _("Give the number of months or days."))
+            elif kind == "months" and amount > 120:
+                self.error(self.deadline_amount, _("At most 120 months."))
+        if kind == "fixed_date" and not self.deadline_date.errors:
+            if fixed is None:
+                self.error(self.deadline_date, _("Give the fixed due date."))
+            elif self.adopted_on.data and fixed <= self.adopted_on.data:
+                self.error(self.deadline_date, _("The due date must be after the adoption "
+                                                 "date."))
+        chosen = self.chosen_addressees()
+        if not chosen:
+            self.addressees_error = _("Choose at least one addressee.")
+        elif not any(chosen.values()):
+            self.addressees_error = _("At least one addressee must be required to answer.")
 
     def rule_text(self) -> str:
         from workflow.deadlines import DeadlineRule
@@ -327,13 +348,7 @@ class RegisterForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
-        if not self.chosen_addressees():
-            self.addressees_error = _("Choose at least one addressee.")
-            return False
-        if not any(self.chosen_addressees().values()):
-            self.addressees_error = _("At least one addressee must be required to answer.")
-            return False
-        return ok
+        return ok and self.addressees_error is None
 
     addressees_error = None
     addressee_codes: tuple[str, ...] = ()

@@ -1,0 +1,193 @@
+"""Every route of the web app, for every kind of user: who gets what.
+
+A ministry gets 404 (not 403) for a case outside its scope, so that it cannot
+even learn that the case exists; a role that may never use a page gets 403."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.web.conftest import login, make_app
+from web.extensions import db
+from workflow import accounts
+from workflow import operations as ops
+from workflow.actors import Actor
+from workflow.models import Recommendation, User
+
+MINE = {"cases", "secretariat", "ministry", "audit", "admin", "auth"}
+
+# Who is tested: role key -> (username, password or None for the demo password)
+USERS = {
+    "anonymous": None,
+    "secretariat": "secretariaat",
+    "secretariat_not_admin": "sec2",
+    "ministry_nl": "minbuza",
+    "ministry_be": "spf-affaires-etrangeres",
+    "ministry_nw": "nrw-staatskanzlei",
+    "ministry_lu": "maee-lu",  # 743/5Bis is not addressed to LU
+    "ministry_cm": "comite-ministres",
+    "auditor": "auditor",
+}
+SEC = {"secretariat", "secretariat_not_admin"}
+IN_SCOPE = {"ministry_nl", "ministry_be", "ministry_nw"}
+OUT_OF_SCOPE = {"ministry_lu", "ministry_cm"}
+MINISTRIES = IN_SCOPE | OUT_OF_SCOPE
+LOGGED_IN = set(USERS) - {"anonymous"}
+
+
+def expect(default: int, **by_role: int) -> dict[str, int]:
+    table = dict.fromkeys(USERS, default)
+    table["anonymous"] = 302
+    table.update(by_role)
+    return table
+
+
+def by_group(default: int, *groups: tuple[set, int]) -> dict[str, int]:
+    table = expect(default)
+    for roles, code in groups:
+        for role in roles:
+            table[role] = code
+    return table
+
+
+READERS = SEC | {"auditor"}
+CASE_GET = by_group(200, (OUT_OF_SCOPE, 404))
+SEC_ONLY = by_group(403, (SEC, 200))
+AUDIT = by_group(403, (READERS, 200))
+
+# (method, endpoint) -> expected status per role; the URL arguments come from the fixture.
+MATRIX = {
+    ("GET", "home"): expect(302),
+    ("GET", "static"): expect(200, anonymous=200),
+    ("GET", "auth.login"): expect(302, anonymous=200),
+    ("POST", "auth.login"): expect(302, anonymous=400),
+    ("POST", "auth.logout"): expect(302),
+    ("POST", "auth.language"): expect(302),
+    ("GET", "cases.index"): expect(200),
+    ("GET", "cases.show"): CASE_GET,
+    ("GET", "cases.diagram"): CASE_GET,
+    ("GET", "cases.mermaid_js"): "vendor",
+    # the attachment belongs to the Dutch ministry's draft: nobody else sees it
+    ("GET", "cases.attachment"): by_group(404, ({"ministry_nl"}, 200)),
+    ("GET", "secretariat.dashboard"): SEC_ONLY,
+    ("GET", "secretariat.register"): SEC_ONLY,
+    ("POST", "secretariat.register"): by_group(403, (SEC, 400)),
+    ("POST", "secretariat.act"): by_group(403, (SEC, 409)),
+    ("POST", "secretariat.decide_request"): by_group(403, (SEC, 409)),
+    ("GET", "ministry.inbox"): by_group(403, (MINISTRIES, 200)),
+    ("GET", "ministry.answer"): by_group(403, (IN_SCOPE, 200), (OUT_OF_SCOPE, 404)),
+    ("POST", "ministry.answer"): by_group(403, (IN_SCOPE, 400), (OUT_OF_SCOPE, 404)),
+    ("POST", "ministry.more_time"): by_group(403, (IN_SCOPE, 409), (OUT_OF_SCOPE, 404)),
+    ("GET", "audit.index"): AUDIT,
+    ("GET", "audit.timeline"): AUDIT,
+    ("GET", "audit.as_of"): AUDIT,
+    ("GET", "audit.verify"): AUDIT,
+    ("GET", "audit.case_json"): AUDIT,
+    ("GET", "audit.case_csv"): AUDIT,
+    ("GET", "audit.chain_json"): AUDIT,
+    ("GET", "audit.chain_csv"): AUDIT,
+    ("GET", "admin.users"): by_group(403, ({"secretariat"}, 200)),
+    ("POST", "admin.users"): by_group(403, ({"secretariat"}, 400)),
+    ("GET", "admin.password"): by_group(403, ({"secretariat"}, 200)),
+    ("POST", "admin.password"): by_group(403, ({"secretariat"}, 400)),
+    ("POST", "admin.toggle_active"): by_group(403, ({"secretariat"}, 302)),
+}
+
+
+def _fixture_data(app) -> dict:
+    """A non-admin secretariat user, a Dutch draft with a PDF, an open request for time."""
+    with app.app_context():
+        s = db.session
+        accounts.create_user(s, username="sec2", password="password-sec2", role="secretariat",
+                             organisation="BNL-PARL")
+        rec = ops.find_recommendation(s, "743/5Bis")
+        nl = Actor("minbuza", "ministry", "NL")
+        draft = ops.save_draft(s, nl, rec.entry("NL"), text_nl="Concept")
+        att = ops.add_attachment(s, nl, draft, filename="brief.pdf",
+                                 content_type="application/pdf", content=b"%PDF-1.4 test")
+        req = ops.request_extension(s, Actor("spf-affaires-etrangeres", "ministry", "BE-FED"),
+                                    rec.entry("BE-FED"), requested_date=None,
+                                    reason="Interfederaal overleg")
+        s.commit()
+        return {"case_id": rec.id, "attachment_id": att.id, "request_id": req.id,
+                "user_id": s.query(User).filter_by(username="sec2").one().id,
+                "action": "close", "filename": "app.css"}
+
+
+def _url(app, endpoint: str, values: dict) -> str:
+    from flask import url_for
+
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+    with app.test_request_context():
+        return url_for(endpoint, **{k: values[k] for k in rule.arguments})
+
+
+def test_matrix_covers_every_route_of_the_web_pages(db_url, tmp_path, monkeypatch):
+    app = make_app(db_url, tmp_path, monkeypatch)
+    routes = set()
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.split(".")[0] in MINE or rule.endpoint in ("home", "static"):
+            routes.update((m, rule.endpoint) for m in rule.methods - {"HEAD", "OPTIONS"})
+    assert routes == set(MATRIX)
+
+
+@pytest.mark.parametrize("role", list(USERS))
+def test_permission_matrix(role, db_url, tmp_path, monkeypatch):
+    app = make_app(db_url, tmp_path, monkeypatch)
+    values = _fixture_data(app)
+    client = app.test_client()
+    if USERS[role] == "sec2":
+        login(client, "sec2", "password-sec2")
+    elif USERS[role]:
+        login(client, USERS[role])
+    from web.cases.routes import MERMAID
+
+    failures = []
+    for (method, endpoint), table in MATRIX.items():
+        if endpoint == "auth.logout":
+            continue  # checked last: it ends the session
+        expected = (200 if MERMAID.exists() else 404) if table == "vendor" else table[role]
+        url = _url(app, endpoint, values)
+        response = client.open(url, method=method, data={})
+        if response.status_code != expected:
+            failures.append(f"{method} {url}: {response.status_code}, expected {expected}")
+        if response.mimetype == "text/html":
+            assert b"Traceback" not in response.data
+        response.close()
+    response = client.post("/logout")
+    assert response.status_code == MATRIX[("POST", "auth.logout")][role]
+    assert failures == []
+
+
+@pytest.mark.parametrize("username", ["minbuza", "maee-lu", "comite-ministres"])
+def test_ministries_never_see_untransmitted_cases(client, app, username):
+    with app.app_context():
+        rec = ops.find_recommendation(db.session, "747/2")
+        assert rec.transmitted_at is None
+        rid = rec.id
+    login(client, username)
+    for url in (f"/cases/{rid}", f"/cases/{rid}/diagram", f"/ministry/cases/{rid}"):
+        assert client.get(url).status_code == 404
+    listing = client.get("/cases/?q=747").get_data(as_text=True)
+    assert "747/2" not in listing
+
+
+def test_a_ministry_never_sees_another_governments_draft(client, app):
+    values = _fixture_data(app)
+    login(client, "spf-affaires-etrangeres")
+    page = client.get(f"/cases/{values['case_id']}").get_data(as_text=True)
+    assert "Concept" not in page and "brief.pdf" not in page
+    assert client.get(f"/attachments/{values['attachment_id']}").status_code == 404
+    login_nl = app.test_client()
+    login(login_nl, "minbuza")
+    page = login_nl.get(f"/ministry/cases/{values['case_id']}").get_data(as_text=True)
+    assert "Concept" in page and "brief.pdf" in page
+
+
+def test_an_unknown_case_is_not_found(client):
+    login(client, "secretariaat")
+    with client.application.app_context():
+        missing = (db.session.query(Recommendation.id).order_by(Recommendation.id.desc())
+                   .first()[0]) + 100
+    assert client.get(f"/cases/{missing}").status_code == 404
+    assert client.get(f"/audit/cases/{missing}/timeline").status_code == 404
