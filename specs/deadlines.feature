@@ -165,6 +165,10 @@ Feature: Answer deadlines
         | actor  | action            | addressee | reason                            |
         | claire | request_extension | BE-FED    | Overleg met de gewesten loopt nog |
         | anna   | refuse_extension  | BE-FED    | De commissie vergadert op 10 juni |
+      When the secretariat refuses the request for more time of BE-FED on 2024-05-23 because "Nogmaals"
+      Then it is refused as "transition_refused" with the message "this request was already decided"
+      And the refusal names the rule "open_request"
+      And nothing is written
 
     Scenario: An extension must end after the current due date
       Given the secretariat transmitted it on 2024-05-02

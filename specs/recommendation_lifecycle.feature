@@ -47,6 +47,8 @@ Feature: The life of a recommendation
         | submit_interim | NL        |
         | submit_answer  | NL        |
         | decline        | NL        |
+      And the system may not "receive_reaction" because of the rule "some_reaction"
+      And the system may not "complete_answers" because of the rule "all_required_answered"
 
     Scenario: A recommendation without any required answer cannot be transmitted
       Given recommendation 744/2 was adopted on 2024-03-15 for these addressees:

@@ -214,7 +214,7 @@ def ask_for_more_time(context, who, code, until, day, why):
 @when(step('the secretariat refuses the request for more time of {code:Code} on {day:Date} '
            'because "{why}"'))
 def refuse_more_time(context, code, day, why):
-    request = next(r for r in context.entry(code).extension_requests if r.status == "open")
+    request = context.entry(code).extension_requests[-1]  # the latest request
     context.attempt(lambda: operations.refuse_extension(
         context.session, context.actor(SEC), request, reason=why, now=at(day)))
 
