@@ -42,7 +42,8 @@ def import_cmd(file: str, fmt: str | None, dry_run: bool) -> None:
     or JSON FILE. Every problem is listed with its line; if there is one, nothing is
     imported. Document numbers already in the database are skipped."""
     name, content = importer.read_file(file)
-    session = db.make_session(db.make_engine())
+    engine = db.make_engine()
+    session = db.make_session(engine)
     progress = _Progress()
     try:
         report = importer.import_file(session, name, content, fmt=fmt, progress=progress)
@@ -53,6 +54,7 @@ def import_cmd(file: str, fmt: str | None, dry_run: bool) -> None:
             session.rollback()
     finally:
         session.close()
+        engine.dispose()
     for doc in report.skipped:
         click.echo(f"skipped {doc}: already in the database")
     if not report.ok:

@@ -146,6 +146,7 @@ class EventSchema(Schema):
     seq = fields.Integer(required=True)
     recorded_at = fields.DateTime(required=True)
     effective_at = fields.DateTime(required=True)
+    recommendation_id = fields.Integer(allow_none=True)
     doc_number = fields.String(allow_none=True)
     addressee_code = fields.String(allow_none=True)
     actor = fields.String(required=True)
