@@ -59,15 +59,31 @@ def make_app(db_url: str, tmp_path, monkeypatch, **config):
     return app
 
 
-@pytest.fixture
-def app(db_url, tmp_path, monkeypatch):
-    app = make_app(db_url, tmp_path, monkeypatch)
-    yield app
+def close_app(app) -> None:
     from web.extensions import db
 
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def app_factory(db_url, tmp_path, monkeypatch):
+    """Makes apps on the test's database (e.g. with other settings); closes them after."""
+    made = []
+
+    def factory(**config):
+        made.append(make_app(db_url, tmp_path, monkeypatch, **config))
+        return made[-1]
+
+    yield factory
+    for app in made:
+        close_app(app)
+
+
+@pytest.fixture
+def app(app_factory):
+    return app_factory()
 
 
 @pytest.fixture

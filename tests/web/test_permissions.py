@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web.conftest import login, make_app
+from tests.web.conftest import login
 from web.extensions import db
 from workflow import accounts
 from workflow import operations as ops
@@ -122,8 +122,7 @@ def _url(app, endpoint: str, values: dict) -> str:
         return url_for(endpoint, **{k: values[k] for k in rule.arguments})
 
 
-def test_matrix_covers_every_route_of_the_web_pages(db_url, tmp_path, monkeypatch):
-    app = make_app(db_url, tmp_path, monkeypatch)
+def test_matrix_covers_every_route_of_the_web_pages(app):
     routes = set()
     for rule in app.url_map.iter_rules():
         if rule.endpoint.split(".")[0] in MINE or rule.endpoint in ("home", "static"):
@@ -132,8 +131,7 @@ def test_matrix_covers_every_route_of_the_web_pages(db_url, tmp_path, monkeypatc
 
 
 @pytest.mark.parametrize("role", list(USERS))
-def test_permission_matrix(role, db_url, tmp_path, monkeypatch):
-    app = make_app(db_url, tmp_path, monkeypatch)
+def test_permission_matrix(role, app):
     values = _fixture_data(app)
     client = app.test_client()
     if USERS[role] == "sec2":

@@ -1,0 +1,80 @@
+"""The interface in Dutch, French and English: complete catalogues, labels for the
+whole lifecycle, the language switch and dates in the locale's format."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from tests.web.conftest import case_id, login, text
+from web import labels
+from workflow.lifecycle import ANSWER, CLOSURE_REASONS, POSITIONS, RECOMMENDATION
+
+TRANSLATIONS = Path(__file__).resolve().parents[2] / "web" / "translations"
+
+
+def _catalog(lang: str):
+    with (TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po").open("rb") as fh:
+        return read_po(fh, locale=lang)
+
+
+@pytest.mark.parametrize("lang", ["nl", "fr"])
+def test_catalogue_is_complete(lang):
+    catalog = _catalog(lang)
+    untranslated = [m.id for m in catalog if m.id and not (
+        all(m.string) if isinstance(m.id, tuple | list) else m.string)]
+    fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
+    assert untranslated == [] and fuzzy == []
+    problems = [(m.id, errs) for m, errs in catalog.check()]
+    assert problems == []  # placeholders match
+
+
+@pytest.mark.parametrize("lang", ["nl", "fr", "en"])
+def test_catalogue_has_every_message_of_the_template(lang):
+    with (TRANSLATIONS / "messages.pot").open("rb") as fh:
+        template = {m.id for m in read_po(fh) if m.id}
+    ids = {m.id for m in _catalog(lang) if m.id}
+    assert template - ids == set()
+
+
+def test_every_state_trigger_position_and_reason_has_a_label():
+    assert set(RECOMMENDATION.state_names) <= set(labels.RECOMMENDATION_STATES)
+    assert set(ANSWER.state_names) <= set(labels.ANSWER_STATES)
+    assert {t.name for t in RECOMMENDATION.triggers + ANSWER.triggers} <= set(labels.TRIGGERS)
+    assert set(POSITIONS) <= set(labels.POSITIONS)
+    assert set(CLOSURE_REASONS) <= set(labels.CLOSURE_REASONS)
+
+
+def test_language_switch_and_user_setting(app, client):
+    page = text(client.get("/login", headers={"Accept-Language": "fr-BE,fr;q=0.9"}))
+    assert "Se connecter" in page and 'lang="fr"' in page
+    client.post("/language", data={"lang": "nl", "next": "/login"})
+    assert "Inloggen" in text(client.get("/login"))
+
+    login(client, "auditor")  # an English-speaking user
+    assert "Audit of the follow-up" in text(client.get("/audit/"))
+    client.post("/language", data={"lang": "fr", "next": "/audit/"})
+    page = text(client.get("/audit/"))
+    assert "Audit du suivi" in page and "Vérifier l" in page
+    client.post("/logout")
+    login(client, "auditor")  # the choice is remembered as the user's setting
+    assert "Audit du suivi" in text(client.get("/audit/"))
+
+
+def test_dates_titles_and_states_follow_the_language(app, client):
+    rid = case_id(app, "726/2")
+    login(client, "minbuza")  # Dutch user
+    page = text(client.get(f"/cases/{rid}"))
+    assert "Telewerk van grensarbeiders" in page and "afgesloten" in page
+    assert "uitgevoerd" in page  # closure reason
+    client.post("/language", data={"lang": "fr"})
+    page = text(client.get(f"/cases/{rid}"))
+    assert "Télétravail des travailleurs frontaliers" in page and "clôturée" in page
+    months_fr = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.",
+                 "oct.", "nov.", "déc.")
+    assert any(f" {m} " in page for m in months_fr)
+    diagram = text(client.get(f"/cases/{rid}/diagram"))
+    assert "Cycle de vie de 726/2" in diagram and '"clôturée" as closed' in diagram.replace(
+        "&#34;", '"')
