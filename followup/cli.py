@@ -19,7 +19,8 @@ from workflow.lifecycle import LIFECYCLES, ROLES
 
 @contextmanager
 def transaction(url: str | None = None) -> Iterator:
-    session = db.make_session(db.make_engine(url))
+    engine = db.make_engine(url)
+    session = db.make_session(engine)
     try:
         yield session
         session.commit()
@@ -31,6 +32,7 @@ def transaction(url: str | None = None) -> Iterator:
         raise
     finally:
         session.close()
+        engine.dispose()
 
 
 CLI_ACTOR = Actor("cli", "secretariat", "BNL-PARL")

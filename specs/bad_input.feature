@@ -58,7 +58,6 @@ Feature: Bad input is refused clearly and changes nothing
       And nothing is written
       And the ministry of LU may now choose nothing
 
-    @bug
     Scenario: A case outside the ministry's scope stays "not found" whichever way it is closed
       When the ministry of LU closes the recommendation as "lapsed" on 2024-05-06
       Then it is refused as "not_found" with the message "no recommendation 743/5Bis in your scope"
@@ -100,7 +99,6 @@ Feature: Bad input is refused clearly and changes nothing
       And nothing is written
       And no recommendation 744/2 is registered
 
-    @bug
     Scenario: A follow-up to an addressee not on the case is refused before anyone is asked again
       Given the recommendation has come as far as "under assessment"
       When the secretariat requests a follow-up from NL and DE-NW on 2024-06-26: "Wat is de stand van zaken?"

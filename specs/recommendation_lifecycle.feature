@@ -142,8 +142,8 @@ Feature: The life of a recommendation
       And the answer of BE-FED is due on Thursday 26 December 2024 at 17:00
       And the history of the recommendation ends with:
         | actor | action            | addressee | from             | to                  | reason                         |
-        | anna  | ask_again         | BE-FED    | answered         | pending             | Welke gewesten zijn betrokken? |
         | anna  | request_follow_up |           | under_assessment | follow_up_requested | Welke gewesten zijn betrokken? |
+        | anna  | ask_again         | BE-FED    | answered         | pending             | Welke gewesten zijn betrokken? |
       When the ministry of BE-FED sends the final answer for BE-FED on 2024-09-16 with the position "agrees"
       Then the recommendation is "answered"
       And the answer of BE-FED is "answered" with the position "agrees"
@@ -164,9 +164,9 @@ Feature: The life of a recommendation
       When the secretariat requests a follow-up from LU on 2024-06-26: "Graag alsnog een antwoord"
       Then it is refused as "transition_refused" with the message:
         """
-        cannot ask this addressee again: the answer is pending; this is possible only when it is answered, declined, waived
+        cannot ask LU again: it has not given its final reply yet (it is pending)
         """
-      And the refusal names the rule "state"
+      And the refusal names the rule "final_reply_given"
       And nothing is written
 
     Scenario: An addressee is asked again only through a follow-up of the whole case

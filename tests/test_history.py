@@ -397,8 +397,11 @@ def test_state_as_of_rebuilds_the_case_at_past_moments(session, case):
     def at(moment):
         return history.state_as_of(session, case.id, moment)
 
-    before = at(T0 - timedelta(minutes=1))
+    # Registration takes effect on the adoption date (2024-01-08, noon in Brussels).
+    before = at(datetime(2024, 1, 8, 10, 59, tzinfo=UTC))
     assert (before.state, before.events, before.addressees) == (None, 0, {})
+    adopted = at(datetime(2024, 1, 8, 11, 1, tzinfo=UTC))
+    assert adopted.state == "adopted"
 
     registered = at(T0 + timedelta(hours=1))
     assert registered.state == "adopted" and registered.doc_number == "750/2"

@@ -244,11 +244,34 @@ def _close_reason_fits_state(rec, params) -> bool:
 
 
 def _all_required_done(rec, params) -> bool:
-    return all(a.state in ANSWER_DONE for a in rec.addressees if a.is_required)
+    return all_required_done((a.state, a.is_required) for a in rec.addressees)
 
 
 def _some_reaction(rec, params) -> bool:
-    return any(a.state != "pending" for a in rec.addressees) and not _all_required_done(rec, params)
+    return some_reaction([(a.state, a.is_required) for a in rec.addressees])
+
+
+# The aggregation rule: the case follows its addressees. The guards above fire the
+# system triggers on live rows; history.replay applies the same rule to rebuild a
+# case from its events.
+def all_required_done(entries) -> bool:
+    """``entries``: (answer state, is required) pairs."""
+    return all(state in ANSWER_DONE for state, required in entries if required)
+
+
+def some_reaction(entries) -> bool:
+    entries = list(entries)
+    return any(state != "pending" for state, _ in entries) and not all_required_done(entries)
+
+
+def aggregate(current: str, entries) -> str:
+    """The recommendation state the aggregation rule gives after an answer changed."""
+    entries = list(entries)
+    if current in AGGREGATING and all_required_done(entries):
+        return "answered"
+    if current in ("transmitted", "follow_up_requested") and some_reaction(entries):
+        return "awaiting_answers"
+    return current
 
 
 def _case_open_for_answers(entry, params) -> bool:
@@ -263,12 +286,17 @@ def _collective_answer_given(entry, params) -> bool:
     )
 
 
+def _someone_replied(rec, params) -> bool:
+    return any(a.state in ANSWER_DONE for a in rec.addressees)
+
+
 def _follow_up_case(entry, params) -> bool:
-    return entry.recommendation.state in ("under_assessment", "monitoring", "reopened")
+    return entry.recommendation.state == "follow_up_requested"
 
 
 ANSWER_DONE = ("answered", "declined", "waived")
 ACCEPTS_ANSWERS = ("transmitted", "awaiting_answers", "follow_up_requested")
+AGGREGATING = ACCEPTS_ANSWERS
 
 ASSESSED = Guard(
     "assessed_before_closure",
@@ -303,10 +331,15 @@ COLLECTIVE_ANSWERED = Guard(
     "cannot waive: the Committee of Ministers has not given a collective answer on this case",
     _collective_answer_given,
 )
+SOMEONE_REPLIED = Guard(
+    "final_reply_given",
+    "cannot request a follow-up: no addressee has given a final reply to follow up on",
+    _someone_replied,
+)
 FOLLOW_UP_CASE = Guard(
     "follow_up_requested_by_committee",
-    "cannot ask again: a follow-up question is put through the recommendation, "
-    "while it is under assessment, monitored or reopened",
+    "cannot ask again: a follow-up question is put through the recommendation "
+    "(request a follow-up while it is under assessment, monitored or reopened)",
     _follow_up_case,
 )
 
@@ -351,7 +384,7 @@ RECOMMENDATION = Lifecycle(
                 "under_assessment", SEC),
         Trigger("request_follow_up", "request a follow-up",
                 ("under_assessment", "monitoring", "reopened"), "follow_up_requested", SEC,
-                needs_reason=True,
+                (SOMEONE_REPLIED,), needs_reason=True,
                 description="Unsatisfactory answers: a follow-up question goes to chosen "
                             "addressees and the case awaits their new answers."),
         Trigger("start_monitoring", "monitor the implementation",

@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from importlib import resources
 
 from sqlalchemy import select
@@ -60,6 +60,14 @@ def _now(now: datetime | None) -> datetime:
 
 def brussels_date(moment: datetime) -> date:
     return moment.astimezone(deadlines.BRUSSELS).date()
+
+
+def effective_moment(day: date, now: datetime) -> datetime | None:
+    """When something that happened on ``day`` (a letter received, a transmission)
+    took effect: noon in Brussels that day; None (= now) when ``day`` is today."""
+    if day >= brussels_date(now):
+        return None
+    return datetime.combine(day, time(12), tzinfo=deadlines.BRUSSELS).astimezone(UTC)
 
 
 def _flush(session: Session) -> None:
@@ -337,7 +345,8 @@ def register_recommendation(
     _flush(session)
     history.record(
         session, actor=actor, action="register", entity="recommendation", now=now,
-        effective_at=effective_at, recommendation=rec, to_state=rec.state,
+        effective_at=effective_at or effective_moment(adopted_on, now), recommendation=rec,
+        to_state=rec.state,
         payload={
             "adopted_on": adopted_on.isoformat(),
             "title_nl": rec.title_nl, "title_fr": rec.title_fr,
@@ -465,8 +474,11 @@ def stale_due_dates(session: Session) -> list[tuple[CaseAddressee, deadlines.Due
     changed, with what recomputation would give."""
     out = []
     entries = session.scalars(
-        select(CaseAddressee).where(CaseAddressee.due_at.is_not(None),
-                                    CaseAddressee.state.in_(("pending", "interim_reply")))
+        select(CaseAddressee)
+        .join(Recommendation)
+        .where(CaseAddressee.due_at.is_not(None),
+               CaseAddressee.state.in_(("pending", "interim_reply")),
+               Recommendation.state.in_(ACCEPTS_ANSWERS))
     )
     for entry in entries:
         fresh = compute_entry_due(entry)
@@ -673,6 +685,7 @@ def transmit(session: Session, actor: Actor, rec: Recommendation, *,
              now: datetime | None = None) -> Recommendation:
     """Send the recommendation to its addressees: every answer clock starts."""
     now = _now(now)
+    check_visible(actor, rec)
     _check_version(rec, expected_version)
     transmitted_on = transmitted_on or brussels_date(now)
     refused = RECOMMENDATION.refusal(rec, RECOMMENDATION.trigger("transmit"), actor.role, {})
@@ -690,12 +703,9 @@ def transmit(session: Session, actor: Actor, rec: Recommendation, *,
         entry.clock_start = transmitted_on
         due_dates[entry.addressee_code] = history._dt(_apply_due(entry, now).due_at)
     rec.transmitted_at = now
-    effective = None
-    if transmitted_on < brussels_date(now):
-        effective = deadlines.due_at_for(transmitted_on).replace(hour=10)
     _fire_rec(session, actor, rec, "transmit", now,
               payload={"transmitted_on": transmitted_on.isoformat(), "due_at": due_dates},
-              effective_at=effective)
+              effective_at=effective_moment(transmitted_on, now))
     return rec
 
 
@@ -717,6 +727,8 @@ def fire(session: Session, actor: Actor, rec: Recommendation, trigger: str, *,
     if trigger == "close":
         return close(session, actor, rec, closure_reason=closure_reason or "", reason=reason,
                      now=now)
+    if trigger == "reopen":
+        return reopen(session, actor, rec, reason=reason, now=now)
     reason = _text(reason, "reason", required=trig.needs_reason, limit=MAX_REASON)
     _fire_rec(session, actor, rec, trigger, now, reason=reason)
     return rec
@@ -726,6 +738,7 @@ def close(session: Session, actor: Actor, rec: Recommendation, *, closure_reason
           reason: str = "", now: datetime | None = None,
           effective_at: datetime | None = None) -> Recommendation:
     now = _now(now)
+    check_visible(actor, rec)
     if closure_reason not in CLOSURE_REASONS:
         raise errors.ValidationError(
             f"unknown closure reason {closure_reason!r}; choose one of "
@@ -748,6 +761,7 @@ def request_follow_up(session: Session, actor: Actor, rec: Recommendation, *, qu
     """The committee finds answers unsatisfactory: it asks the chosen addressees again;
     each gets a new due date counted from today."""
     now = _now(now)
+    check_visible(actor, rec)
     refused = RECOMMENDATION.refusal(rec, RECOMMENDATION.trigger("request_follow_up"),
                                      actor.role, {})
     if refused:
@@ -758,10 +772,20 @@ def request_follow_up(session: Session, actor: Actor, rec: Recommendation, *, qu
         raise errors.ValidationError("choose the addressees the follow-up question goes to",
                                      field="addressees")
     rule = _rule(deadline_rule or rec.deadline_rule)
+    # Check every addressee before asking anyone again.
+    entries = [entry_of(rec, code) for code in codes]
+    for entry in entries:
+        if entry.state not in ANSWER.trigger("ask_again").sources:
+            raise errors.TransitionRefused(
+                f"cannot ask {entry.addressee_code} again: it has not given its final reply "
+                f"yet (it is {ANSWER.state(entry.state).label})", rule="final_reply_given")
+    rec.closure_reason = None
+    _fire_rec(session, actor, rec, "request_follow_up", now, reason=question,
+              payload={"addressees": [{"code": c, "required": rec.entry(c).is_required}
+                                      for c in codes]})
     today = brussels_date(now)
-    due_dates = {}
-    for code in codes:
-        entry = entry_of(rec, code)
+    for entry in entries:
+        code = entry.addressee_code
         before = ANSWER.fire(entry, "ask_again", SYSTEM_ACTOR.role, {})
         entry.position = None
         entry.answered_on = None
@@ -769,22 +793,19 @@ def request_follow_up(session: Session, actor: Actor, rec: Recommendation, *, qu
         entry.clock_start = today
         entry.adjustments.clear()
         due = _apply_due(entry, now)
-        due_dates[code] = history._dt(due.due_at)
+        _touch(rec, now)
         _flush(session)
         history.record(session, actor=actor, action="ask_again", entity="answer", now=now,
                        recommendation=rec, addressee_code=code, from_state=before,
                        to_state=entry.state, reason=question,
-                       payload={"due_at": {code: due_dates[code]}, "position": None})
-    rec.closure_reason = None
-    _fire_rec(session, actor, rec, "request_follow_up", now, reason=question,
-              payload={"addressees": [{"code": c, "required": rec.entry(c).is_required}
-                                      for c in codes], "due_at": due_dates})
+                       payload={"due_at": {code: history._dt(due.due_at)}, "position": None})
     return rec
 
 
 def reopen(session: Session, actor: Actor, rec: Recommendation, *, reason: str,
            now: datetime | None = None) -> Recommendation:
     now = _now(now)
+    check_visible(actor, rec)
     reason = _text(reason, "reason", required=True, limit=MAX_REASON)
     refused = RECOMMENDATION.refusal(rec, RECOMMENDATION.trigger("reopen"), actor.role, {})
     if refused:
@@ -916,8 +937,8 @@ def submit_reply(session: Session, actor: Actor, entry: CaseAddressee, *, kind: 
         entry.answered_on = received_on
     _touch(rec, now)
     _flush(session)
-    if effective_at is None and received_on < today:
-        effective_at = deadlines.due_at_for(received_on).replace(hour=10)
+    if effective_at is None:
+        effective_at = effective_moment(received_on, now)
     history.record(
         session, actor=actor, action=trigger, entity="answer", now=now, recommendation=rec,
         addressee_code=entry.addressee_code, from_state=before, to_state=entry.state,
