@@ -451,5 +451,5 @@ def test_openapi_document_is_public_and_describes_auth(client):
     assert response.status_code == 200
     spec = response.json
     assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
-    assert f"{API}/recommendations/{{doc_number}}/triggers/{{trigger}}" in spec["paths"]
+    assert f"{API}/recommendations/{{number}}/{{part}}/triggers/{{trigger}}" in spec["paths"]
     assert spec["components"]["schemas"]["Error"]["properties"]["code"]["type"] == "string"

@@ -143,32 +143,32 @@ def recommendations(page: int = 1, per_page: int = 25, **filters):
     return page_view([summary_view(r, actor, now) for r in rows], page, per_page, total)
 
 
-@blp.route("/recommendations/<doc:doc_number>")
+@blp.route("/recommendations/<docnum:number>/<docpart:part>")
 @blp.response(200, RecommendationSchema, headers={"ETag": {
     "description": "The case's version, to send back as If-Match",
     "schema": {"type": "string"}}})
 @_errors(*READ_ERRORS)
-def recommendation(doc_number: str):
+def recommendation(number: str, part: str):
     """One recommendation: addressees, due dates and overdue status, answers, and the
     actions you may take now."""
-    return _case_response(_case(doc_number))
+    return _case_response(_case(f"{number}/{part}"))
 
 
-@blp.route("/recommendations/<doc:doc_number>/history")
+@blp.route("/recommendations/<docnum:number>/<docpart:part>/history")
 @blp.response(200, HistorySchema)
 @_errors(*READ_ERRORS)
-def recommendation_history(doc_number: str):
+def recommendation_history(number: str, part: str):
     """The case's events in effective order, each with its hash and its predecessor's."""
-    rec = _case(doc_number)
+    rec = _case(f"{number}/{part}")
     return {"doc_number": rec.doc_number, "events": history.case_events(db.session, rec.id)}
 
 
-@blp.route("/recommendations/<doc:doc_number>/triggers")
+@blp.route("/recommendations/<docnum:number>/<docpart:part>/triggers")
 @blp.response(200, TriggerListSchema)
 @_errors(*READ_ERRORS)
-def recommendation_triggers(doc_number: str):
+def recommendation_triggers(number: str, part: str):
     """The actions you may take on the case now (recommendation and answers)."""
-    rec = _case(doc_number)
+    rec = _case(f"{number}/{part}")
     return {"doc_number": rec.doc_number, "version": rec.version,
             "triggers": triggers_view(rec, current_actor())}
 
@@ -177,17 +177,18 @@ def recommendation_triggers(doc_number: str):
 # Firing triggers
 
 
-@blp.route("/recommendations/<doc:doc_number>/triggers/<string:trigger>", methods=["POST"])
+@blp.route("/recommendations/<docnum:number>/<docpart:part>/triggers/<string:trigger>",
+           methods=["POST"])
 @blp.arguments(FireRecommendationSchema)
 @blp.response(200, RecommendationSchema)
 @blp.doc(parameters=[IF_MATCH])
 @_errors(*CHANGE_ERRORS)
 @_conflict
-def fire_recommendation_trigger(body: dict, doc_number: str, trigger: str):
+def fire_recommendation_trigger(body: dict, number: str, part: str, trigger: str):
     """Fire a recommendation trigger (transmit, start_assessment, request_follow_up,
     start_monitoring, close, reopen)."""
     actor = current_actor()
-    rec = _case(doc_number)
+    rec = _case(f"{number}/{part}")
     RECOMMENDATION.trigger(trigger)
     expected = check_case_version(rec, body.get("version"))
     if trigger == "transmit":
@@ -202,18 +203,18 @@ def fire_recommendation_trigger(body: dict, doc_number: str, trigger: str):
     return _case_response(rec)
 
 
-@blp.route("/recommendations/<doc:doc_number>/addressees/<string:code>/triggers/"
+@blp.route("/recommendations/<docnum:number>/<docpart:part>/addressees/<string:code>/triggers/"
            "<string:trigger>", methods=["POST"])
 @blp.arguments(FireAnswerSchema)
 @blp.response(200, RecommendationSchema)
 @blp.doc(parameters=[IF_MATCH])
 @_errors(*CHANGE_ERRORS)
 @_conflict
-def fire_answer_trigger(body: dict, doc_number: str, code: str, trigger: str):
+def fire_answer_trigger(body: dict, number: str, part: str, code: str, trigger: str):
     """Fire an answer trigger for one addressee (submit_interim, submit_answer, decline,
     waive). Fields left out of a reply are taken from your draft, if you have one."""
     actor = current_actor()
-    rec = _case(doc_number)
+    rec = _case(f"{number}/{part}")
     entry = _entry(rec, code)
     ANSWER.trigger(trigger)
     expected = check_case_version(rec, body.pop("version", None))
@@ -237,19 +238,19 @@ def fire_answer_trigger(body: dict, doc_number: str, code: str, trigger: str):
 # Drafts and attachments
 
 
-@blp.route("/recommendations/<doc:doc_number>/addressees/<string:code>/draft")
+@blp.route("/recommendations/<docnum:number>/<docpart:part>/addressees/<string:code>/draft")
 @blp.response(200, AnswerSchema)
 @_errors(*READ_ERRORS)
-def draft(doc_number: str, code: str):
+def draft(number: str, part: str, code: str):
     """Your organisation's draft reply for this addressee (404 when there is none)."""
-    entry = _entry(_case(doc_number), code)
+    entry = _entry(_case(f"{number}/{part}"), code)
     current = ops.draft_of(entry)
     if current is None or not visible_answer(current_actor(), current):
-        raise errors.NotInScope(f"no draft reply of yours for {code} on {doc_number}")
+        raise errors.NotInScope(f"no draft reply of yours for {code} on {number}/{part}")
     return current, 200, etag(current.version)
 
 
-@blp.route("/recommendations/<doc:doc_number>/addressees/<string:code>/draft",
+@blp.route("/recommendations/<docnum:number>/<docpart:part>/addressees/<string:code>/draft",
            methods=["PUT"])
 @blp.arguments(DraftSchema)
 @blp.response(200, AnswerSchema)
@@ -258,10 +259,10 @@ def draft(doc_number: str, code: str):
                                                  "the first draft)"}])
 @_errors(*CHANGE_ERRORS)
 @_conflict
-def save_draft(body: dict, doc_number: str, code: str):
+def save_draft(body: dict, number: str, part: str, code: str):
     """Create or update your draft reply (visible only to your organisation)."""
     actor = current_actor()
-    entry = _entry(_case(doc_number), code)
+    entry = _entry(_case(f"{number}/{part}"), code)
     existing = _own_draft(entry)
     if existing is not None:
         check_draft_version(existing, body.get("version"))
@@ -273,17 +274,17 @@ def save_draft(body: dict, doc_number: str, code: str):
     return saved, 200 if existing else 201, etag(saved.version)
 
 
-@blp.route("/recommendations/<doc:doc_number>/addressees/<string:code>/draft/attachments",
+@blp.route("/recommendations/<docnum:number>/<docpart:part>/addressees/<string:code>/draft/attachments",
            methods=["POST"])
 @blp.arguments(UploadSchema, location="files")
 @blp.response(201, AttachmentSchema)
 @blp.doc(parameters=[{**IF_MATCH, "description": "The draft's ETag"}])
 @_errors(*CHANGE_ERRORS, 413)
 @_conflict
-def add_attachment(files: dict, doc_number: str, code: str):
+def add_attachment(files: dict, number: str, part: str, code: str):
     """Attach a PDF to your draft reply."""
     actor = current_actor()
-    entry = _entry(_case(doc_number), code)
+    entry = _entry(_case(f"{number}/{part}"), code)
     current = _own_draft(entry)
     if current is None:
         raise errors.TransitionRefused("write a draft reply first; attachments go with a "
@@ -299,7 +300,7 @@ def add_attachment(files: dict, doc_number: str, code: str):
     return att, 201, etag(current.version)
 
 
-@blp.route("/attachments/<int:attachment_id>")
+@blp.route("/attachments/<int(min=1, max=2147483647):attachment_id>")
 @blp.response(200, description="The file (a PDF)", content_type="application/pdf")
 @_errors(*READ_ERRORS)
 def attachment(attachment_id: int):
@@ -320,22 +321,22 @@ def attachment(attachment_id: int):
 # Publication (secretariat)
 
 
-@blp.route("/recommendations/<doc:doc_number>/published", methods=["PUT"])
+@blp.route("/recommendations/<docnum:number>/<docpart:part>/published", methods=["PUT"])
 @blp.arguments(PublishSchema)
 @blp.response(200, RecommendationSchema)
 @blp.doc(parameters=[IF_MATCH])
 @_errors(*CHANGE_ERRORS, 422)
 @_conflict
-def publish_recommendation(body: dict, doc_number: str):
+def publish_recommendation(body: dict, number: str, part: str):
     """Publish the recommendation on the public pages (or withdraw it)."""
-    rec = _case(doc_number)
+    rec = _case(f"{number}/{part}")
     check_case_version(rec, body.get("version"))
     ops.set_published(db.session, current_actor(), rec, body["published"])
     _commit()
     return _case_response(rec)
 
 
-@blp.route("/answers/<int:answer_id>/published", methods=["PUT"])
+@blp.route("/answers/<int(min=1, max=2147483647):answer_id>/published", methods=["PUT"])
 @blp.arguments(PublishSchema)
 @blp.response(200, AnswerSchema)
 @blp.doc(parameters=[{**IF_MATCH, "description": "The case's ETag"}])

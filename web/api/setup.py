@@ -6,7 +6,7 @@ from flask_smorest import Api
 from werkzeug.routing import BaseConverter
 
 from ..extensions import csrf
-from .schemas import DOC_NUMBER, ErrorSchema
+from .schemas import ErrorSchema
 
 
 class DocNumberConverter(BaseConverter):
@@ -14,6 +14,21 @@ class DocNumberConverter(BaseConverter):
 
     regex = r"\d{1,5}/\d{1,3}[A-Za-z]{0,4}"
     part_isolating = False
+
+
+# The API spells the same URL as two path parameters, so the OpenAPI document (and
+# its clients) need no slash inside a parameter: /recommendations/{number}/{part}.
+class DocNumberPart(BaseConverter):
+    regex = r"\d{1,5}"
+
+
+class DocPartPart(BaseConverter):
+    regex = r"\d{1,3}[A-Za-z]{0,4}"
+
+
+def split_doc(doc_number: str) -> dict:
+    number, _, part = doc_number.partition("/")
+    return {"number": number, "part": part}
 
 
 class FollowupApi(Api):
@@ -54,12 +69,18 @@ def init_api(app) -> None:
     for key, value in API_CONFIG.items():
         app.config.setdefault(key, value)
     app.url_map.converters["doc"] = DocNumberConverter
+    app.url_map.converters["docnum"] = DocNumberPart
+    app.url_map.converters["docpart"] = DocPartPart
     api = FollowupApi(app, spec_kwargs={
         "info": {"description": DESCRIPTION},
         "security": [{"bearerAuth": []}],
     })
-    api.register_converter(DocNumberConverter,
-                           lambda converter: {"type": "string", "pattern": DOC_NUMBER})
+    api.register_converter(DocNumberPart, lambda converter: {
+        "type": "string", "pattern": r"^\d{1,5}$",
+        "description": "The number of the document number, e.g. 743 in 743/5Bis"})
+    api.register_converter(DocPartPart, lambda converter: {
+        "type": "string", "pattern": r"^\d{1,3}[A-Za-z]{0,4}$",
+        "description": "The part of the document number, e.g. 5Bis in 743/5Bis"})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.register_blueprint(routes.blp)
     csrf.exempt(routes.blp)  # checked in auth.authenticate for session calls only

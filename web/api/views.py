@@ -16,13 +16,14 @@ from workflow.models import Answer, CaseAddressee, Recommendation
 from ..extensions import db
 from .errors import ApiError
 from .schemas import AnswerSchema, RecommendationSchema
+from .setup import split_doc
 
 OVERDUE = ("overdue", "very_overdue")
 IF_MATCH = re.compile(r'^(?:W/)?"?(\d{1,9})"?$')
 
 
 def case_href(rec: Recommendation) -> str:
-    return url_for("api.recommendation", doc_number=rec.doc_number)
+    return url_for("api.recommendation", **split_doc(rec.doc_number))
 
 
 def etag(version: int) -> dict:
@@ -89,10 +90,10 @@ def triggers_view(rec: Recommendation, actor: Actor) -> list[dict]:
     for item in ops.available_triggers(rec, actor):
         trig = item.trigger
         if item.addressee_code is None:
-            href = url_for("api.fire_recommendation_trigger", doc_number=rec.doc_number,
+            href = url_for("api.fire_recommendation_trigger", **split_doc(rec.doc_number),
                            trigger=trig.name)
         else:
-            href = url_for("api.fire_answer_trigger", doc_number=rec.doc_number,
+            href = url_for("api.fire_answer_trigger", **split_doc(rec.doc_number),
                            code=item.addressee_code, trigger=trig.name)
         out.append({"name": trig.name, "label": trig.label,
                     "entity": "recommendation" if item.addressee_code is None else "answer",
