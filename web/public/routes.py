@@ -17,7 +17,7 @@ from ..extensions import db
 from . import bp, feeds
 
 EXPORTS = ("recommendations", "answers", "events")
-ADDRESSEE_COLUMNS = ("addressee", "addressee_name", "required", "state", "position",
+ADDRESSEE_COLUMNS = ("addressee", "addressee_name", "required", "answer_state", "position",
                      "clock_start", "due_at", "due_date", "answered_on", "deadline_status",
                      "days_overdue")
 REC_COLUMNS = ("doc_number", "title_nl", "title_fr", "text_nl", "text_fr", "committee", "theme",
@@ -122,6 +122,7 @@ def _csv(kind: str, rows: list[dict]) -> str:
         for row in rows:  # one line per recommendation and addressee
             base = {k: row[k] for k in REC_COLUMNS}
             for entry in row["addressees"]:
+                entry = {**entry, "answer_state": entry["state"]}
                 writer.writerow({**base, **{k: entry[k] for k in ADDRESSEE_COLUMNS}})
     elif kind == "answers":
         writer = csv.DictWriter(out, fieldnames=ANSWER_COLUMNS, lineterminator="\n")
