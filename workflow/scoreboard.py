@@ -19,10 +19,10 @@ Definitions (per addressee, over the recommendations matching the filters):
   first final reply. The 90th percentile is the nearest-rank one:
   the ``ceil(0.9 * n)``-th smallest value.
 * **pending now**: answers expected now: the addressee is pending or sent an
-  interim reply (a follow-up question makes it pending again), the case still
-  accepts answers (transmitted, awaiting answers, follow-up requested) and its
-  clock is not stopped (``stop_clock`` without a later ``resume_clock``).
-* **overdue now**: pending now and the due time in force is before ``now``.
+  interim reply (a follow-up question makes it pending again) and the case still
+  accepts answers (transmitted, awaiting answers, follow-up requested).
+* **overdue now**: pending now, its clock is not stopped (``stop_clock`` without a
+  later ``resume_clock``) and the due time in force is before ``now``.
 * **oldest pending**: the pending answer whose request is oldest (transmission
   or the follow-up question that made it pending again).
 
@@ -193,8 +193,9 @@ def compute(events: Iterable[Event], now: datetime, *, year: int | None = None,
         answered = [p for _, p in pairs if p.first_final_at is not None]
         days = [(_local_date(p.first_final_at) - p.transmitted_on).days for p in answered]
         pending = [p for c, p in pairs if p.state in ("pending", "interim_reply")
-                   and c.state in ACCEPTS_ANSWERS and not p.paused]
-        overdue = [p for p in pending if p.due_at is not None and now > p.due_at]
+                   and c.state in ACCEPTS_ANSWERS]
+        overdue = [p for p in pending
+                   if not p.paused and p.due_at is not None and now > p.due_at]
         oldest = min(pending, key=lambda p: (p.request_since, p.doc_number), default=None)
         scores.append(Score(
             addressee=code,
