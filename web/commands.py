@@ -22,7 +22,8 @@ def serve(demo: bool, host: str, port: int, threads: int) -> None:
     from . import create_app
 
     db.upgrade()
-    session = db.make_session(db.make_engine())
+    engine = db.make_engine()
+    session = db.make_session(engine)
     try:
         ops.sync_addressees(session)
         users = []
@@ -37,6 +38,7 @@ def serve(demo: bool, host: str, port: int, threads: int) -> None:
         raise click.ClickException(exc.message) from exc
     finally:
         session.close()
+        engine.dispose()
     app = create_app()
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host  # noqa: S104
     click.echo(f"Database: {db.database_url()}")

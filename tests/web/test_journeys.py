@@ -431,3 +431,34 @@ def test_flash_after_actions(app, client):
                            data={"publish-version": str(version_of(app, "747/2"))},
                            follow_redirects=True)
     assert response.status_code == 200 and flashes(response)
+
+
+def test_paper_reply_with_scanned_letter_and_a_ministry_declining(app, client):
+    rid = case_id(app, "743/5Bis")
+    login(client, "secretariaat")
+    today = _today()
+    data = {"paper_reply-version": str(version_of(app, "743/5Bis")),
+            "paper_reply-addressee": "DE-NW", "paper_reply-kind": "interim",
+            "paper_reply-text_fr": "Réponse intermédiaire par courrier",
+            "paper_reply-letter_date": (today - timedelta(days=4)).isoformat(),
+            "paper_reply-received_on": (today - timedelta(days=1)).isoformat()}
+    wrong = client.post(f"/secretariat/cases/{rid}/act/paper_reply", data={
+        **data, "paper_reply-attachment": (io.BytesIO(b"GIF89a"), "scan.pdf")},
+        content_type="multipart/form-data")
+    assert wrong.status_code == 400 and 'id="paper_reply-attachment-error"' in text(wrong)
+    done = client.post(f"/secretariat/cases/{rid}/act/paper_reply", data={
+        **data, "paper_reply-attachment": (io.BytesIO(b"%PDF-1.7 scan"), "scan.pdf")},
+        content_type="multipart/form-data")
+    assert done.status_code == 302
+    assert _rec(app, "743/5Bis")["entries"]["DE-NW"] == "interim_reply"
+    assert "scan.pdf" in text(client.get(f"/cases/{rid}"))
+
+    be = client.application.test_client()
+    login(be, "spf-affaires-etrangeres")
+    declined = be.post(f"/ministry/cases/{rid}", data={
+        "kind": "declined", "text_fr": "Compétence des entités fédérées", "submit": "1",
+        "version": str(version_of(app, "743/5Bis")), "draft_version": ""})
+    assert declined.status_code == 302
+    assert _rec(app, "743/5Bis")["entries"]["BE-FED"] == "declined"
+    page = text(be.get(f"/ministry/cases/{rid}"))
+    assert 'id="no-answer-due"' in page and "Compétence des entités fédérées" in page

@@ -9,10 +9,10 @@ from flask_wtf.file import FileField
 from wtforms import DateField, HiddenField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from workflow.operations import MAX_ATTACHMENT_BYTES, MAX_REASON, MAX_TEXT
+from workflow.operations import MAX_REASON, MAX_TEXT
 
 from ..labels import POSITIONS, REPLY_KINDS, choices
-from ..secretariat.forms import not_in_future, today
+from ..secretariat.forms import not_in_future, pdf_upload, today
 
 KIND_TRIGGERS = {"final": "submit_answer", "interim": "submit_interim", "declined": "decline"}
 
@@ -29,21 +29,7 @@ class AnswerForm(FlaskForm):
     text_fr = TextAreaField(_l("Answer in French"),
                             validators=[Optional(), Length(max=MAX_TEXT)])
     letter_date = DateField(_l("Date on the letter"), validators=[Optional(), not_in_future])
-    attachment = FileField(_l("Attach a PDF (at most 10 MiB)"))
-
-    def validate_attachment(self, field):
-        upload = field.data
-        if not upload or not getattr(upload, "filename", ""):
-            return
-        head = upload.stream.read(5)
-        upload.stream.seek(0, 2)
-        size = upload.stream.tell()
-        upload.stream.seek(0)
-        if head != b"%PDF-" or not upload.filename.lower().endswith(".pdf"):
-            raise ValidationError(_("%(name)s is not a PDF file; attach answers as PDF.",
-                                    name=upload.filename))
-        if size > MAX_ATTACHMENT_BYTES:
-            raise ValidationError(_("%(name)s is larger than 10 MiB.", name=upload.filename))
+    attachment = FileField(_l("Attach a PDF (at most 10 MiB)"), validators=[pdf_upload])
 
     def check_for_submission(self) -> bool:
         """The stricter rules of a submitted reply (a draft may be incomplete)."""

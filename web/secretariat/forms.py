@@ -8,6 +8,7 @@ from datetime import date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     DateField,
     HiddenField,
@@ -31,7 +32,13 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from workflow import operations as ops
 from workflow.lifecycle import CLOSURE_WITHOUT_ASSESSMENT
-from workflow.operations import DOC_NUMBER, MAX_REASON, MAX_TEXT, MAX_TITLE
+from workflow.operations import (
+    DOC_NUMBER,
+    MAX_ATTACHMENT_BYTES,
+    MAX_REASON,
+    MAX_TEXT,
+    MAX_TITLE,
+)
 
 from ..labels import CLOSURE_REASONS, POSITIONS, REPLY_KINDS, RULE_KINDS, choice_value, choices
 
@@ -50,6 +57,22 @@ class MultiCheckboxField(SelectMultipleField):
 def not_in_future(form, field):
     if field.data and field.data > today():
         raise ValidationError(_("This date is in the future."))
+
+
+def pdf_upload(form, field):
+    """An optional upload must be a PDF (checked by its first bytes) of at most 10 MiB."""
+    upload = field.data
+    if not upload or not getattr(upload, "filename", ""):
+        return
+    head = upload.stream.read(5)
+    upload.stream.seek(0, 2)
+    size = upload.stream.tell()
+    upload.stream.seek(0)
+    if head != b"%PDF-" or not upload.filename.lower().endswith(".pdf"):
+        raise ValidationError(_("%(name)s is not a PDF file; attach answers as PDF.",
+                                name=upload.filename))
+    if size > MAX_ATTACHMENT_BYTES:
+        raise ValidationError(_("%(name)s is larger than 10 MiB.", name=upload.filename))
 
 
 REASON = [Length(max=MAX_REASON)]
@@ -121,6 +144,8 @@ class PaperReplyForm(AddresseeForm):
     received_on = DateField(_l("Date received"),
                             validators=[InputRequired(_l("Give the date the letter was "
                                                          "received.")), not_in_future])
+    attachment = FileField(_l("Attach the scanned letter as PDF (optional, at most 10 MiB)"),
+                           validators=[pdf_upload])
 
     def check(self) -> None:
         letter, received = self.letter_date.data, self.received_on.data

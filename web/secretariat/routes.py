@@ -158,6 +158,11 @@ def _run(action: str, rec: Recommendation, form) -> str:
     if action == "paper_reply":
         kind = form.kind.data
         text_nl, text_fr = form.text_nl.data or "", form.text_fr.data or ""
+        upload = form.attachment.data
+        if upload and getattr(upload, "filename", ""):
+            draft = ops.save_draft(s, actor, entry, kind=kind, text_nl=text_nl, text_fr=text_fr)
+            ops.add_attachment(s, actor, draft, filename=upload.filename,
+                               content_type=upload.mimetype or "", content=upload.read())
         ops.submit_reply(s, actor, entry, kind=kind, position=form.position.data or None,
                          text_nl=text_nl, text_fr=text_fr, letter_date=form.letter_date.data,
                          received_on=form.received_on.data,
@@ -188,7 +193,7 @@ def _attach_error(form, exc: werr.WorkflowError) -> bool:
                "position": "position", "text_nl": "text_nl", "new_date": "new_date",
                "days": "days", "start": "start", "end": "end", "transmitted_on":
                "transmitted_on", "closure_reason": "closure_reason", "addressees": "addressees",
-               "addressee": "addressee"}
+               "addressee": "addressee", "attachment": "attachment"}
     name = aliases.get(exc.field or "")
     if name and name in form:
         form[name].errors = [*form[name].errors, exc.message]
