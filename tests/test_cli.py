@@ -73,9 +73,9 @@ def run(cli_url, frozen_now):
         with pytest.MonkeyPatch.context() as mp:
             engines = EngineTracker(mp)
             result = runner.invoke(cli, list(args), input=input)
-        # The commands leave their engine's connection open (see
-        # test_commands_release_their_connections); close it here so that one defect
-        # does not turn every PostgreSQL test into a ResourceWarning error.
+        # The commands dispose of their engines themselves (checked by
+        # test_commands_release_their_connections); disposing again here keeps a
+        # regression there from turning every PostgreSQL test into a ResourceWarning error.
         engines.dispose()
         assert result.exit_code == code, (args, result.output, result.exception)
         return result.output
