@@ -113,6 +113,13 @@ Feature: Closing and reopening a case
         """
         {"previous_closure_reason": "implemented"}
         """
+      And the secretariat may now choose:
+        | action            | addressee |
+        | start_assessment  |           |
+        | request_follow_up |           |
+        | start_monitoring  |           |
+        | close             |           |
+      And the ministry of NL may now choose nothing
 
     Scenario: A reopened case asks again, receives the answer and is closed anew
       Given the recommendation has come as far as "reopened"
@@ -124,6 +131,19 @@ Feature: Closing and reopening a case
       When the secretariat starts the assessment on 2025-05-07
       And the secretariat closes the recommendation as "implemented" on 2025-05-07 because "Uitvoering bevestigd"
       Then the recommendation is closed as "implemented"
+
+    Scenario: A case closed before anyone answered has nothing to follow up on
+      Given the secretariat transmitted it on 2024-05-02
+      And the secretariat closed the recommendation as "lapsed" on 2024-09-02
+      And the secretariat reopened the recommendation on 2024-10-01 because "Nieuwe regering"
+      When the secretariat requests a follow-up from NL on 2024-10-02: "Graag alsnog een antwoord"
+      Then it is refused as "transition_refused" with the message:
+        """
+        cannot request a follow-up: no addressee has given a final reply to follow up on
+        """
+      And the refusal names the rule "final_reply_given"
+      And nothing is written
+      And the recommendation is "reopened"
 
     Scenario: Reopening needs a reason
       Given the recommendation has come as far as "closed"

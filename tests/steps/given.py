@@ -447,6 +447,12 @@ def given_closed(context, reason, day):
     context.setup(lambda: close(context, "the secretariat", reason, day))
 
 
+@given(step('the secretariat reopened the recommendation on {day:Date} because "{reason}"'))
+def given_reopened(context, day, reason):
+    context.setup(lambda: operations.reopen(context.session, context.actor("the secretariat"),
+                                            context.rec, reason=reason, now=at(day)))
+
+
 @given(step('the secretariat stopped the clock of {code:Code} on {day:Date} because "{reason}"'))
 def given_clock_stopped(context, code, day, reason):
     context.setup(lambda: operations.stop_clock(
