@@ -114,8 +114,9 @@ def answer(case_id: int):
             draft_version=int(form.draft_version.data) if form.draft_version.data else None)
         upload = form.attachment.data
         if upload and getattr(upload, "filename", ""):
+            # the form checked the PDF signature; browsers differ in the type they send
             ops.add_attachment(db.session, actor, draft, filename=upload.filename,
-                               content_type=upload.mimetype or "", content=upload.read())
+                               content_type="application/pdf", content=upload.read())
         if submitting:
             texts = (form.text_nl.data or "") or (form.text_fr.data or "")
             ops.submit_reply(db.session, actor, entry, kind=form.kind.data,

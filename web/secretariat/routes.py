@@ -161,8 +161,9 @@ def _run(action: str, rec: Recommendation, form) -> str:
         upload = form.attachment.data
         if upload and getattr(upload, "filename", ""):
             draft = ops.save_draft(s, actor, entry, kind=kind, text_nl=text_nl, text_fr=text_fr)
+            # the form checked the PDF signature; browsers differ in the type they send
             ops.add_attachment(s, actor, draft, filename=upload.filename,
-                               content_type=upload.mimetype or "", content=upload.read())
+                               content_type="application/pdf", content=upload.read())
         ops.submit_reply(s, actor, entry, kind=kind, position=form.position.data or None,
                          text_nl=text_nl, text_fr=text_fr, letter_date=form.letter_date.data,
                          received_on=form.received_on.data,
