@@ -219,8 +219,8 @@ def fire_answer_trigger(body: dict, number: str, part: str, code: str, trigger: 
     ANSWER.trigger(trigger)
     expected = check_case_version(rec, body.pop("version", None))
     if trigger in ("submit_interim", "submit_answer", "decline"):
-        draft = _own_draft(entry)
-        if draft is not None:
+        draft = ops.draft_of(entry)
+        if draft is not None and visible_answer(actor, draft):
             for name in ("position", "text_nl", "text_fr", "letter_date"):
                 body.setdefault(name, getattr(draft, name))
         ops.fire_answer(db.session, actor, entry, trigger, expected_version=expected,
