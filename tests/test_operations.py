@@ -416,15 +416,26 @@ def test_a_pdf_is_attached_to_a_draft(session, draft, ministry_nl):
     ("content_type", "content"),
     [("application/pdf", b"<html>not a pdf</html>"),
      ("application/pdf", b""),
-     ("application/pdf", b"PK\x03\x04 a zip named .pdf"),
-     ("application/octet-stream", PDF),
-     ("text/plain", PDF)],
+     ("application/pdf", b"PK\x03\x04 a zip named .pdf")],
 )
 def test_only_pdf_content_is_accepted(session, draft, ministry_nl, content_type, content):
     with pytest.raises(errors.ValidationError, match="is not a PDF file") as caught:
         ops.add_attachment(session, ministry_nl, draft, filename="antwoord.pdf",
                            content_type=content_type, content=content, now=NOW)
     assert caught.value.field == "attachment"
+    assert draft.attachments == []
+
+
+@pytest.mark.parametrize("claimed", ["application/octet-stream", "text/plain", None])
+def test_the_content_decides_the_type_not_the_browser(session, draft, ministry_nl, claimed):
+    att = ops.add_attachment(session, ministry_nl, draft, filename="antwoord.pdf",
+                             content_type=claimed, content=PDF, now=NOW)
+    assert att.content_type == "application/pdf"
+
+
+def test_nobody_attaches_to_another_organisations_draft(session, draft, secretariat):
+    with pytest.raises(errors.NotInScope):
+        ops.add_attachment(session, secretariat, draft, filename="x.pdf", content=PDF, now=NOW)
     assert draft.attachments == []
 
 

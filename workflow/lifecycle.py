@@ -103,6 +103,10 @@ class Lifecycle:
     def by_trigger(self) -> dict[str, Trigger]:
         return {t.name: t for t in self.triggers}
 
+    @property
+    def article(self) -> str:
+        return "an" if self.name[0] in "aeiou" else "a"
+
     def state(self, name: str) -> State:
         for s in self.states:
             if s.name == name:
@@ -115,7 +119,7 @@ class Lifecycle:
         except KeyError:
             known = ", ".join(t.name for t in self.triggers)
             raise errors.UnknownTrigger(
-                f"unknown action {name!r} for a {self.name}; known actions: {known}",
+                f"unknown action {name!r} for {self.article} {self.name}; known actions: {known}",
                 field="trigger",
             ) from None
 
@@ -221,6 +225,8 @@ class Lifecycle:
                     else "s_default"
                 )
                 line = f"  class {name} {style}"
+            elif stripped == f"{self.name} lifecycle":
+                line = f"title: {self.name} lifecycle"  # mermaid front matter wants a key
             elif stripped.startswith("state ") and " as " in stripped:
                 name = stripped.rsplit(" as ", 1)[1]
                 line = f'  state "{self.state(name).label}" as {name}'

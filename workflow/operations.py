@@ -390,9 +390,10 @@ def edit_recommendation(session: Session, actor: Actor, rec: Recommendation, *,
 
 
 def set_published(session: Session, actor: Actor, rec: Recommendation, published: bool, *,
-                  now: datetime | None = None) -> None:
+                  expected_version: int | None = None, now: datetime | None = None) -> None:
     now = _now(now)
     _require_role(actor, SECRETARIAT, "publish a recommendation")
+    _check_version(rec, expected_version)
     if rec.is_published != published:
         rec.is_published = published
         _touch(rec, now)
@@ -451,7 +452,8 @@ def deadline_status(entry: CaseAddressee, now: datetime | None = None,
                     **policy) -> deadlines.DeadlineStatus:
     """Derived on read: overdue only while an answer is still expected."""
     now = _now(now)
-    expecting = (entry.state in ("pending", "interim_reply")
+    # A welcome-but-not-required answer is never overdue.
+    expecting = (entry.is_required and entry.state in ("pending", "interim_reply")
                  and entry.recommendation.state in ACCEPTS_ANSWERS)
     if not policy:
         configured = deadline_policy.current()
@@ -566,11 +568,13 @@ def grant_extension(session: Session, actor: Actor, entry: CaseAddressee, *, rea
 
 
 def stop_clock(session: Session, actor: Actor, entry: CaseAddressee, *, start: date,
-               reason: str, now: datetime | None = None) -> None:
+               reason: str, expected_version: int | None = None,
+               now: datetime | None = None) -> None:
     """Stop an addressee's answer clock from ``start`` (e.g. awaiting a Committee of
     Ministers decision); the due date moves by the stopped time when it resumes."""
     now = _now(now)
     _check_deadline_change(actor, entry, "stop the clock")
+    _check_version(entry.recommendation, expected_version)
     reason = _text(reason, "reason", required=True, limit=MAX_REASON)
     if entry.is_clock_stopped:
         raise errors.TransitionRefused("the clock is already stopped", rule="clock_running")
@@ -591,10 +595,12 @@ def stop_clock(session: Session, actor: Actor, entry: CaseAddressee, *, start: d
 
 
 def resume_clock(session: Session, actor: Actor, entry: CaseAddressee, *, end: date,
-                 reason: str = "", now: datetime | None = None) -> deadlines.DueDate:
+                 reason: str = "", expected_version: int | None = None,
+                 now: datetime | None = None) -> deadlines.DueDate:
     """Resume a stopped clock; ``end`` is the last stopped day."""
     now = _now(now)
     _require_role(actor, SECRETARIAT, "resume the clock")
+    _check_version(entry.recommendation, expected_version)
     stop = next((a for a in entry.adjustments if a.kind == "clock_stop" and a.end_on is None),
                 None)
     if stop is None:
@@ -652,9 +658,10 @@ def request_extension(session: Session, actor: Actor, entry: CaseAddressee, *,
 
 
 def refuse_extension(session: Session, actor: Actor, request: ExtensionRequest, *, reason: str,
-                     now: datetime | None = None) -> None:
+                     expected_version: int | None = None, now: datetime | None = None) -> None:
     now = _now(now)
     _require_role(actor, SECRETARIAT, "refuse a request for more time")
+    _check_version(request.entry.recommendation, expected_version)
     if request.status != "open":
         raise errors.TransitionRefused("this request was already decided", rule="open_request")
     request.status, request.decided_by, request.decided_at = "refused", actor.username, now
@@ -712,14 +719,15 @@ def transmit(session: Session, actor: Actor, rec: Recommendation, *,
 def fire(session: Session, actor: Actor, rec: Recommendation, trigger: str, *,
          reason: str = "", closure_reason: str | None = None,
          addressee_codes: Iterable[str] | None = None, deadline_rule: str | None = None,
-         expected_version: int | None = None, now: datetime | None = None) -> Recommendation:
+         transmitted_on: date | None = None, expected_version: int | None = None,
+         now: datetime | None = None) -> Recommendation:
     """Fire a recommendation trigger by name (the generic entry point of the web and API)."""
     now = _now(now)
     check_visible(actor, rec)
     _check_version(rec, expected_version)
     trig = RECOMMENDATION.trigger(trigger)
     if trigger == "transmit":
-        return transmit(session, actor, rec, now=now)
+        return transmit(session, actor, rec, transmitted_on=transmitted_on, now=now)
     if trigger == "request_follow_up":
         return request_follow_up(session, actor, rec, question=reason,
                                  addressee_codes=addressee_codes or (),
@@ -735,10 +743,11 @@ def fire(session: Session, actor: Actor, rec: Recommendation, trigger: str, *,
 
 
 def close(session: Session, actor: Actor, rec: Recommendation, *, closure_reason: str,
-          reason: str = "", now: datetime | None = None,
+          reason: str = "", expected_version: int | None = None, now: datetime | None = None,
           effective_at: datetime | None = None) -> Recommendation:
     now = _now(now)
     check_visible(actor, rec)
+    _check_version(rec, expected_version)
     if closure_reason not in CLOSURE_REASONS:
         raise errors.ValidationError(
             f"unknown closure reason {closure_reason!r}; choose one of "
@@ -757,11 +766,13 @@ def close(session: Session, actor: Actor, rec: Recommendation, *, closure_reason
 
 def request_follow_up(session: Session, actor: Actor, rec: Recommendation, *, question: str,
                       addressee_codes: Iterable[str], deadline_rule: str | None = None,
+                      expected_version: int | None = None,
                       now: datetime | None = None) -> Recommendation:
     """The committee finds answers unsatisfactory: it asks the chosen addressees again;
     each gets a new due date counted from today."""
     now = _now(now)
     check_visible(actor, rec)
+    _check_version(rec, expected_version)
     refused = RECOMMENDATION.refusal(rec, RECOMMENDATION.trigger("request_follow_up"),
                                      actor.role, {})
     if refused:
@@ -803,9 +814,10 @@ def request_follow_up(session: Session, actor: Actor, rec: Recommendation, *, qu
 
 
 def reopen(session: Session, actor: Actor, rec: Recommendation, *, reason: str,
-           now: datetime | None = None) -> Recommendation:
+           expected_version: int | None = None, now: datetime | None = None) -> Recommendation:
     now = _now(now)
     check_visible(actor, rec)
+    _check_version(rec, expected_version)
     reason = _text(reason, "reason", required=True, limit=MAX_REASON)
     refused = RECOMMENDATION.refusal(rec, RECOMMENDATION.trigger("reopen"), actor.role, {})
     if refused:
@@ -851,8 +863,13 @@ def _answer_fields(kind, position, text_nl, text_fr, letter_date, adopted_on):
     return position or None, text_nl, text_fr
 
 
-def draft_of(entry: CaseAddressee) -> Answer | None:
-    return next((a for a in entry.answers if a.status == "draft"), None)
+def draft_of(entry: CaseAddressee, organisation: str | None = None) -> Answer | None:
+    """The draft reply of ``organisation`` (default: the addressee itself). A draft
+    belongs to the organisation that wrote it: the secretariat recording a paper
+    reply never picks up a ministry's private draft, nor the other way round."""
+    organisation = organisation or entry.addressee_code
+    return next((a for a in entry.answers
+                 if a.status == "draft" and a.author_org == organisation), None)
 
 
 def save_draft(session: Session, actor: Actor, entry: CaseAddressee, *, kind: str = "final",
@@ -868,7 +885,7 @@ def save_draft(session: Session, actor: Actor, entry: CaseAddressee, *, kind: st
         raise refused
     position, text_nl, text_fr = _answer_fields(kind, position, text_nl, text_fr, letter_date,
                                                 entry.recommendation.adopted_on)
-    draft = draft_of(entry)
+    draft = draft_of(entry, actor.organisation)
     if draft is None:
         draft = Answer(kind=kind, status="draft", author=actor.username,
                        author_org=actor.organisation, created_at=now)
@@ -923,7 +940,7 @@ def submit_reply(session: Session, actor: Actor, entry: CaseAddressee, *, kind: 
                                      field="text_nl")
     if kind == "declined":
         reason = _text(reason or text_nl or text_fr, "reason", required=True, limit=MAX_REASON)
-    answer = draft_of(entry)
+    answer = draft_of(entry, actor.organisation)
     if answer is None:
         answer = Answer(author=actor.username, author_org=actor.organisation, created_at=now)
         entry.answers.append(answer)
@@ -989,16 +1006,21 @@ def fire_answer(session: Session, actor: Actor, entry: CaseAddressee, trigger: s
 
 
 def add_attachment(session: Session, actor: Actor, answer: Answer, *, filename: str,
-                   content_type: str, content: bytes, now: datetime | None = None) -> Attachment:
+                   content: bytes, content_type: str | None = None,
+                   now: datetime | None = None) -> Attachment:
     """Attach a PDF to a draft reply (size-limited, checked by content, not by name)."""
     now = _now(now)
     check_entry_scope(actor, answer.entry)
     if answer.status != "draft":
         raise errors.TransitionRefused("attachments are added to a draft, before it is "
                                        "submitted", rule="draft_only")
+    if answer.author_org != actor.organisation:
+        raise errors.NotInScope("no such draft in your scope")
     filename = _text(filename, "filename", required=True, limit=255).replace("/", "_")
-    magic = ATTACHMENT_TYPES.get(content_type)
-    if magic is None or not content.startswith(magic):
+    # The type is decided by the content, whatever the browser claimed.
+    content_type = next((t for t, magic in ATTACHMENT_TYPES.items()
+                         if content.startswith(magic)), None)
+    if content_type is None:
         raise errors.ValidationError(f"{filename} is not a PDF file; attach answers as PDF",
                                      field="attachment")
     if len(content) > MAX_ATTACHMENT_BYTES:
