@@ -3,7 +3,9 @@ the domain operations succeeded; an error rolls everything back."""
 
 from __future__ import annotations
 
-from flask import Response, g, request
+import io
+
+from flask import g, request, send_file
 from flask_smorest import Blueprint
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -312,9 +314,10 @@ def attachment(attachment_id: int):
     ops.check_visible(actor, att.answer.entry.recommendation)
     if not visible_answer(actor, att.answer):
         raise errors.NotInScope(f"no attachment {attachment_id}")
-    return Response(att.content, mimetype=att.content_type, headers={
-        "Content-Disposition": f'attachment; filename="{att.filename}"',
-        "X-Content-SHA256": att.sha256})
+    response = send_file(io.BytesIO(att.content), mimetype=att.content_type,
+                         as_attachment=True, download_name=att.filename, etag=att.sha256)
+    response.headers["X-Content-SHA256"] = att.sha256
+    return response
 
 
 # ---------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import csv
 import io
 import json
 
-from flask import Response, abort, jsonify, render_template, request, url_for
+from flask import Response, abort, jsonify, render_template, request, send_file, url_for
 
 from workflow import clock, opendata, scoreboard
 from workflow.history import dump_payload
@@ -70,8 +70,8 @@ def attachment(attachment_id: int):
     att = db.session.get(Attachment, attachment_id)
     if att is None or not opendata.is_public_answer(att.answer):
         abort(404)
-    return Response(att.content, mimetype=att.content_type, headers={
-        "Content-Disposition": f'attachment; filename="{att.filename}"'})
+    return send_file(io.BytesIO(att.content), mimetype=att.content_type, as_attachment=True,
+                     download_name=att.filename, etag=att.sha256)
 
 
 def _scores(filters: dict) -> list[scoreboard.Score]:
