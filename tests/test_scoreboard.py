@@ -268,3 +268,22 @@ def test_percentile_is_nearest_rank():
     assert scoreboard.percentile_nearest_rank([5], 90) == 5
     assert scoreboard.percentile_nearest_rank(list(range(1, 11)), 90) == 9
     assert scoreboard.percentile_nearest_rank(list(range(1, 12)), 90) == 10
+
+
+def test_exports_give_the_historic_dates_of_imported_cases(sample_app):
+    client = sample_app.test_client()
+    recs = {r["doc_number"]: r for r in client.get(
+        "/public/export/recommendations.json").json["recommendations"]}
+    assert "728/4" not in recs  # not published
+    closed = recs["712/2"]
+    assert (closed["adopted_on"], closed["transmitted_on"], closed["closed_on"]) == (
+        "2017-11-25", "2017-12-08", "2019-03-15")
+    assert closed["closed_at"].startswith("2024-05-02")  # when the import recorded it
+    nl = next(a for a in closed["addressees"] if a["addressee"] == "NL")
+    assert (nl["due_date"], nl["answered_on"], nl["position"]) == (
+        "2018-06-08", "2018-04-20", "agrees")
+    # the NL answer on 719/2 is not published: its position is not either
+    nl = next(a for a in recs["719/2"]["addressees"] if a["addressee"] == "NL")
+    assert (nl["state"], nl["position"]) == ("answered", None)
+    answers = client.get("/public/export/answers.json").json["answers"]
+    assert "privacy" not in json.dumps(answers)

@@ -141,7 +141,27 @@ def entry_record(entry: CaseAddressee, now: datetime) -> dict:
     }
 
 
-def recommendation_record(rec: Recommendation, now: datetime) -> dict:
+def transmitted_on(rec: Recommendation) -> date | None:
+    """The date it was sent (the clocks' day zero); ``transmitted_at`` is when that was
+    recorded, which for imported cases is the import."""
+    starts = [e.clock_start for e in rec.addressees if e.clock_start is not None]
+    return min(starts) if starts else None
+
+
+def closed_on(session: Session, recs: Iterable[Recommendation]) -> dict[int, date]:
+    """The effective date of each closed case's latest closure, by recommendation id."""
+    ids = [r.id for r in recs if r.state == "closed"]
+    out: dict[int, date] = {}
+    if ids:
+        for ev in session.scalars(select(Event).where(Event.recommendation_id.in_(ids),
+                                                      Event.action == "close")
+                                  .order_by(Event.seq)):
+            out[ev.recommendation_id] = ops.brussels_date(ev.effective_at)
+    return out
+
+
+def recommendation_record(rec: Recommendation, now: datetime,
+                          closed: date | None = None) -> dict:
     return {
         "doc_number": rec.doc_number,
         "title_nl": rec.title_nl,
@@ -155,7 +175,9 @@ def recommendation_record(rec: Recommendation, now: datetime) -> dict:
         "deadline_rule": rec.deadline_rule,
         "state": rec.state,
         "closure_reason": rec.closure_reason,
+        "transmitted_on": _iso(transmitted_on(rec)),
         "transmitted_at": _iso(rec.transmitted_at),
+        "closed_on": _iso(closed),
         "closed_at": _iso(rec.closed_at),
         "addressees": [entry_record(e, now) for e in rec.addressees],
     }

@@ -22,7 +22,7 @@ ADDRESSEE_COLUMNS = ("addressee", "addressee_name", "required", "answer_state", 
                      "days_overdue")
 REC_COLUMNS = ("doc_number", "title_nl", "title_fr", "text_nl", "text_fr", "committee", "theme",
                "session_label", "adopted_on", "deadline_rule", "state", "closure_reason",
-               "transmitted_at", "closed_at")
+               "transmitted_on", "transmitted_at", "closed_on", "closed_at")
 ANSWER_COLUMNS = ("id", "doc_number", "addressee", "kind", "position", "letter_date",
                   "received_on", "text_nl", "text_fr", "attachments")
 EVENT_COLUMNS = ("seq", "recorded_at", "effective_at", "doc_number", "recommendation_id",
@@ -60,9 +60,11 @@ def index():
 def recommendation(doc_number: str):
     rec = opendata.public_recommendation(db.session, doc_number)
     now = clock.utcnow()
-    entries = [opendata.entry_record(e, now) for e in rec.addressees]
+    entries = [(e, opendata.entry_record(e, now)) for e in rec.addressees]
     return render_template("public/recommendation.html", rec=rec, entries=entries,
-                           answers=opendata.public_answers(rec))
+                           answers=opendata.public_answers(rec),
+                           transmitted_on=opendata.transmitted_on(rec),
+                           closed_on=opendata.closed_on(db.session, [rec]).get(rec.id))
 
 
 @bp.route("/public/attachments/<int:attachment_id>")
@@ -105,7 +107,8 @@ def _rows(kind: str, filters: dict) -> list[dict]:
     recs = _published(filters)
     now = clock.utcnow()
     if kind == "recommendations":
-        return [opendata.recommendation_record(r, now) for r in recs]
+        closed = opendata.closed_on(db.session, recs)
+        return [opendata.recommendation_record(r, now, closed.get(r.id)) for r in recs]
     if kind == "answers":
         return [opendata.answer_record(a) for r in recs for a in opendata.public_answers(r)]
     published = opendata.published_answer_ids(recs)
