@@ -255,4 +255,4 @@ class ImportReportSchema(Schema):
 
 
 class ImportErrorSchema(ErrorSchema):
-    report = fields.Nested(ImportReportSchema, required=True)
+    report = fields.Nested(ImportReportSchema)
