@@ -629,3 +629,24 @@ def test_reopen_through_the_generic_entry_point(session, secretariat):
     assert "reopen" in {a.name for a in ops.available_triggers(rec, secretariat)}
     ops.fire(session, secretariat, rec, "reopen", reason="Nieuwe feiten", now=NOW)
     assert (rec.state, rec.closure_reason, rec.closed_at) == ("reopened", None, None)
+
+
+@pytest.mark.parametrize("operation", [
+    lambda s, a, rec, e: ops.waive(s, a, e, reason="x", now=NOW),
+    lambda s, a, rec, e: ops.grant_extension(s, a, e, reason="x", days=5, now=NOW),
+    lambda s, a, rec, e: ops.stop_clock(s, a, e, start=date(2024, 5, 2), reason="x", now=NOW),
+    lambda s, a, rec, e: ops.resume_clock(s, a, e, end=date(2024, 5, 2), now=NOW),
+    lambda s, a, rec, e: ops.recompute_due_date(s, a, e, reason="x", now=NOW),
+    lambda s, a, rec, e: ops.edit_recommendation(s, a, rec, title_nl="y", now=NOW),
+    lambda s, a, rec, e: ops.set_published(s, a, rec, True, now=NOW),
+    lambda s, a, rec, e: ops.close(s, a, rec, closure_reason="lapsed", now=NOW),
+], ids=["waive", "extension", "stop_clock", "resume_clock", "recompute", "edit", "publish",
+        "close"])
+def test_outside_its_scope_a_ministry_learns_nothing(session, secretariat, operation):
+    """Scope is checked before role: a case not addressed to a ministry is 'not found',
+    never 'forbidden' (which would reveal that it exists)."""
+    rec = _case(session, secretariat, addressees=("NL",))
+    before = _events(session)
+    with pytest.raises(errors.NotInScope):
+        operation(session, Actor("marc", "ministry", "LU"), rec, rec.entry("NL"))
+    assert _events(session) == before

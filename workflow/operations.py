@@ -366,6 +366,7 @@ def edit_recommendation(session: Session, actor: Actor, rec: Recommendation, *,
                         **changes: str) -> Recommendation:
     """Correct descriptive fields; the old and new values go into history."""
     now = _now(now)
+    check_visible(actor, rec)
     _require_role(actor, SECRETARIAT, "edit a recommendation")
     _check_version(rec, expected_version)
     unknown = set(changes) - set(EDITABLE)
@@ -392,6 +393,7 @@ def edit_recommendation(session: Session, actor: Actor, rec: Recommendation, *,
 def set_published(session: Session, actor: Actor, rec: Recommendation, published: bool, *,
                   expected_version: int | None = None, now: datetime | None = None) -> None:
     now = _now(now)
+    check_visible(actor, rec)
     _require_role(actor, SECRETARIAT, "publish a recommendation")
     _check_version(rec, expected_version)
     if rec.is_published != published:
@@ -493,6 +495,7 @@ def recompute_due_date(session: Session, actor: Actor, entry: CaseAddressee, *, 
                        now: datetime | None = None) -> CaseAddressee:
     """Explicitly recompute a stored due date with today's calendar (logged)."""
     now = _now(now)
+    check_entry_scope(actor, entry)
     _require_role(actor, SECRETARIAT, "recompute a due date")
     reason = _text(reason, "reason", required=True, limit=MAX_REASON)
     if entry.clock_start is None:
@@ -526,6 +529,7 @@ def _adjust(session, actor, entry, adj: DeadlineAdjustment, now, action, payload
 
 
 def _check_deadline_change(actor: Actor, entry: CaseAddressee, what: str) -> None:
+    check_entry_scope(actor, entry)
     _require_role(actor, SECRETARIAT, what)
     if entry.clock_start is None:
         raise errors.TransitionRefused(
@@ -599,6 +603,7 @@ def resume_clock(session: Session, actor: Actor, entry: CaseAddressee, *, end: d
                  now: datetime | None = None) -> deadlines.DueDate:
     """Resume a stopped clock; ``end`` is the last stopped day."""
     now = _now(now)
+    check_entry_scope(actor, entry)
     _require_role(actor, SECRETARIAT, "resume the clock")
     _check_version(entry.recommendation, expected_version)
     stop = next((a for a in entry.adjustments if a.kind == "clock_stop" and a.end_on is None),
@@ -660,6 +665,7 @@ def request_extension(session: Session, actor: Actor, entry: CaseAddressee, *,
 def refuse_extension(session: Session, actor: Actor, request: ExtensionRequest, *, reason: str,
                      expected_version: int | None = None, now: datetime | None = None) -> None:
     now = _now(now)
+    check_entry_scope(actor, request.entry)
     _require_role(actor, SECRETARIAT, "refuse a request for more time")
     _check_version(request.entry.recommendation, expected_version)
     if request.status != "open":
@@ -975,6 +981,7 @@ def waive(session: Session, actor: Actor, entry: CaseAddressee, *, reason: str,
           expected_version: int | None = None, now: datetime | None = None) -> CaseAddressee:
     """Waive an addressee's answer because a collective Committee of Ministers answer covers it."""
     now = _now(now)
+    check_entry_scope(actor, entry)
     rec = entry.recommendation
     _check_version(rec, expected_version)
     reason = _text(reason, "reason", required=True, limit=MAX_REASON)
