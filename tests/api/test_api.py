@@ -453,3 +453,32 @@ def test_openapi_document_is_public_and_describes_auth(client):
     assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
     assert f"{API}/recommendations/{{number}}/{{part}}/triggers/{{trigger}}" in spec["paths"]
     assert spec["components"]["schemas"]["Error"]["properties"]["code"]["type"] == "string"
+
+
+def test_lost_race_is_409_with_the_current_case(app, client, auth, demo_url, monkeypatch):
+    """Someone changes the case between our version check and our write: the
+    optimistic lock at flush time catches it."""
+    from sqlalchemy import text
+
+    from workflow import db as wdb
+    from workflow import operations as ops
+
+    real = ops.transmit
+
+    def transmit_after_a_rival(*args, **kwargs):
+        rival = wdb.make_engine(demo_url)
+        with rival.begin() as conn:
+            conn.execute(text("UPDATE recommendation SET version = version + 1 "
+                              "WHERE doc_number = '747/2'"))
+        rival.dispose()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ops, "transmit", transmit_after_a_rival)
+    h = auth(SEC)
+    old = etag(client, "747/2", h)
+    response = client.post(f"{API}/recommendations/747/2/triggers/transmit", json={},
+                           headers={**h, "If-Match": old})
+    assert response.status_code == 409, response.json
+    assert response.json["code"] == "conflict"
+    assert response.json["current"]["state"] == "adopted"
+    assert f'"{response.json["current"]["version"]}"' != old
