@@ -31,18 +31,22 @@ GENESIS = "0" * 64
 CHAIN_LOCK_KEY = 0x0B3E_1A7C
 
 
-def _dt(value: datetime | None) -> str | None:
+def format_utc(value: datetime | None) -> str | None:
+    """Datetimes as the history writes them: UTC, microseconds, a trailing Z."""
     if value is None:
         return None
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def canonical(ev: Event) -> str:
-    """The event's fields as canonical JSON: the text its hash covers."""
-    body = {
+_dt = format_utc
+
+
+def event_fields(ev: Event) -> dict[str, Any]:
+    """The fields of an event that its hash covers."""
+    return {
         "seq": ev.seq,
-        "recorded_at": _dt(ev.recorded_at),
-        "effective_at": _dt(ev.effective_at),
+        "recorded_at": format_utc(ev.recorded_at),
+        "effective_at": format_utc(ev.effective_at),
         "recommendation_id": ev.recommendation_id,
         "doc_number": ev.doc_number,
         "addressee_code": ev.addressee_code,
@@ -56,7 +60,12 @@ def canonical(ev: Event) -> str:
         "reason": ev.reason,
         "payload": json.loads(ev.payload),
     }
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def canonical(ev: Event) -> str:
+    """The event's fields as canonical JSON: the text its hash covers."""
+    return json.dumps(event_fields(ev), sort_keys=True, separators=(",", ":"),
+                      ensure_ascii=False)
 
 
 def chain_hash(prev_hash: str, canonical_text: str) -> str:

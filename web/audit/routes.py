@@ -89,26 +89,8 @@ def verify():
 
 
 def _event_dict(ev) -> dict:
-    return {
-        "seq": ev.seq,
-        "recorded_at": history._dt(ev.recorded_at),
-        "effective_at": history._dt(ev.effective_at),
-        "recommendation_id": ev.recommendation_id,
-        "doc_number": ev.doc_number,
-        "addressee_code": ev.addressee_code,
-        "actor": ev.actor,
-        "actor_role": ev.actor_role,
-        "actor_org": ev.actor_org,
-        "action": ev.action,
-        "entity": ev.entity,
-        "from_state": ev.from_state,
-        "to_state": ev.to_state,
-        "reason": ev.reason,
-        "payload": json.loads(ev.payload),
-        "canonical": history.canonical(ev),
-        "prev_hash": ev.prev_hash,
-        "hash": ev.hash,
-    }
+    return {**history.event_fields(ev), "canonical": history.canonical(ev),
+            "prev_hash": ev.prev_hash, "hash": ev.hash}
 
 
 def _json(data: dict, filename: str) -> Response:
