@@ -30,20 +30,14 @@ def frozen():
         yield now
 
 
-@pytest.fixture(scope="session")
-def fast_passwords():
-    """Cheap password hashes for the demo users (the demo's seven scrypt hashes would
-    cost more than the rest of a test)."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(accounts, "generate_password_hash",
-                      partial(generate_password_hash, method="pbkdf2:sha256:1000"))
-        yield
-
-
 def _load_demo(url: str) -> None:
     engine = wdb.make_engine(url)
     session = wdb.make_session(engine)
-    with clock.frozen(NOW):
+    # Cheap password hashes for the demo users, only while loading them (seven scrypt
+    # hashes would cost more than the rest of a test).
+    with clock.frozen(NOW), pytest.MonkeyPatch.context() as patch:
+        patch.setattr(accounts, "generate_password_hash",
+                      partial(generate_password_hash, method="pbkdf2:sha256:1000"))
         load_demo(session)
     session.commit()
     session.close()
@@ -51,7 +45,7 @@ def _load_demo(url: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def api_demo_sqlite(databases, tmp_path_factory, fast_passwords):
+def api_demo_sqlite(databases, tmp_path_factory):
     """A migrated SQLite file with the demo loaded at NOW, once per run."""
     folder = tmp_path_factory.mktemp("api-demo")
     _load_demo(databases.sqlite(folder))
@@ -59,7 +53,7 @@ def api_demo_sqlite(databases, tmp_path_factory, fast_passwords):
 
 
 @pytest.fixture
-def demo_url(databases, tmp_path, request, fast_passwords) -> str:
+def demo_url(databases, tmp_path, request) -> str:
     """A fresh database with the demo (PostgreSQL when DATABASE_URL names one)."""
     main = _main_url()
     if main:
