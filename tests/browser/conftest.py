@@ -128,7 +128,8 @@ def live_server(db_url, tmp_path, monkeypatch):
 @dataclass
 class Browsing:
     """Opens pages as different people, each in a browser context of its own,
-    and fails the test on a server error or a JavaScript error in any of them."""
+    and fails the test on a server error, a JavaScript error or a request to
+    another site in any of them."""
 
     chromium: object
     server: LiveServer
@@ -142,10 +143,16 @@ class Browsing:
         context.set_default_timeout(TIMEOUT_MS)
         self.contexts.append(context)
         page = context.new_page()
+        page.on("request", self._request)
         page.on("response", self._response)
         page.on("pageerror", lambda exc: self.problems.append(f"JavaScript error: {exc}"))
         page.on("console", self._console)
         return page
+
+    def _request(self, request) -> None:
+        # everything, mermaid.js included, is served by the app itself
+        if not request.url.startswith((self.server.url + "/", "data:", "blob:", "about:")):
+            self.problems.append(f"request to another site: {request.url}")
 
     def _response(self, response) -> None:
         if response.status >= 500:

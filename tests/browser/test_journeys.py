@@ -162,6 +162,8 @@ def answer(page, lang: str, doc: str, text_lang: str, pdf: bytes, screenshot: bo
         shot(page, f"{lang}-inbox")
     inbox.get_by_role("link", name=doc, exact=True).click()
     page.get_by_role("heading", name=tr(lang, "Your reply")).wait_for()
+    deadline = page.get_by_role("region", name=tr(lang, "Deadline"))
+    assert "-" not in deadline.locator("#days-left").inner_text()  # overdue: 0 days left
 
     field(page, lang, "Kind of reply").select_option(label=tr(lang, "final answer"))
     field(page, lang, "Position").select_option(label=tr(lang, "agrees"))

@@ -1,0 +1,162 @@
+"""Switching language, the lifecycle diagram (drawn by mermaid.js, or as a list
+without it) and the pages at a phone's width."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from babel.dates import format_date
+
+from tests.browser.conftest import LANGS, choose_language, exactly, login, shot, tr
+from tests.browser.test_journeys import MINISTRY_OF, today
+from web.cases.routes import MERMAID
+
+DOC = "743/5Bis"  # in the demo: transmitted 70 days ago, no answer yet
+TITLES = {"nl": "Grensoverschrijdende inzet van ambulances",
+          "fr": "Intervention transfrontalière des ambulances"}
+
+
+def heading(page) -> str:
+    return page.get_by_role("heading", level=1).inner_text().strip()
+
+
+def check_dashboard(page, lang: str) -> None:
+    assert page.locator("html").get_attribute("lang") == lang
+    assert heading(page) == tr(lang, "What needs you today")
+    counts = page.get_by_role("region", name=tr(lang, "Recommendations by state"))
+    assert tr(lang, "awaiting answers") in counts.inner_text()
+    nav = page.get_by_role("navigation", name=tr(lang, "Main"))
+    assert nav.get_by_role("link", name=exactly(tr(lang, "Dashboard"))).count() == 1
+    assert page.get_by_role("button", name=exactly(tr(lang, "Log out"))).count() == 1
+
+
+def check_case_page(page, lang: str) -> None:
+    assert page.locator("html").get_attribute("lang") == lang
+    assert DOC in heading(page)
+    assert TITLES.get(lang, TITLES["nl"]) in heading(page)  # no English text: the Dutch one
+    for msgid in ("Addressees and deadlines", "Replies", "What you can do now"):
+        assert page.get_by_role("heading", name=exactly(tr(lang, msgid))).count() == 1
+    adopted = format_date(today() - timedelta(days=75), "medium", locale=lang)
+    assert adopted in page.locator("dl").inner_text()  # dates in the language's format
+    assert tr(lang, "transmitted") in page.locator("#case-state").inner_text()
+
+
+def test_switching_language_changes_the_dashboard_and_the_case_page(browsing):
+    page = browsing.page("en")
+    page.goto("/login")
+    assert heading(page) == "Log in"  # the browser's language before logging in
+    login(page, "secretariaat", "en")
+    check_dashboard(page, "nl")  # then the language of the account wins
+    page.get_by_role("region", name=tr("nl", "Overdue answers")).get_by_role(
+        "link", name=DOC).first.click()
+    check_case_page(page, "nl")
+    case_url = page.url
+
+    choose_language(page, "fr")
+    assert page.url == case_url  # the same page, in French
+    check_case_page(page, "fr")
+    shot(page, "fr-case-awaiting")
+    page.get_by_role("link", name=exactly(tr("fr", "Dashboard"))).click()
+    check_dashboard(page, "fr")
+
+    choose_language(page, "en")
+    check_dashboard(page, "en")
+    page.get_by_role("region", name="Overdue answers").get_by_role(
+        "link", name=DOC).first.click()
+    check_case_page(page, "en")
+
+    # the choice is kept in the account: the next login is in English
+    page.get_by_role("button", name=exactly("Log out")).click()
+    other = browsing.page("fr")
+    login(other, "secretariaat", "fr")
+    check_dashboard(other, "en")
+
+    choose_language(other, "nl")
+    check_dashboard(other, "nl")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_lifecycle_diagram(browsing, lang):
+    page = browsing.page(lang)
+    login(page, "secretariaat", lang)
+    choose_language(page, lang)
+    page.goto("/cases/")
+    page.get_by_role("link", name="739/2", exact=True).click()  # in the demo: monitoring
+    page.get_by_role("link", name=exactly(tr(lang, "Lifecycle diagram"))).click()
+    assert heading(page) == tr(lang, "Lifecycle of %(doc)s", doc="739/2")
+
+    current = tr(lang, "monitoring implementation")
+    states = page.get_by_role("list").filter(has_text=current).first
+    assert states.locator("[aria-current=step]").inner_text().startswith(current)
+    assert states.get_by_role("listitem").filter(has_text=tr(lang, "passed")).count() == 5
+    path = page.get_by_role("heading", name=exactly(tr(lang, "Path taken")))
+    assert path.count() == 1
+
+    drawing = page.locator("#mermaid-diagram")
+    if MERMAID.exists():  # npm install: mermaid.js draws the diagram
+        svg = drawing.locator("svg").first
+        svg.wait_for()
+        labels = svg.text_content()
+        assert current in labels and tr(lang, "closed") in labels
+        assert tr(lang, "Lifecycle of a recommendation") in labels
+        assert svg.locator(".s_active").count() == 1  # the current state stands out
+        assert svg.locator(".s_previous").count() == 5  # and the path taken
+    else:  # without it the page still says everything, as text
+        assert "stateDiagram-v2" in drawing.inner_text()
+        assert drawing.locator("svg").count() == 0
+    shot(page, f"{lang}-diagram")
+
+
+def test_lifecycle_diagram_without_javascript(browsing):
+    page = browsing.page("en", java_script_enabled=False)
+    login(page, "auditor", "en")
+    page.get_by_role("row").filter(has_text="726/2").get_by_role(
+        "link", name=exactly("Diagram")).click()
+    assert heading(page) == "Lifecycle of 726/2"
+    drawing = page.locator("#mermaid-diagram")
+    assert "stateDiagram-v2" in drawing.inner_text() and drawing.locator("svg").count() == 0
+    states = page.get_by_role("list").filter(has_text="closed").first
+    assert states.locator("[aria-current=step]").inner_text().startswith("closed")
+    shot(page, "en-diagram-no-javascript")
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def assert_no_horizontal_scroll(page) -> None:
+    widths = page.evaluate("""() => ({
+        page: document.documentElement.scrollWidth, body: document.body.scrollWidth,
+        viewport: document.documentElement.clientWidth})""")
+    assert widths["page"] <= widths["viewport"], widths
+    assert widths["body"] <= widths["viewport"], widths
+
+
+@pytest.mark.parametrize("lang", ["nl", "fr"])
+def test_phone_width(browsing, lang):
+    sec = browsing.page(lang, viewport=PHONE, is_mobile=True, has_touch=True)
+    login(sec, "secretariaat", lang)
+    choose_language(sec, lang)
+    check_dashboard(sec, lang)
+    assert_no_horizontal_scroll(sec)
+    shot(sec, f"{lang}-phone-dashboard")
+    sec.get_by_role("region", name=tr(lang, "Overdue answers")).get_by_role(
+        "link", name=DOC).first.click()
+    assert_no_horizontal_scroll(sec)
+    shot(sec, f"{lang}-phone-case")
+
+    username, _code, _text = MINISTRY_OF[lang]
+    ministry = browsing.page(lang, viewport=PHONE, is_mobile=True, has_touch=True)
+    login(ministry, username, lang)
+    choose_language(ministry, lang)
+    assert_no_horizontal_scroll(ministry)
+    shot(ministry, f"{lang}-phone-inbox")
+    ministry.get_by_role("link", name=DOC, exact=True).click()
+    form = ministry.get_by_role("heading", name=exactly(tr(lang, "Your reply")))
+    form.wait_for()
+    assert_no_horizontal_scroll(ministry)
+    # the fields fit: nothing sticks out to the right of the screen
+    for msgid in ("Kind of reply", "Answer in Dutch", "Attach a PDF (at most 10 MiB)"):
+        box = ministry.get_by_label(tr(lang, msgid), exact=True).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], msgid
+    shot(ministry, f"{lang}-phone-answer-form")
