@@ -83,7 +83,7 @@ def translated_mermaid(current: str | None, path: tuple[str, ...]) -> str:
 
     text = re.sub(r'^(\s*state )".*" as (\w+)$', state, text, flags=re.MULTILINE)
     text = re.sub(r"^(\s*\w+ --> \w+): (\w+)$", edge, text, flags=re.MULTILINE)
-    return re.sub(r"\A---\n(?!title:)(.*)\n---", lambda m: "---\ntitle: "
+    return re.sub(r"\A---\n.*\n---", lambda m: "---\ntitle: "
                   + clean(_("Lifecycle of a recommendation")) + "\n---", text)
 
 
