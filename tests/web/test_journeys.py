@@ -462,3 +462,24 @@ def test_paper_reply_with_scanned_letter_and_a_ministry_declining(app, client):
     assert _rec(app, "743/5Bis")["entries"]["BE-FED"] == "declined"
     page = text(be.get(f"/ministry/cases/{rid}"))
     assert 'id="no-answer-due"' in page and "Compétence des entités fédérées" in page
+
+
+def test_dashboard_due_soon_lists_only_dates_still_ahead(app, client):
+    """An optional addressee past its date is not overdue, and not 'due soon' either."""
+    login(client, "secretariaat")
+    page = client.get("/secretariat/").get_data(as_text=True)
+    section = page.split('id="due-soon"', 1)[1].split("</table>", 1)[0] \
+        if 'id="due-soon"' in page else ""
+    now = clock.utcnow()
+    with app.app_context():
+        entries = db.session.scalars(select(Recommendation)).all()
+        soon = {r.doc_number for r in entries for e in r.addressees
+                if e.due_at and now <= e.due_at <= now + timedelta(days=30)
+                and e.state in ("pending", "interim_reply")}
+        past_optional = {r.doc_number for r in entries for e in r.addressees
+                         if e.due_at and e.due_at < now and not e.is_required
+                         and e.state in ("pending", "interim_reply")}
+    assert "731/3" in past_optional  # LU's welcome answer on 731/3 is long past its date
+    assert "731/3" not in section
+    for doc in soon:
+        assert doc in section

@@ -48,7 +48,7 @@ def dashboard():
         status = ops.deadline_status(entry, now)
         if status.status in ("overdue", "very_overdue"):
             overdue.append((entry, status))
-        elif entry.due_at <= now + timedelta(days=30):
+        elif now <= entry.due_at <= now + timedelta(days=30) and status.status != "paused":
             due_soon.append((entry, status))
     overdue.sort(key=lambda pair: (-pair[1].days_overdue, pair[0].addressee_code))
     per_addressee = defaultdict(list)
