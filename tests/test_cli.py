@@ -393,4 +393,5 @@ def test_history_of_a_cli_session_reconstructs_the_cases(with_demo, run, dbs, fr
         assert snap.state == rec.state
         for entry in dbs.scalars(select(CaseAddressee).where(
                 CaseAddressee.recommendation_id == rec.id)):
-            assert snap.addressees[entry.addressee_code]["due_at"] == history._dt(entry.due_at)
+            due = history.format_utc(entry.due_at)
+            assert snap.addressees[entry.addressee_code]["due_at"] == due

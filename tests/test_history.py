@@ -446,7 +446,7 @@ def test_state_as_of_follows_effective_dates_of_backdated_events(session, secret
 def _rows_as_snapshot(rec: Recommendation) -> tuple:
     return (rec.doc_number, rec.state, rec.closure_reason,
             {a.addressee_code: {"state": a.state, "required": a.is_required,
-                                "due_at": history._dt(a.due_at), "position": a.position}
+                                "due_at": history.format_utc(a.due_at), "position": a.position}
              for a in rec.addressees})
 
 

@@ -38,8 +38,6 @@ def format_utc(value: datetime | None) -> str | None:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-_dt = format_utc
-
 
 def event_fields(ev: Event) -> dict[str, Any]:
     """The fields of an event that its hash covers."""

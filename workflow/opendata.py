@@ -11,7 +11,6 @@ keeps its hash, but without the full content its hash cannot be recomputed.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from datetime import date, datetime
 
@@ -37,7 +36,7 @@ def _iso(value: date | datetime | None) -> str | None:
     if value is None:
         return None
     if isinstance(value, datetime):
-        return history._dt(value)
+        return history.format_utc(value)
     return value.isoformat()
 
 
@@ -201,25 +200,7 @@ def answer_record(answer: Answer) -> dict:
 
 def event_record(ev: Event) -> dict:
     """Every field the event's hash covers, plus the hashes."""
-    return {
-        "seq": ev.seq,
-        "recorded_at": history._dt(ev.recorded_at),
-        "effective_at": history._dt(ev.effective_at),
-        "doc_number": ev.doc_number,
-        "recommendation_id": ev.recommendation_id,
-        "addressee_code": ev.addressee_code,
-        "actor": ev.actor,
-        "actor_role": ev.actor_role,
-        "actor_org": ev.actor_org,
-        "action": ev.action,
-        "entity": ev.entity,
-        "from_state": ev.from_state,
-        "to_state": ev.to_state,
-        "reason": ev.reason,
-        "payload": json.loads(ev.payload),
-        "prev_hash": ev.prev_hash,
-        "hash": ev.hash,
-    }
+    return {**history.event_fields(ev), "prev_hash": ev.prev_hash, "hash": ev.hash}
 
 
 def public_event_record(ev: Event, published_answer_ids: set[int]) -> dict:

@@ -508,8 +508,8 @@ def recompute_due_date(session: Session, actor: Actor, entry: CaseAddressee, *, 
     history.record(session, actor=actor, action="recompute_due", entity="deadline", now=now,
                    recommendation=entry.recommendation, addressee_code=entry.addressee_code,
                    reason=reason,
-                   payload={"old_due_at": history._dt(old),
-                            "due_at": {entry.addressee_code: history._dt(due.due_at)},
+                   payload={"old_due_at": history.format_utc(old),
+                            "due_at": {entry.addressee_code: history.format_utc(due.due_at)},
                             "fingerprint": due.fingerprint})
     return entry
 
@@ -520,8 +520,8 @@ def _adjust(session, actor, entry, adj: DeadlineAdjustment, now, action, payload
     due = _apply_due(entry, now)
     _touch(entry.recommendation, now)
     _flush(session)
-    payload = {**payload, "old_due_at": history._dt(old),
-               "due_at": {entry.addressee_code: history._dt(due.due_at)}}
+    payload = {**payload, "old_due_at": history.format_utc(old),
+               "due_at": {entry.addressee_code: history.format_utc(due.due_at)}}
     history.record(session, actor=actor, action=action, entity="deadline", now=now,
                    recommendation=entry.recommendation, addressee_code=entry.addressee_code,
                    reason=adj.reason, payload=payload)
@@ -624,9 +624,9 @@ def resume_clock(session: Session, actor: Actor, entry: CaseAddressee, *, end: d
                    recommendation=entry.recommendation, addressee_code=entry.addressee_code,
                    reason=reason, payload={"start": stop.start_on.isoformat(),
                                            "end": end.isoformat(),
-                                           "old_due_at": history._dt(old),
+                                           "old_due_at": history.format_utc(old),
                                            "due_at": {entry.addressee_code:
-                                                      history._dt(due.due_at)}})
+                                                      history.format_utc(due.due_at)}})
     return due
 
 
@@ -714,7 +714,7 @@ def transmit(session: Session, actor: Actor, rec: Recommendation, *,
     due_dates = {}
     for entry in rec.addressees:
         entry.clock_start = transmitted_on
-        due_dates[entry.addressee_code] = history._dt(_apply_due(entry, now).due_at)
+        due_dates[entry.addressee_code] = history.format_utc(_apply_due(entry, now).due_at)
     rec.transmitted_at = now
     _fire_rec(session, actor, rec, "transmit", now,
               payload={"transmitted_on": transmitted_on.isoformat(), "due_at": due_dates},
@@ -815,7 +815,7 @@ def request_follow_up(session: Session, actor: Actor, rec: Recommendation, *, qu
         history.record(session, actor=actor, action="ask_again", entity="answer", now=now,
                        recommendation=rec, addressee_code=code, from_state=before,
                        to_state=entry.state, reason=question,
-                       payload={"due_at": {code: history._dt(due.due_at)}, "position": None})
+                       payload={"due_at": {code: history.format_utc(due.due_at)}, "position": None})
     return rec
 
 
