@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 from workflow import errors as werr
 
 from .extensions import db
+from .labels import error_text
 
 STATUS = {
     werr.NotInScope: 404,
@@ -58,7 +59,7 @@ def render_error(status: int, message: str, code: str = "error"):
 def init_app(app) -> None:
     @app.errorhandler(werr.WorkflowError)
     def _workflow_error(exc: werr.WorkflowError):
-        return render_error(status_of(exc), exc.message, exc.code)
+        return render_error(status_of(exc), error_text(exc), exc.code)
 
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_babel import format_date, format_datetime, format_time
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 RECOMMENDATION_STATES = {
@@ -117,6 +118,54 @@ EXTENSION_STATUS = {
     "granted": _l("granted"),
     "refused": _l("refused"),
 }
+
+
+# The lifecycle's and the operations' refusal rules, worded for the user. The
+# workflow words its errors in English with the values filled in; the pages show
+# these instead in Dutch and French (English keeps the workflow's own words).
+RULES = {
+    "assessed_before_closure": _l(
+        "The committee has not assessed the answers: before assessment a case can only be "
+        "closed as superseded, lapsed or no reply possible."),
+    "required_addressee": _l("The recommendation has no required addressee; add one first."),
+    "all_required_answered": _l(
+        "Not every required addressee has answered, declined or been waived yet."),
+    "some_reaction": _l("No addressee has reacted yet, or all have already answered."),
+    "case_accepts_answers": _l(
+        "The recommendation is not awaiting answers (not yet transmitted, or answered, under "
+        "assessment or closed)."),
+    "collective_answer_covers": _l(
+        "The Committee of Ministers has not given a collective answer on this case."),
+    "final_reply_given": _l("The addressee has not given a final reply to follow up on."),
+    "follow_up_requested_by_committee": _l(
+        "A follow-up question is put through the recommendation (request a follow-up)."),
+    "transmitted": _l("The recommendation has not been transmitted yet."),
+    "answer_outstanding": _l("This addressee has already given its final reply."),
+    "clock_running": _l("The clock is already stopped."),
+    "clock_stopped": _l("The clock is not stopped."),
+    "one_open_request": _l("A request for more time is already waiting for a decision."),
+    "open_request": _l("This request was already decided."),
+    "draft_only": _l("Attachments are added to a draft, before it is submitted."),
+}
+
+
+def error_text(exc) -> str:
+    """A workflow error in the user's language (the workflow's own words in English)."""
+    from flask_babel import get_locale
+
+    if str(get_locale()) == "en":
+        return exc.message
+    if exc.rule == "role" and "roles" in exc.params:
+        roles = ", ".join(_lookup(ROLES, r) for r in exc.params["roles"])
+        return _("Only the %(roles)s may do this.", roles=roles)
+    if exc.rule == "state" and "allowed" in exc.params:
+        label = answer_state_label if exc.params.get("lifecycle") == "answer" else state_label
+        return _("Not possible while it is %(state)s; possible only when it is %(allowed)s.",
+                 state=label(exc.params["state"]),
+                 allowed=", ".join(label(s) for s in exc.params["allowed"]))
+    if exc.rule in RULES:
+        return str(RULES[exc.rule])
+    return exc.message
 
 
 def _lookup(mapping: dict, name: str | None) -> str:

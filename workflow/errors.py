@@ -7,11 +7,14 @@ from __future__ import annotations
 class WorkflowError(Exception):
     code = "workflow_error"
 
-    def __init__(self, message: str, *, field: str | None = None, rule: str | None = None):
+    def __init__(self, message: str, *, field: str | None = None, rule: str | None = None,
+                 params: dict | None = None):
         super().__init__(message)
         self.message = message
         self.field = field
         self.rule = rule
+        # The values in the message, for a user interface that words it in another language.
+        self.params = params or {}
 
     def to_dict(self) -> dict:
         data = {"code": self.code, "message": self.message}

@@ -156,7 +156,7 @@ class Lifecycle:
             allowed = " or ".join(sorted(trig.roles))
             return errors.PermissionDenied(
                 f"cannot {trig.label}: only the {allowed} may do this (you are {role})",
-                rule="role",
+                rule="role", params={"trigger": trig.name, "roles": sorted(trig.roles)},
             )
         if obj.state not in trig.sources:
             allowed = ", ".join(self.state(s).label for s in trig.sources)
@@ -164,6 +164,8 @@ class Lifecycle:
                 f"cannot {trig.label}: the {self.name} is {self.state(obj.state).label}; "
                 f"this is possible only when it is {allowed}",
                 rule="state",
+                params={"lifecycle": self.name, "trigger": trig.name, "state": obj.state,
+                        "allowed": list(trig.sources)},
             )
         for guard in trig.guards:
             if not guard.check(obj, params):

@@ -78,3 +78,27 @@ def test_dates_titles_and_states_follow_the_language(app, client):
     diagram = text(client.get(f"/cases/{rid}/diagram"))
     assert "Cycle de vie de 726/2" in diagram and '"clôturée" as closed' in diagram.replace(
         "&#34;", '"')
+
+
+def test_refusals_are_worded_in_the_users_language(app, client):
+    """The rules the workflow states in English reach a French or Dutch user in their
+    own language: the 'why not' list of the case page and the error of a refused action."""
+    from tests.web.conftest import case_id, login, text, version_of
+
+    login(client, "secretariaat")
+    case = case_id(app, "731/3")  # awaiting answers: cannot be assessed or closed as implemented
+    for lang, expected in [
+        ("fr", "Impossible tant que le dossier est"),
+        ("nl", "Niet mogelijk zolang het dossier"),
+        ("en", "this is possible only when it is"),
+    ]:
+        client.post("/language", data={"lang": lang, "next": "/"})
+        page = text(client.get(f"/cases/{case}"))
+        refusals = page.split('id="refusals"', 1)[1].split("</details>", 1)[0]
+        assert expected in refusals, lang
+    client.post("/language", data={"lang": "nl", "next": "/"})
+    response = client.post(f"/secretariat/cases/{case}/act/start_assessment",
+                           data={"version": version_of(app, "731/3")})
+    assert response.status_code == 409
+    assert ("Niet mogelijk zolang het dossier wacht op antwoorden is; alleen mogelijk als "
+            "het beantwoord, heropend is") in text(response)

@@ -15,6 +15,7 @@ from workflow.lifecycle import SECRETARIAT
 from workflow.models import Addressee, User
 
 from ..extensions import db
+from ..labels import error_text
 from ..security import role_required
 from . import bp
 from .forms import ActiveForm, PasswordForm, UserForm
@@ -52,7 +53,7 @@ def users():
         except werr.ValidationError as exc:
             db.session.rollback()
             name = exc.field if exc.field in form else "username"
-            form[name].errors = [*form[name].errors, exc.message]
+            form[name].errors = [*form[name].errors, error_text(exc)]
             return _page(form, 400)
         flash(_("User %(name)s created.", name=user.username), "success")
         return redirect(url_for("admin.users"))

@@ -13,6 +13,7 @@ from workflow.lifecycle import ANSWER, MINISTRY, RECOMMENDATION, SECRETARIAT
 from workflow.models import Recommendation
 
 from ..extensions import db
+from ..labels import error_text
 from ..security import current_actor
 
 
@@ -75,7 +76,7 @@ def refusals(rec: Recommendation):
             continue
         refused = RECOMMENDATION.refusal(rec, trig, actor.role, {})
         if refused is not None:
-            out.append((trig.name, refused.message))
+            out.append((trig.name, error_text(refused)))
     return out
 
 

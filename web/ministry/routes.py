@@ -17,7 +17,7 @@ from workflow.models import CaseAddressee, Recommendation
 from ..cases.view import check_version, load_case
 from ..errors import status_of
 from ..extensions import db
-from ..labels import choice_value
+from ..labels import choice_value, error_text
 from ..security import current_actor, role_required
 from . import bp
 from .forms import KIND_TRIGGERS, AnswerForm, ExtensionRequestForm
@@ -136,11 +136,11 @@ def answer(case_id: int):
                     "position": "position", "text_nl": "text_nl", "text_fr": "text_fr",
                     "received_on": "letter_date", "kind": "kind"}.get(exc.field or "")
             if name:
-                form[name].errors = [*form[name].errors, exc.message]
+                form[name].errors = [*form[name].errors, error_text(exc)]
             else:
-                flash(exc.message, "error")
+                flash(error_text(exc), "error")
             return _page(rec, entry, form=form, status=400)
-        return _page(rec, entry, status=status_of(exc), conflict=exc.message)
+        return _page(rec, entry, status=status_of(exc), conflict=error_text(exc))
     if submitting:
         flash(_("Your reply on %(doc)s is submitted.", doc=rec.doc_number), "success")
         return redirect(url_for("ministry.inbox"))
@@ -167,8 +167,8 @@ def more_time(case_id: int):
             raise
         rec, entry = _entry(case_id)
         if isinstance(exc, werr.ValidationError) and exc.field in ("requested_date", "reason"):
-            form[exc.field].errors = [*form[exc.field].errors, exc.message]
+            form[exc.field].errors = [*form[exc.field].errors, error_text(exc)]
             return _page(rec, entry, more_time=form, status=400)
-        return _page(rec, entry, status=status_of(exc), conflict=exc.message)
+        return _page(rec, entry, status=status_of(exc), conflict=error_text(exc))
     flash(_("Your request for more time is sent to the secretariat."), "success")
     return redirect(url_for("ministry.answer", case_id=case_id))

@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, Length
 from workflow import errors, tokens
 
 from ..extensions import db
+from ..labels import error_text
 from . import bp
 
 
@@ -34,7 +35,7 @@ def tokens_page():
         try:
             created = tokens.create_token(db.session, current_user, form.name.data)
         except errors.ValidationError as exc:
-            form.name.errors.append(exc.message)
+            form.name.errors.append(error_text(exc))
         else:
             db.session.commit()
             form = TokenForm(formdata=None)

@@ -14,14 +14,14 @@ from workflow import clock, deadlines
 from workflow import errors as werr
 from workflow import operations as ops
 from workflow.calendars import calendar_for
-from workflow.lifecycle import SECRETARIAT
+from workflow.lifecycle import RECOMMENDATION, SECRETARIAT
 from workflow.models import CaseAddressee, ExtensionRequest, Recommendation
 
 from ..cases import queries
 from ..cases.view import check_version, load_case, render_case
 from ..errors import status_of
 from ..extensions import db
-from ..labels import trigger_label
+from ..labels import error_text, trigger_label
 from ..security import current_actor, role_required
 from . import bp
 from .forms import (
@@ -197,7 +197,7 @@ def _attach_error(form, exc: werr.WorkflowError) -> bool:
                "addressee": "addressee", "attachment": "attachment"}
     name = aliases.get(exc.field or "")
     if name and name in form:
-        form[name].errors = [*form[name].errors, exc.message]
+        form[name].errors = [*form[name].errors, error_text(exc)]
         return True
     return False
 
@@ -211,9 +211,9 @@ def _refused(case_id: int, action_forms: dict, exc: werr.WorkflowError):
     if isinstance(exc, werr.ValidationError):
         form = next(iter(action_forms.values()))
         if not _attach_error(form, exc):
-            flash(exc.message, "error")
+            flash(error_text(exc), "error")
         return render_case(rec, status=400, forms=action_forms)
-    return render_case(rec, status=status_of(exc), conflict=exc.message)
+    return render_case(rec, status=status_of(exc), conflict=error_text(exc))
 
 
 @bp.route("/cases/<int:case_id>/act/<action>", methods=["POST"])
@@ -227,8 +227,10 @@ def act(case_id: int, action: str):
     try:
         check_version(rec, form.version.data)
         if not offered(rec, action, available):
-            raise werr.TransitionRefused(_("This action is not possible in the case's "
-                                           "current state."), rule="state")
+            trig = RECOMMENDATION.by_trigger.get(action)
+            refused = trig and RECOMMENDATION.refusal(rec, trig, current_actor().role, {})
+            raise refused or werr.TransitionRefused(
+                _("This action is not possible in the case's current state."), rule="state")
         if not form.validate_on_submit():
             return render_case(rec, status=400, forms={action: form})
         message = _run(action, rec, form)
