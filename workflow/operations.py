@@ -430,13 +430,13 @@ def explain_due(entry: CaseAddressee) -> list[str]:
     if entry.clock_start is None:
         return [f"No due date yet: recommendation {entry.recommendation.doc_number} has not "
                 "been transmitted."]
-    steps = list(compute_entry_due(entry).steps)
+    due = compute_entry_due(entry)
+    steps = list(due.steps)
     if entry.is_clock_stopped:
         stop = next(a for a in entry.adjustments if a.kind == "clock_stop" and a.end_on is None)
         steps.append(f"The clock is stopped since {stop.start_on} ({stop.reason}); the due "
                      "date moves when it resumes.")
-    stored = compute_entry_due(entry)
-    if entry.calendar_fingerprint and stored.fingerprint != entry.calendar_fingerprint:
+    if entry.calendar_fingerprint and due.fingerprint != entry.calendar_fingerprint:
         steps.append("Note: the calendar changed since this due date was stored; the stored "
                      "date stands until the secretariat recomputes it.")
     return steps
@@ -501,31 +501,31 @@ def recompute_due_date(session: Session, actor: Actor, entry: CaseAddressee, *, 
     if entry.clock_start is None:
         raise errors.ValidationError("this addressee has no due date yet (not transmitted)",
                                      field="addressee")
-    old = entry.due_at
-    due = _apply_due(entry, now)
-    _touch(entry.recommendation, now)
-    _flush(session)
-    history.record(session, actor=actor, action="recompute_due", entity="deadline", now=now,
-                   recommendation=entry.recommendation, addressee_code=entry.addressee_code,
-                   reason=reason,
-                   payload={"old_due_at": history.format_utc(old),
-                            "due_at": {entry.addressee_code: history.format_utc(due.due_at)},
-                            "fingerprint": due.fingerprint})
+    _redate(session, actor, entry, now, "recompute_due", reason, {},
+            with_fingerprint=True)
     return entry
 
 
-def _adjust(session, actor, entry, adj: DeadlineAdjustment, now, action, payload):
-    entry.adjustments.append(adj)
+def _redate(session, actor, entry, now, action, reason, payload, *,
+            with_fingerprint=False) -> deadlines.DueDate:
+    """Store the due date the rule now gives and log the change (old and new date)."""
     old = entry.due_at
     due = _apply_due(entry, now)
     _touch(entry.recommendation, now)
     _flush(session)
     payload = {**payload, "old_due_at": history.format_utc(old),
                "due_at": {entry.addressee_code: history.format_utc(due.due_at)}}
+    if with_fingerprint:
+        payload["fingerprint"] = due.fingerprint
     history.record(session, actor=actor, action=action, entity="deadline", now=now,
                    recommendation=entry.recommendation, addressee_code=entry.addressee_code,
-                   reason=adj.reason, payload=payload)
+                   reason=reason, payload=payload)
     return due
+
+
+def _adjust(session, actor, entry, adj: DeadlineAdjustment, now, action, payload):
+    entry.adjustments.append(adj)
+    return _redate(session, actor, entry, now, action, adj.reason, payload)
 
 
 def _check_deadline_change(actor: Actor, entry: CaseAddressee, what: str) -> None:
@@ -616,18 +616,8 @@ def resume_clock(session: Session, actor: Actor, entry: CaseAddressee, *, end: d
     stop.end_on = end
     if reason:
         stop.reason = f"{stop.reason}; {_text(reason, 'reason', limit=MAX_REASON)}"
-    old = entry.due_at
-    due = _apply_due(entry, now)
-    _touch(entry.recommendation, now)
-    _flush(session)
-    history.record(session, actor=actor, action="resume_clock", entity="deadline", now=now,
-                   recommendation=entry.recommendation, addressee_code=entry.addressee_code,
-                   reason=reason, payload={"start": stop.start_on.isoformat(),
-                                           "end": end.isoformat(),
-                                           "old_due_at": history.format_utc(old),
-                                           "due_at": {entry.addressee_code:
-                                                      history.format_utc(due.due_at)}})
-    return due
+    return _redate(session, actor, entry, now, "resume_clock", reason,
+                   {"start": stop.start_on.isoformat(), "end": end.isoformat()})
 
 
 def request_extension(session: Session, actor: Actor, entry: CaseAddressee, *,
