@@ -725,6 +725,59 @@ def reminder_dates(due_at: datetime, reminder_days: Sequence[int] = (30, 7)) -> 
     return sorted({due_date - timedelta(days=k) for k in days})
 
 
+@dataclass(frozen=True)
+class StatusCutoffs:
+    """The moments that split due dates into statuses at ``now``: the one place where
+    "overdue", "very overdue" and "due soon" are decided. A query compares a stored due
+    moment with these (indexed WHERE clauses, see ``CaseAddressee.deadline_in``) and
+    :func:`classify` compares a due moment in Python, so both always agree.
+
+    * overdue: due before ``now`` (at exactly the due moment an answer is not yet late);
+    * very overdue: due before ``very_overdue_before``, i.e. more than N days (on the
+      Brussels wall clock, so 17:00 stays 17:00 across daylight-saving changes) ago;
+    * due soon ("reminder"): not yet due, and the Brussels due date is at most the first
+      reminder's number of days away (default 30), i.e. due before ``due_soon_before``.
+    """
+
+    now: datetime
+    very_overdue_before: datetime
+    due_soon_before: datetime | None
+
+
+def status_cutoffs(
+    now: datetime, *, reminder_days: Sequence[int] = (30, 7), very_overdue_after_days: int = 90
+) -> StatusCutoffs:
+    now_local = _check_aware(now, "now").astimezone(BRUSSELS)
+    days = _check_reminder_days(reminder_days)
+    _check_count(very_overdue_after_days, "very_overdue_after_days", 1, MAX_DAYS)
+    very = _wall_add(now_local, -very_overdue_after_days)
+    soon = None
+    if days:
+        last_day = now_local.date() + timedelta(days=max(days) + 1)
+        soon = datetime.combine(last_day, time(0), tzinfo=BRUSSELS).astimezone(UTC)
+    return StatusCutoffs(now_local.astimezone(UTC), very, soon)
+
+
+def classify(due_at: datetime | None, cutoffs: StatusCutoffs, *, paused: bool = False) -> str:
+    """The status of a due moment: no_deadline, paused, on_time, reminder (due soon),
+    overdue or very_overdue. The SQL twin is ``CaseAddressee.deadline_in``."""
+    if due_at is None:
+        return "no_deadline"
+    if paused:
+        return "paused"
+    due_utc = _check_aware(due_at, "due_at").astimezone(UTC)
+    if due_utc < cutoffs.very_overdue_before:
+        return "very_overdue"
+    if due_utc < cutoffs.now:
+        return "overdue"
+    if cutoffs.due_soon_before is not None and due_utc < cutoffs.due_soon_before:
+        return "reminder"
+    return "on_time"
+
+
+LATE = ("overdue", "very_overdue")
+
+
 def deadline_status(
     due_at: datetime | None,
     now: datetime,
@@ -733,35 +786,24 @@ def deadline_status(
     reminder_days: Sequence[int] = (30, 7),
     very_overdue_after_days: int = 90,
 ) -> DeadlineStatus:
-    """Where an answer stands relative to its deadline at ``now``.
-
-    Day arithmetic is done on the Brussels wall clock, so "90 days after 17:00" is 17:00
-    again, across daylight-saving changes. At exactly ``due_at`` the answer is not yet late.
+    """Where an answer stands relative to its deadline at ``now`` (see
+    :class:`StatusCutoffs`), with the days overdue and the next reminder date.
     A paused deadline reports no overdue days and no reminder (the due date will move).
     """
-    now_local = _check_aware(now, "now").astimezone(BRUSSELS)
-    days = _check_reminder_days(reminder_days)
-    _check_count(very_overdue_after_days, "very_overdue_after_days", 1, MAX_DAYS)
-    if due_at is None:
-        return DeadlineStatus("no_deadline", 0, None)
-    due_local = _check_aware(due_at, "due_at").astimezone(BRUSSELS)
-    if paused:
-        return DeadlineStatus("paused", 0, None)
-
-    # Compare instants in UTC: datetimes sharing a ZoneInfo compare by wall time.
-    now_utc, due_utc = now_local.astimezone(UTC), due_local.astimezone(UTC)
-    if now_utc > due_utc:
+    cutoffs = status_cutoffs(now, reminder_days=reminder_days,
+                             very_overdue_after_days=very_overdue_after_days)
+    status = classify(due_at, cutoffs, paused=paused)
+    if status in ("no_deadline", "paused"):
+        return DeadlineStatus(status, 0, None)
+    now_local = cutoffs.now.astimezone(BRUSSELS)
+    due_local = due_at.astimezone(BRUSSELS)
+    if status in LATE:
         elapsed = (now_local.date() - due_local.date()).days
-        if _wall_add(due_local, elapsed) > now_utc:
+        if _wall_add(due_local, elapsed) > cutoffs.now:
             elapsed -= 1
-        limit = _wall_add(due_local, very_overdue_after_days)
-        status = "very_overdue" if now_utc > limit else "overdue"
         return DeadlineStatus(status, max(elapsed, 0), None)
-
     today = now_local.date()
-    upcoming = [d for d in reminder_dates(due_at, days) if d >= today]
-    first = due_local.date() - timedelta(days=max(days)) if days else None
-    status = "reminder" if first is not None and today >= first else "on_time"
+    upcoming = [d for d in reminder_dates(due_at, reminder_days) if d >= today]
     return DeadlineStatus(status, 0, upcoming[0] if upcoming else None)
 
 

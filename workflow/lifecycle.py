@@ -306,6 +306,14 @@ ANSWER_DONE = ("answered", "declined", "waived")
 ACCEPTS_ANSWERS = ("transmitted", "awaiting_answers", "follow_up_requested")
 AGGREGATING = ACCEPTS_ANSWERS
 
+
+def answer_awaited(answer_state: str, case_state: str) -> bool:
+    """The rule "an answer is still expected": the addressee has not given its final
+    reply and the case accepts answers. Stored on each addressee row as
+    ``CaseAddressee.is_awaited`` (kept current at every flush); the scoreboard applies it
+    to states rebuilt from the events."""
+    return answer_state in ANSWER_OPEN and case_state in ACCEPTS_ANSWERS
+
 ASSESSED = Guard(
     "assessed_before_closure",
     "cannot close: the committee has not assessed the answers "
@@ -438,3 +446,7 @@ ANSWER = Lifecycle(
 )
 
 LIFECYCLES = {RECOMMENDATION.name: RECOMMENDATION, ANSWER.name: ANSWER}
+
+# The answer states a final reply is still awaited from (pending, interim reply): where
+# the final answer can still be submitted.
+ANSWER_OPEN: tuple[str, ...] = ANSWER.trigger("submit_answer").sources

@@ -16,10 +16,12 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    ColumnElement,
     Date,
     DateTime,
     Enum,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -27,10 +29,29 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    and_,
+    event,
+    exists,
+    false,
+    inspect,
+    or_,
+    true,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
-from .lifecycle import ANSWER, CLOSURE_REASONS, POSITIONS, RECOMMENDATION, ROLES
+from .deadlines import StatusCutoffs, classify
+from .lifecycle import (
+    ANSWER,
+    AUDITOR,
+    CLOSURE_REASONS,
+    MINISTRY,
+    POSITIONS,
+    RECOMMENDATION,
+    ROLES,
+    SECRETARIAT,
+    answer_awaited,
+)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -201,6 +222,31 @@ class Recommendation(Base):
     def entry(self, code: str) -> CaseAddressee | None:
         return next((a for a in self.addressees if a.addressee_code == code), None)
 
+    # -- who may see it: the one scope rule, in Python and in SQL -------------------
+    @hybrid_method
+    def visible_to(self, actor) -> bool:
+        """The secretariat and auditors see every case; a ministry the cases transmitted
+        to its government; the public (``actor`` None) the published ones."""
+        if actor is None:
+            return bool(self.is_published)
+        if actor.role in (SECRETARIAT, AUDITOR):
+            return True
+        if actor.role == MINISTRY:
+            return self.transmitted_at is not None and self.entry(actor.organisation) is not None
+        return False
+
+    @visible_to.expression
+    def visible_to(cls, actor) -> ColumnElement[bool]:
+        if actor is None:
+            return cls.is_published.is_(True)
+        if actor.role in (SECRETARIAT, AUDITOR):
+            return true()
+        if actor.role == MINISTRY:
+            return and_(cls.transmitted_at.is_not(None),
+                        exists().where(CaseAddressee.recommendation_id == cls.id,
+                                       CaseAddressee.addressee_code == actor.organisation))
+        return false()
+
 
 class CaseAddressee(Base):
     """One addressee on one recommendation: its answer state and its deadline."""
@@ -211,6 +257,10 @@ class CaseAddressee(Base):
         CheckConstraint("state <> 'answered' OR position IS NOT NULL",
                         name="answered_has_position"),
         CheckConstraint("due_at IS NULL OR clock_start IS NOT NULL", name="due_has_start"),
+        CheckConstraint(
+            "live_due_at IS NULL OR (is_awaited AND is_required AND clock_stopped_on IS NULL "
+            "AND live_due_at = due_at)", name="live_due_counts"),
+        Index("ix_case_addressee_org_awaited", "addressee_code", "is_awaited", "due_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -225,6 +275,16 @@ class CaseAddressee(Base):
     calendar_fingerprint: Mapped[str | None] = mapped_column(String(64))
     due_computed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     answered_on: Mapped[date | None] = mapped_column(Date)  # received date of the final reply
+    # Stored deadline state, kept current at every flush (see _keep_deadline_state) so that
+    # lists filter and sort by it with indexed WHERE clauses:
+    # - is_awaited: the rule "an answer is still expected" (lifecycle.answer_awaited);
+    # - clock_stopped_on: first day of the running clock stop (set by stop/resume_clock);
+    # - live_due_at: the due moment that makes the answer late: due_at while a required
+    #   answer is awaited and its clock runs, NULL otherwise. An optional addressee, a
+    #   stopped clock, a final reply or a closed case is never overdue.
+    is_awaited: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    clock_stopped_on: Mapped[date | None] = mapped_column(Date)
+    live_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     recommendation: Mapped[Recommendation] = relationship(back_populates="addressees")
@@ -241,9 +301,67 @@ class CaseAddressee(Base):
 
     __mapper_args__ = {"version_id_col": version}
 
-    @property
+    @hybrid_property
     def is_clock_stopped(self) -> bool:
-        return any(a.kind == "clock_stop" and a.end_on is None for a in self.adjustments)
+        return self.clock_stopped_on is not None
+
+    @is_clock_stopped.expression
+    def is_clock_stopped(cls) -> ColumnElement[bool]:
+        return cls.clock_stopped_on.is_not(None)
+
+    def refresh_deadline_state(self) -> None:
+        """Recompute the stored deadline state from the answer and case states."""
+        self.is_awaited = answer_awaited(self.state, self.recommendation.state)
+        counting = self.is_awaited and self.is_required and self.clock_stopped_on is None
+        self.live_due_at = self.due_at if counting else None
+
+    # -- deadline status at a moment: one rule, in Python and in SQL ---------------
+    def deadline_status_name(self, cutoffs: StatusCutoffs) -> str:
+        """no_deadline, paused, on_time, reminder (due soon), overdue or very_overdue."""
+        paused = (self.is_awaited and self.is_required and self.is_clock_stopped
+                  and self.due_at is not None)
+        return classify(self.due_at if paused else self.live_due_at, cutoffs, paused=paused)
+
+    @hybrid_method
+    def deadline_in(self, statuses, cutoffs: StatusCutoffs) -> bool:
+        """Whether the deadline status at ``cutoffs.now`` is one of ``statuses``."""
+        return self.deadline_status_name(cutoffs) in statuses
+
+    @deadline_in.expression
+    def deadline_in(cls, statuses, cutoffs: StatusCutoffs) -> ColumnElement[bool]:
+        due = cls.live_due_at
+        clauses = {
+            "very_overdue": due < cutoffs.very_overdue_before,
+            "overdue": and_(due < cutoffs.now, due >= cutoffs.very_overdue_before),
+            "reminder": and_(due >= cutoffs.now, due < cutoffs.due_soon_before)
+            if cutoffs.due_soon_before is not None else false(),
+            "on_time": due >= (cutoffs.due_soon_before or cutoffs.now),
+            "paused": and_(cls.is_awaited, cls.is_required, cls.clock_stopped_on.is_not(None),
+                           cls.due_at.is_not(None)),
+        }
+        chosen = [clauses[s] for s in statuses if s in clauses]
+        if "no_deadline" in statuses:
+            chosen.append(and_(due.is_(None), ~clauses["paused"]))
+        unknown = set(statuses) - set(clauses) - {"no_deadline"}
+        if unknown:
+            raise ValueError(f"unknown deadline status {sorted(unknown)}")
+        return or_(*chosen) if chosen else false()
+
+    @hybrid_method
+    def visible_to(self, actor) -> bool:
+        """A ministry sees only its own government's entry on a case it sees."""
+        if actor is not None and actor.role == MINISTRY \
+                and self.addressee_code != actor.organisation:
+            return False
+        return self.recommendation.visible_to(actor)
+
+    @visible_to.expression
+    def visible_to(cls, actor) -> ColumnElement[bool]:
+        case_visible = exists().where(Recommendation.id == cls.recommendation_id,
+                                      Recommendation.visible_to(actor))
+        if actor is not None and actor.role == MINISTRY:
+            return and_(cls.addressee_code == actor.organisation, case_visible)
+        return case_visible
 
 
 class Answer(Base):
@@ -281,6 +399,38 @@ class Answer(Base):
 
     __mapper_args__ = {"version_id_col": version}
 
+    @hybrid_property
+    def is_public(self) -> bool:
+        """The rule "published": a submitted answer the secretariat published, on a
+        published recommendation. Drafts are never public."""
+        return (self.status == "submitted" and bool(self.is_published)
+                and bool(self.entry.recommendation.is_published))
+
+    @is_public.expression
+    def is_public(cls) -> ColumnElement[bool]:
+        return and_(cls.status == "submitted", cls.is_published.is_(True),
+                    exists().where(CaseAddressee.id == cls.case_addressee_id,
+                                   Recommendation.id == CaseAddressee.recommendation_id,
+                                   Recommendation.is_published.is_(True)))
+
+    @hybrid_method
+    def visible_to(self, actor) -> bool:
+        """Submitted replies to whoever sees the addressee's entry; a draft only to the
+        organisation that wrote it; the public only what is published."""
+        if actor is None:
+            return self.is_public
+        if not self.entry.visible_to(actor):
+            return False
+        return self.status == "submitted" or self.author_org == actor.organisation
+
+    @visible_to.expression
+    def visible_to(cls, actor) -> ColumnElement[bool]:
+        if actor is None:
+            return cls.is_public
+        return and_(exists().where(CaseAddressee.id == cls.case_addressee_id,
+                                   CaseAddressee.visible_to(actor)),
+                    or_(cls.status == "submitted", cls.author_org == actor.organisation))
+
 
 class Attachment(Base):
     """A file sent with an answer. Stored in the database so that several app
@@ -299,6 +449,15 @@ class Attachment(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     answer: Mapped[Answer] = relationship(back_populates="attachments")
+
+    @hybrid_method
+    def visible_to(self, actor) -> bool:
+        """An attachment is seen by whoever sees its answer."""
+        return self.answer.visible_to(actor)
+
+    @visible_to.expression
+    def visible_to(cls, actor) -> ColumnElement[bool]:
+        return exists().where(Answer.id == cls.answer_id, Answer.visible_to(actor))
 
 
 class DeadlineAdjustment(Base):
@@ -400,3 +559,17 @@ class ApiToken(Base):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+@event.listens_for(Session, "before_flush")
+def _keep_deadline_state(session: Session, _context, _instances) -> None:
+    """Keep ``CaseAddressee``'s stored deadline state current in the flush that changes
+    what it depends on: an entry's own state, requirement, due date or clock, or its
+    case's state. Done here, not in each operation, so no write path can forget it."""
+    for obj in list(session.new) + list(session.dirty):
+        if isinstance(obj, CaseAddressee):
+            obj.refresh_deadline_state()
+        elif isinstance(obj, Recommendation) and obj in session.dirty \
+                and inspect(obj).attrs.state.history.has_changes():
+            for entry in obj.addressees:
+                entry.refresh_deadline_state()

@@ -25,9 +25,8 @@ from . import policy as deadline_policy
 from .actors import SYSTEM_ACTOR, Actor
 from .calendars import calendar_for
 from .lifecycle import (
-    ACCEPTS_ANSWERS,
     ANSWER,
-    AUDITOR,
+    ANSWER_OPEN,
     CLOSURE_REASONS,
     MINISTRY,
     POSITIONS,
@@ -115,12 +114,9 @@ def _rule(text: str, field: str = "deadline_rule") -> deadlines.DeadlineRule:
 # Scope: who may see and touch what
 
 
-def can_see(actor: Actor, rec: Recommendation) -> bool:
-    if actor.role in (SECRETARIAT, AUDITOR):
-        return True
-    if actor.role == MINISTRY:
-        return rec.transmitted_at is not None and rec.entry(actor.organisation) is not None
-    return False
+def can_see(actor: Actor | None, rec: Recommendation) -> bool:
+    """The scope rule (``Recommendation.visible_to``); ``actor`` None is the public."""
+    return rec.visible_to(actor)
 
 
 def check_visible(actor: Actor, rec: Recommendation) -> None:
@@ -130,7 +126,7 @@ def check_visible(actor: Actor, rec: Recommendation) -> None:
 
 def check_entry_scope(actor: Actor, entry: CaseAddressee) -> None:
     check_visible(actor, entry.recommendation)
-    if actor.role == MINISTRY and entry.addressee_code != actor.organisation:
+    if not entry.visible_to(actor):
         raise errors.NotInScope(
             f"no answer of {entry.addressee_code} on {entry.recommendation.doc_number} "
             "in your scope"
@@ -408,6 +404,12 @@ def set_published(session: Session, actor: Actor, rec: Recommendation, published
 # Deadlines
 
 
+def running_clock_stop(entry: CaseAddressee) -> DeadlineAdjustment | None:
+    """The clock stop without an end, if any (``entry.clock_stopped_on`` is its start)."""
+    return next((a for a in entry.adjustments if a.kind == "clock_stop" and a.end_on is None),
+                None)
+
+
 def adjustments_of(entry: CaseAddressee) -> list[deadlines.Adjustment]:
     out = []
     for adj in entry.adjustments:
@@ -433,7 +435,7 @@ def explain_due(entry: CaseAddressee) -> list[str]:
     due = compute_entry_due(entry)
     steps = list(due.steps)
     if entry.is_clock_stopped:
-        stop = next(a for a in entry.adjustments if a.kind == "clock_stop" and a.end_on is None)
+        stop = running_clock_stop(entry)
         steps.append(f"The clock is stopped since {stop.start_on} ({stop.reason}); the due "
                      "date moves when it resumes.")
     if entry.calendar_fingerprint and due.fingerprint != entry.calendar_fingerprint:
@@ -450,19 +452,32 @@ def _apply_due(entry: CaseAddressee, now: datetime) -> deadlines.DueDate:
     return due
 
 
+def _policy(policy: Mapping) -> dict:
+    if policy:
+        return dict(policy)
+    configured = deadline_policy.current()
+    return {"reminder_days": configured.reminder_days,
+            "very_overdue_after_days": configured.very_overdue_after_days}
+
+
+def status_cutoffs(now: datetime | None = None, **policy) -> deadlines.StatusCutoffs:
+    """The moments that split due dates into statuses at ``now`` under the configured
+    policy (or the ``reminder_days`` / ``very_overdue_after_days`` given)."""
+    return deadlines.status_cutoffs(_now(now), **_policy(policy))
+
+
 def deadline_status(entry: CaseAddressee, now: datetime | None = None,
                     **policy) -> deadlines.DeadlineStatus:
-    """Derived on read: overdue only while an answer is still expected."""
-    now = _now(now)
-    # A welcome-but-not-required answer is never overdue.
-    expecting = (entry.is_required and entry.state in ("pending", "interim_reply")
-                 and entry.recommendation.state in ACCEPTS_ANSWERS)
-    if not policy:
-        configured = deadline_policy.current()
-        policy = {"reminder_days": configured.reminder_days,
-                  "very_overdue_after_days": configured.very_overdue_after_days}
-    return deadlines.deadline_status(entry.due_at if expecting else None, now,
-                                     paused=entry.is_clock_stopped, **policy)
+    """The entry's status with days overdue and next reminder. Overdue only while a
+    required answer is awaited and its clock runs (the stored ``live_due_at``); the
+    status name is ``entry.deadline_status_name``, the twin of the SQL rule
+    ``CaseAddressee.deadline_in``."""
+    policy = _policy(policy)
+    cutoffs = deadlines.status_cutoffs(_now(now), **policy)
+    name = entry.deadline_status_name(cutoffs)
+    if name in ("no_deadline", "paused"):
+        return deadlines.DeadlineStatus(name, 0, None)
+    return deadlines.deadline_status(entry.live_due_at, cutoffs.now, **policy)
 
 
 def working_days_left(entry: CaseAddressee, now: datetime | None = None) -> int | None:
@@ -480,9 +495,7 @@ def stale_due_dates(session: Session) -> list[tuple[CaseAddressee, deadlines.Due
     entries = session.scalars(
         select(CaseAddressee)
         .join(Recommendation)
-        .where(CaseAddressee.due_at.is_not(None),
-               CaseAddressee.state.in_(("pending", "interim_reply")),
-               Recommendation.state.in_(ACCEPTS_ANSWERS))
+        .where(CaseAddressee.due_at.is_not(None), CaseAddressee.is_awaited)
     )
     for entry in entries:
         fresh = compute_entry_due(entry)
@@ -535,7 +548,7 @@ def _check_deadline_change(actor: Actor, entry: CaseAddressee, what: str) -> Non
         raise errors.TransitionRefused(
             f"cannot {what}: recommendation {entry.recommendation.doc_number} has not been "
             "transmitted yet", rule="transmitted")
-    if entry.state not in ("pending", "interim_reply"):
+    if entry.state not in ANSWER_OPEN:
         raise errors.TransitionRefused(
             f"cannot {what}: {entry.addressee_code} has already given its final reply",
             rule="answer_outstanding")
@@ -591,6 +604,7 @@ def stop_clock(session: Session, actor: Actor, entry: CaseAddressee, *, start: d
             "grant an extension instead", field="start")
     entry.adjustments.append(DeadlineAdjustment(kind="clock_stop", start_on=start, reason=reason,
                                                 created_by=actor.username, created_at=now))
+    entry.clock_stopped_on = start
     _touch(entry.recommendation, now)
     _flush(session)
     history.record(session, actor=actor, action="stop_clock", entity="deadline", now=now,
@@ -606,14 +620,14 @@ def resume_clock(session: Session, actor: Actor, entry: CaseAddressee, *, end: d
     check_entry_scope(actor, entry)
     _require_role(actor, SECRETARIAT, "resume the clock")
     _check_version(entry.recommendation, expected_version)
-    stop = next((a for a in entry.adjustments if a.kind == "clock_stop" and a.end_on is None),
-                None)
+    stop = running_clock_stop(entry)
     if stop is None:
         raise errors.TransitionRefused("the clock is not stopped", rule="clock_stopped")
     if end < stop.start_on:
         raise errors.ValidationError(f"the clock cannot resume before it stopped "
                                      f"({stop.start_on})", field="end")
     stop.end_on = end
+    entry.clock_stopped_on = None
     if reason:
         stop.reason = f"{stop.reason}; {_text(reason, 'reason', limit=MAX_REASON)}"
     return _redate(session, actor, entry, now, "resume_clock", reason,
@@ -628,7 +642,7 @@ def request_extension(session: Session, actor: Actor, entry: CaseAddressee, *,
     check_entry_scope(actor, entry)
     if actor.role not in (MINISTRY, SECRETARIAT):
         raise errors.PermissionDenied("only a ministry may ask for more time", rule="role")
-    if entry.state not in ("pending", "interim_reply") or entry.clock_start is None:
+    if entry.state not in ANSWER_OPEN or entry.clock_start is None:
         raise errors.TransitionRefused("cannot ask for more time: no answer is due now",
                                        rule="answer_outstanding")
     reason = _text(reason, "reason", required=True, limit=MAX_REASON)
@@ -799,6 +813,7 @@ def request_follow_up(session: Session, actor: Actor, rec: Recommendation, *, qu
         entry.deadline_rule = rule.to_text()
         entry.clock_start = today
         entry.adjustments.clear()
+        entry.clock_stopped_on = None
         due = _apply_due(entry, now)
         _touch(rec, now)
         _flush(session)
