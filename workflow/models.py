@@ -38,7 +38,14 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    Session,
+    aliased,
+    mapped_column,
+    relationship,
+)
 
 from .deadlines import StatusCutoffs, classify
 from .lifecycle import (
@@ -242,9 +249,11 @@ class Recommendation(Base):
         if actor.role in (SECRETARIAT, AUDITOR):
             return true()
         if actor.role == MINISTRY:
+            # Aliased so that the subquery never correlates with an outer query's entries.
+            own = aliased(CaseAddressee)
             return and_(cls.transmitted_at.is_not(None),
-                        exists().where(CaseAddressee.recommendation_id == cls.id,
-                                       CaseAddressee.addressee_code == actor.organisation))
+                        exists().where(own.recommendation_id == cls.id,
+                                       own.addressee_code == actor.organisation))
         return false()
 
 
@@ -357,11 +366,17 @@ class CaseAddressee(Base):
 
     @visible_to.expression
     def visible_to(cls, actor) -> ColumnElement[bool]:
-        case_visible = exists().where(Recommendation.id == cls.recommendation_id,
-                                      Recommendation.visible_to(actor))
-        if actor is not None and actor.role == MINISTRY:
-            return and_(cls.addressee_code == actor.organisation, case_visible)
-        return case_visible
+        # The entry itself answers "the case has an entry of this ministry".
+        case = aliased(Recommendation)
+        if actor is None:
+            return exists().where(case.id == cls.recommendation_id, case.is_published.is_(True))
+        if actor.role in (SECRETARIAT, AUDITOR):
+            return true()
+        if actor.role == MINISTRY:
+            return and_(cls.addressee_code == actor.organisation,
+                        exists().where(case.id == cls.recommendation_id,
+                                       case.transmitted_at.is_not(None)))
+        return false()
 
 
 class Answer(Base):
@@ -408,10 +423,11 @@ class Answer(Base):
 
     @is_public.expression
     def is_public(cls) -> ColumnElement[bool]:
+        entry, case = aliased(CaseAddressee), aliased(Recommendation)
         return and_(cls.status == "submitted", cls.is_published.is_(True),
-                    exists().where(CaseAddressee.id == cls.case_addressee_id,
-                                   Recommendation.id == CaseAddressee.recommendation_id,
-                                   Recommendation.is_published.is_(True)))
+                    exists().where(entry.id == cls.case_addressee_id,
+                                   case.id == entry.recommendation_id,
+                                   case.is_published.is_(True)))
 
     @hybrid_method
     def visible_to(self, actor) -> bool:
@@ -427,8 +443,8 @@ class Answer(Base):
     def visible_to(cls, actor) -> ColumnElement[bool]:
         if actor is None:
             return cls.is_public
-        return and_(exists().where(CaseAddressee.id == cls.case_addressee_id,
-                                   CaseAddressee.visible_to(actor)),
+        entry = aliased(CaseAddressee)
+        return and_(exists().where(entry.id == cls.case_addressee_id, entry.visible_to(actor)),
                     or_(cls.status == "submitted", cls.author_org == actor.organisation))
 
 
@@ -457,7 +473,8 @@ class Attachment(Base):
 
     @visible_to.expression
     def visible_to(cls, actor) -> ColumnElement[bool]:
-        return exists().where(Answer.id == cls.answer_id, Answer.visible_to(actor))
+        answer = aliased(Answer)
+        return exists().where(answer.id == cls.answer_id, answer.visible_to(actor))
 
 
 class DeadlineAdjustment(Base):

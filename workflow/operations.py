@@ -26,7 +26,6 @@ from .actors import SYSTEM_ACTOR, Actor
 from .calendars import calendar_for
 from .lifecycle import (
     ANSWER,
-    ANSWER_OPEN,
     CLOSURE_REASONS,
     MINISTRY,
     POSITIONS,
@@ -131,6 +130,12 @@ def check_entry_scope(actor: Actor, entry: CaseAddressee) -> None:
             f"no answer of {entry.addressee_code} on {entry.recommendation.doc_number} "
             "in your scope"
         )
+
+
+def check_attachment_visible(actor: Actor | None, att: Attachment) -> None:
+    """The one check for every download of an attachment (web, API, exports)."""
+    if not att.visible_to(actor):
+        raise errors.NotInScope(f"no attachment {att.id} in your scope")
 
 
 def entry_of(rec: Recommendation, code: str) -> CaseAddressee:
@@ -466,6 +471,12 @@ def status_cutoffs(now: datetime | None = None, **policy) -> deadlines.StatusCut
     return deadlines.status_cutoffs(_now(now), **_policy(policy))
 
 
+def due_status(due_at: datetime | None, now: datetime | None = None,
+               **policy) -> deadlines.DeadlineStatus:
+    """The status of a due moment that counts (e.g. the oldest overdue of a list)."""
+    return deadlines.deadline_status(due_at, _now(now), **_policy(policy))
+
+
 def deadline_status(entry: CaseAddressee, now: datetime | None = None,
                     **policy) -> deadlines.DeadlineStatus:
     """The entry's status with days overdue and next reminder. Overdue only while a
@@ -552,6 +563,11 @@ def _check_deadline_change(actor: Actor, entry: CaseAddressee, what: str) -> Non
         raise errors.TransitionRefused(
             f"cannot {what}: {entry.addressee_code} has already given its final reply",
             rule="answer_outstanding")
+    if not entry.is_awaited:
+        raise errors.TransitionRefused(
+            f"cannot {what}: recommendation {entry.recommendation.doc_number} no longer "
+            "accepts answers (it is answered, under assessment or closed)",
+            rule="case_accepts_answers")
 
 
 def grant_extension(session: Session, actor: Actor, entry: CaseAddressee, *, reason: str,
@@ -634,26 +650,34 @@ def resume_clock(session: Session, actor: Actor, entry: CaseAddressee, *, end: d
                    {"start": stop.start_on.isoformat(), "end": end.isoformat()})
 
 
+def extension_request_refusal(actor: Actor, entry: CaseAddressee) -> errors.WorkflowError | None:
+    """Why ``actor`` may not ask for more time on ``entry`` now, or None."""
+    check_entry_scope(actor, entry)
+    if actor.role not in (MINISTRY, SECRETARIAT):
+        return errors.PermissionDenied("only a ministry may ask for more time", rule="role")
+    if not entry.is_awaited or entry.clock_start is None:
+        return errors.TransitionRefused("cannot ask for more time: no answer is due now",
+                                        rule="answer_outstanding")
+    if any(r.status == "open" for r in entry.extension_requests):
+        return errors.TransitionRefused("a request for more time is already waiting for a "
+                                        "decision", rule="one_open_request")
+    return None
+
+
 def request_extension(session: Session, actor: Actor, entry: CaseAddressee, *,
                       requested_date: date | None, reason: str,
                       now: datetime | None = None) -> ExtensionRequest:
     """A ministry asks for more time, with a reason; the secretariat decides."""
     now = _now(now)
-    check_entry_scope(actor, entry)
-    if actor.role not in (MINISTRY, SECRETARIAT):
-        raise errors.PermissionDenied("only a ministry may ask for more time", rule="role")
-    if entry.state not in ANSWER_OPEN or entry.clock_start is None:
-        raise errors.TransitionRefused("cannot ask for more time: no answer is due now",
-                                       rule="answer_outstanding")
+    refused = extension_request_refusal(actor, entry)
+    if refused is not None:
+        raise refused
     reason = _text(reason, "reason", required=True, limit=MAX_REASON)
     if requested_date is not None and entry.due_at and \
             requested_date <= brussels_date(entry.due_at):
         raise errors.ValidationError(
             f"the date asked for ({requested_date}) is not later than the current due date "
             f"{brussels_date(entry.due_at)}", field="requested_date")
-    if any(r.status == "open" for r in entry.extension_requests):
-        raise errors.TransitionRefused("a request for more time is already waiting for a "
-                                       "decision", rule="one_open_request")
     req = ExtensionRequest(requested_date=requested_date, reason=reason, status="open",
                            requested_by=actor.username, created_at=now)
     entry.extension_requests.append(req)
@@ -774,6 +798,11 @@ def close(session: Session, actor: Actor, rec: Recommendation, *, closure_reason
     return rec
 
 
+def may_ask_again(entry: CaseAddressee) -> bool:
+    """Whether a follow-up question can go to this addressee: it gave its final reply."""
+    return entry.state in ANSWER.trigger("ask_again").sources
+
+
 def request_follow_up(session: Session, actor: Actor, rec: Recommendation, *, question: str,
                       addressee_codes: Iterable[str], deadline_rule: str | None = None,
                       expected_version: int | None = None,
@@ -796,7 +825,7 @@ def request_follow_up(session: Session, actor: Actor, rec: Recommendation, *, qu
     # Check every addressee before asking anyone again.
     entries = [entry_of(rec, code) for code in codes]
     for entry in entries:
-        if entry.state not in ANSWER.trigger("ask_again").sources:
+        if not may_ask_again(entry):
             raise errors.TransitionRefused(
                 f"cannot ask {entry.addressee_code} again: it has not given its final reply "
                 f"yet (it is {ANSWER.state(entry.state).label})", rule="final_reply_given")

@@ -18,11 +18,13 @@ Definitions (per addressee, over the recommendations matching the filters):
   transmission date (payload ``transmitted_on``) to the Brussels date of the
   first final reply. The 90th percentile is the nearest-rank one:
   the ``ceil(0.9 * n)``-th smallest value.
-* **pending now**: answers expected now: the addressee is pending or sent an
-  interim reply (a follow-up question makes it pending again) and the case still
-  accepts answers (transmitted, awaiting answers, follow-up requested).
-* **overdue now**: pending now, its clock is not stopped (``stop_clock`` without a
-  later ``resume_clock``) and the due time in force is before ``now``.
+* **pending now**: answers expected now (the rule ``lifecycle.answer_awaited``): the
+  addressee is pending or sent an interim reply (a follow-up question makes it pending
+  again) and the case still accepts answers (transmitted, awaiting answers, follow-up
+  requested).
+* **overdue now**: pending now, required (an optional addressee is never overdue), its
+  clock is not stopped (``stop_clock`` without a later ``resume_clock``) and the due time
+  in force is before ``now`` (``deadlines.classify``, the rule the pages use too).
 * **oldest pending**: the pending answer whose request is oldest (transmission
   or the follow-up question that made it pending again).
 
@@ -40,8 +42,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from .deadlines import BRUSSELS
-from .lifecycle import ACCEPTS_ANSWERS
+from .deadlines import BRUSSELS, LATE, classify, status_cutoffs
+from .lifecycle import answer_awaited
 from .models import Event
 
 FINAL_REPLY = ("submit_answer", "decline")
@@ -68,6 +70,7 @@ class _Pair:
     state: str = "pending"
     due_at: datetime | None = None
     request_since: date | None = None
+    required: bool = True
     paused: bool = False
     first_final_at: datetime | None = None
     on_time: bool | None = None
@@ -80,6 +83,7 @@ class _Case:
     adopted_on: date | None = None
     committee: str = ""
     state: str | None = None
+    required: dict[str, bool] = field(default_factory=dict)
     pairs: dict[str, _Pair] = field(default_factory=dict)
 
 
@@ -139,13 +143,16 @@ def replay_cases(events: Iterable[Event]) -> dict[str, _Case]:
             if ev.action == "register":
                 case.adopted_on = date.fromisoformat(data["adopted_on"])
                 case.committee = data.get("committee", "")
+                case.required = {a["code"]: bool(a.get("required", True))
+                                 for a in data.get("addressees", [])}
             elif ev.action == "edit" and "committee" in data.get("changes", {}):
                 case.committee = data["changes"]["committee"]["new"]
             if ev.action == "transmit":
                 sent = date.fromisoformat(data["transmitted_on"])
                 for code, due in data.get("due_at", {}).items():
                     case.pairs[code] = _Pair(ev.doc_number, code, transmitted_on=sent,
-                                             due_at=_parse_dt(due), request_since=sent)
+                                             due_at=_parse_dt(due), request_since=sent,
+                                             required=case.required.get(code, True))
             if ev.to_state:
                 case.state = ev.to_state
             continue
@@ -187,15 +194,15 @@ def compute(events: Iterable[Event], now: datetime, *, year: int | None = None,
         for pair in case.pairs.values():
             by_code.setdefault(pair.code, []).append((case, pair))
     today = _local_date(now)
+    cutoffs = status_cutoffs(now)
     scores = []
     for code in sorted(by_code):
         pairs = by_code[code]
         answered = [p for _, p in pairs if p.first_final_at is not None]
         days = [(_local_date(p.first_final_at) - p.transmitted_on).days for p in answered]
-        pending = [p for c, p in pairs if p.state in ("pending", "interim_reply")
-                   and c.state in ACCEPTS_ANSWERS]
+        pending = [p for c, p in pairs if answer_awaited(p.state, c.state or "")]
         overdue = [p for p in pending
-                   if not p.paused and p.due_at is not None and now > p.due_at]
+                   if p.required and classify(p.due_at, cutoffs, paused=p.paused) in LATE]
         oldest = min(pending, key=lambda p: (p.request_since, p.doc_number), default=None)
         scores.append(Score(
             addressee=code,

@@ -383,7 +383,8 @@ def test_attachment_pdf_only_and_downloads_within_scope(client, auth):
     answers = client.get(f"{API}/recommendations/743/5Bis", headers=auth(SEC)).json["answers"]
     assert [(a["status"], a["text_nl"]) for a in answers] == [("submitted", "Antwoord")]
     assert client.get(f"{API}/attachments/{att['id']}", headers=auth(SEC)).status_code == 200
-    assert client.get(f"{API}/attachments/{att['id']}", headers=auth(BE)).status_code == 200
+    # another government sees neither the Dutch answer nor its attachment (as on the web)
+    assert client.get(f"{API}/attachments/{att['id']}", headers=auth(BE)).status_code == 404
 
 
 def test_secretariat_records_a_paper_answer_and_waives(client, auth):
@@ -432,11 +433,18 @@ def test_full_cycle_through_the_api(client, auth):
 def test_publish_answer_requires_secretariat_and_submitted(client, auth):
     sec = auth(SEC)
     body = client.get(f"{API}/recommendations/731/3", headers=sec).json
-    answer = body["answers"][0]
+    own = client.get(f"{API}/recommendations/731/3", headers=auth(NL)).json["answers"]
+    answer = next(a for a in body["answers"] if a["id"] == own[0]["id"])
     assert answer["is_published"] is False
     url = f"{API}/answers/{answer['id']}/published"
     response = client.put(url, json={"published": True}, headers=auth(NL))
     assert response.status_code in (403, 428)
+    # another government's answer is not even revealed to the Dutch ministry
+    other = next(a for a in body["answers"] if a["id"] != answer["id"])
+    response = client.put(f"{API}/answers/{other['id']}/published",
+                          json={"published": True, "version": body["version"]},
+                          headers=auth(NL))
+    assert response.status_code == 404
     response = client.put(url, json={"published": True, "version": body["version"]},
                           headers=auth(NL))
     assert response.status_code == 403

@@ -8,11 +8,11 @@ import io
 from flask import g, request, send_file
 from flask_smorest import Blueprint
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from workflow import clock, errors, history, importer, opendata
 from workflow import operations as ops
+from workflow import queries as domain_queries
 from workflow.lifecycle import ANSWER, RECOMMENDATION, SECRETARIAT
 from workflow.models import Answer, Attachment, CaseAddressee, Recommendation
 
@@ -131,18 +131,17 @@ def _case_response(rec: Recommendation, status: int = 200):
 @_errors(401)
 def recommendations(page: int = 1, per_page: int = 25, **filters):
     """List the recommendations in your scope (the web list's filters; paginated)."""
-    actor, now = current_actor(), clock.utcnow()
+    actor, cutoffs = current_actor(), ops.status_cutoffs(clock.utcnow())
     stmt = queries.search(actor, q=filters.get("q", ""), state=filters.get("state", ""),
                           addressee=filters.get("addressee", ""),
                           committee=filters.get("committee", ""),
                           theme=filters.get("theme", ""), year=filters.get("year"),
-                          overdue=bool(filters.get("overdue")), now=now)
+                          overdue=bool(filters.get("overdue")), cutoffs=cutoffs)
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    rows = db.session.scalars(
-        stmt.options(selectinload(Recommendation.addressees)
-                     .selectinload(CaseAddressee.adjustments))
-        .limit(per_page).offset((page - 1) * per_page)).all()
-    return page_view([summary_view(r, actor, now) for r in rows], page, per_page, total)
+    rows = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+    late = domain_queries.late_counts(db.session, actor, [r.id for r in rows], cutoffs)
+    return page_view([summary_view(r, late.get(r.id, 0) > 0) for r in rows], page, per_page,
+                     total)
 
 
 @blp.route("/recommendations/<docnum:number>/<docpart:part>")
@@ -311,9 +310,7 @@ def attachment(attachment_id: int):
     actor = current_actor()
     if att is None:
         raise errors.NotInScope(f"no attachment {attachment_id}")
-    ops.check_visible(actor, att.answer.entry.recommendation)
-    if not visible_answer(actor, att.answer):
-        raise errors.NotInScope(f"no attachment {attachment_id}")
+    ops.check_attachment_visible(actor, att)
     response = send_file(io.BytesIO(att.content), mimetype=att.content_type,
                          as_attachment=True, download_name=att.filename, etag=att.sha256)
     response.headers["X-Content-SHA256"] = att.sha256

@@ -11,6 +11,7 @@ from flask import g, request, url_for
 from workflow import clock
 from workflow import operations as ops
 from workflow.actors import Actor
+from workflow.deadlines import LATE
 from workflow.models import Answer, CaseAddressee, Recommendation
 
 from ..extensions import db
@@ -18,7 +19,6 @@ from .errors import ApiError
 from .schemas import AnswerSchema, RecommendationSchema
 from .setup import split_doc
 
-OVERDUE = ("overdue", "very_overdue")
 IF_MATCH = re.compile(r'^(?:W/)?"?(\d{1,9})"?$')
 
 
@@ -31,9 +31,8 @@ def etag(version: int) -> dict:
 
 
 def visible_answer(actor: Actor, answer: Answer) -> bool:
-    """Submitted answers are visible to everyone who sees the case; a draft only to
-    the organisation that wrote it."""
-    return answer.status == "submitted" or answer.author_org == actor.organisation
+    """The scope rule of answers and drafts (``Answer.visible_to``)."""
+    return answer.visible_to(actor)
 
 
 def entry_view(entry: CaseAddressee, now: datetime) -> dict:
@@ -53,19 +52,18 @@ def entry_view(entry: CaseAddressee, now: datetime) -> dict:
         "answered_on": entry.answered_on,
         "deadline_status": status.status,
         "days_overdue": status.days_overdue,
-        "is_overdue": status.status in OVERDUE,
+        "is_overdue": status.status in LATE,
         "working_days_left": ops.working_days_left(entry, now),
         "clock_stopped": entry.is_clock_stopped,
     }
 
 
 def _is_overdue(rec: Recommendation, actor: Actor, now: datetime) -> bool:
-    entries = [e for e in rec.addressees
-               if actor.role != "ministry" or e.addressee_code == actor.organisation]
-    return any(ops.deadline_status(e, now).status in OVERDUE for e in entries)
+    cutoffs = ops.status_cutoffs(now)
+    return any(e.deadline_in(LATE, cutoffs) for e in rec.addressees if e.visible_to(actor))
 
 
-def summary_view(rec: Recommendation, actor: Actor, now: datetime) -> dict:
+def summary_view(rec: Recommendation, is_overdue: bool) -> dict:
     return {
         "doc_number": rec.doc_number,
         "title_nl": rec.title_nl,
@@ -79,7 +77,7 @@ def summary_view(rec: Recommendation, actor: Actor, now: datetime) -> dict:
         "transmitted_at": rec.transmitted_at,
         "closed_at": rec.closed_at,
         "is_published": rec.is_published,
-        "is_overdue": _is_overdue(rec, actor, now),
+        "is_overdue": is_overdue,
         "version": rec.version,
         "href": case_href(rec),
     }
@@ -105,15 +103,16 @@ def triggers_view(rec: Recommendation, actor: Actor) -> list[dict]:
 
 def case_view(rec: Recommendation, actor: Actor, now: datetime | None = None) -> dict:
     now = now or clock.utcnow()
-    view = summary_view(rec, actor, now)
+    view = summary_view(rec, _is_overdue(rec, actor, now))
+    visible = [e for e in rec.addressees if e.visible_to(actor)]
     view.update({
         "text_nl": rec.text_nl,
         "text_fr": rec.text_fr,
         "deadline_rule": rec.deadline_rule,
         "created_at": rec.created_at,
         "updated_at": rec.updated_at,
-        "addressees": [entry_view(e, now) for e in rec.addressees],
-        "answers": [a for e in rec.addressees for a in e.answers if visible_answer(actor, a)],
+        "addressees": [entry_view(e, now) for e in visible],
+        "answers": [a for e in visible for a in e.answers if a.visible_to(actor)],
         "available_triggers": triggers_view(rec, actor),
     })
     return view

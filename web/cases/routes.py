@@ -13,6 +13,7 @@ from markupsafe import escape
 
 from workflow import clock, history
 from workflow import operations as ops
+from workflow import queries as domain_queries
 from workflow.lifecycle import RECOMMENDATION
 from workflow.models import Attachment, Recommendation
 
@@ -21,7 +22,7 @@ from ..labels import state_label, trigger_label
 from ..security import current_actor
 from . import bp, queries
 from .forms import SearchForm
-from .view import load_case, render_case, visible_answers
+from .view import load_case, render_case
 
 PER_PAGE = 20
 MERMAID = Path(__file__).resolve().parents[2] / "node_modules" / "mermaid" / "dist" / \
@@ -41,15 +42,13 @@ def index():
                ("q", "state", "addressee", "committee", "theme", "year", "overdue", "sort",
                 "order")} if valid else {}
     filters = {k: v for k, v in filters.items() if v not in (None, "")}
-    now = clock.utcnow()
-    stmt = queries.search(current_actor(), now=now, **filters)
+    actor, cutoffs = current_actor(), ops.status_cutoffs(clock.utcnow())
+    stmt = queries.search(actor, cutoffs=cutoffs, **filters)
     page = request.args.get("page", 1, type=int)
     pagination = db.paginate(stmt, page=max(page, 1), per_page=PER_PAGE, error_out=False)
-    rows = []
-    for rec in pagination.items:
-        statuses = [ops.deadline_status(e, now) for e in rec.addressees]
-        rows.append({"rec": rec,
-                     "overdue": sum(s.status in ("overdue", "very_overdue") for s in statuses)})
+    late = domain_queries.late_counts(db.session, actor, [r.id for r in pagination.items],
+                                      cutoffs)
+    rows = [{"rec": rec, "overdue": late.get(rec.id, 0)} for rec in pagination.items]
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template("cases/index.html", form=form, rows=rows, pagination=pagination,
                            args=args, valid=valid), 200 if valid else 400
@@ -115,10 +114,7 @@ def attachment(attachment_id: int):
     att = db.session.get(Attachment, attachment_id)
     if att is None:
         abort(404)
-    entry = att.answer.entry
-    ops.check_entry_scope(current_actor(), entry)
-    if att.answer not in visible_answers(entry):
-        abort(404)
+    ops.check_attachment_visible(current_actor(), att)
     from io import BytesIO
 
     return send_file(BytesIO(att.content), mimetype=att.content_type, as_attachment=True,

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from workflow import errors as werr
 from workflow import operations as ops
-from workflow.lifecycle import ANSWER, MINISTRY, RECOMMENDATION, SECRETARIAT
+from workflow.lifecycle import ANSWER, RECOMMENDATION, SECRETARIAT
 from workflow.models import Recommendation
 
 from ..extensions import db
@@ -41,15 +41,13 @@ def check_version(rec: Recommendation, submitted) -> None:
 
 def visible_entries(rec: Recommendation):
     actor = current_actor()
-    if actor.role == MINISTRY:
-        return [e for e in rec.addressees if e.addressee_code == actor.organisation]
-    return list(rec.addressees)
+    return [e for e in rec.addressees if e.visible_to(actor)]
 
 
 def visible_answers(entry):
     """Submitted replies, plus the draft only for the organisation that wrote it."""
-    org = current_actor().organisation
-    return [a for a in entry.answers if a.status == "submitted" or a.author_org == org]
+    actor = current_actor()
+    return [a for a in entry.answers if a.visible_to(actor)]
 
 
 def deadline_rows(rec: Recommendation):
@@ -58,8 +56,7 @@ def deadline_rows(rec: Recommendation):
         rows.append({
             "entry": entry,
             "status": ops.deadline_status(entry),
-            "days_left": ops.working_days_left(entry)
-            if entry.state in ("pending", "interim_reply") else None,
+            "days_left": ops.working_days_left(entry) if entry.is_awaited else None,
             "explain": ops.explain_due(entry),
         })
     return rows

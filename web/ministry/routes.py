@@ -6,13 +6,14 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from workflow import clock
 from workflow import errors as werr
 from workflow import operations as ops
-from workflow.lifecycle import ACCEPTS_ANSWERS, MINISTRY
-from workflow.models import CaseAddressee, Recommendation
+from workflow import queries as domain_queries
+from workflow.lifecycle import MINISTRY
+from workflow.models import CaseAddressee
 
 from ..cases.view import check_version, load_case
 from ..errors import status_of
@@ -28,20 +29,16 @@ from .forms import KIND_TRIGGERS, AnswerForm, ExtensionRequestForm
 def inbox():
     actor = current_actor()
     now = clock.utcnow()
-    entries = db.session.scalars(
-        select(CaseAddressee).join(Recommendation)
-        .where(CaseAddressee.addressee_code == actor.organisation,
-               Recommendation.transmitted_at.is_not(None))
-        .order_by(CaseAddressee.due_at, Recommendation.doc_number)).all()
-    waiting, others = [], []
-    for entry in entries:
-        if entry.state in ("pending", "interim_reply") and \
-                entry.recommendation.state in ACCEPTS_ANSWERS:
-            waiting.append({"entry": entry, "status": ops.deadline_status(entry, now),
-                            "days_left": ops.working_days_left(entry, now),
-                            "draft": ops.draft_of(entry)})
-        else:
-            others.append(entry)
+    awaited = db.session.scalars(
+        domain_queries.awaited_entries(actor, actor.organisation)
+        .options(contains_eager(CaseAddressee.recommendation),
+                 selectinload(CaseAddressee.answers))).all()
+    waiting = [{"entry": entry, "status": ops.deadline_status(entry, now),
+                "days_left": ops.working_days_left(entry, now),
+                "draft": ops.draft_of(entry)} for entry in awaited]
+    others = db.session.scalars(
+        domain_queries.other_entries(actor, actor.organisation)
+        .options(contains_eager(CaseAddressee.recommendation))).all()
     return render_template("ministry/inbox.html", waiting=waiting, others=others,
                            locale=str(get_locale()))
 
@@ -72,8 +69,7 @@ def _page(rec, entry, form=None, more_time=None, status=200, conflict=None):
         if draft is None and kinds:
             form.kind.data = kinds[0] if "final" not in kinds else "final"
     form.kind.choices = [c for c in form.kind.choices if choice_value(c) in kinds]
-    can_ask = (entry.state in ("pending", "interim_reply") and entry.clock_start is not None
-               and not any(r.status == "open" for r in entry.extension_requests))
+    can_ask = ops.extension_request_refusal(current_actor(), entry) is None
     if more_time is None and can_ask:
         more_time = ExtensionRequestForm(prefix="more", formdata=None)
         more_time.version.data = str(rec.version)

@@ -47,8 +47,7 @@ def due_calendar(addressee: Addressee, entries: Iterable[CaseAddressee], now: da
                                  f"Answer of {addressee.name_en}: {state}; "
                                  f"deadline {status.replace('_', ' ')}.")
         event.add("url", link(rec.doc_number))
-        event.add("status", "CONFIRMED" if entry.state in ("pending", "interim_reply")
-                  else "CANCELLED")
+        event.add("status", "CONFIRMED" if entry.is_awaited else "CANCELLED")
         cal.add_component(event)
     return cal.to_ical()
 

@@ -241,11 +241,10 @@ def addressee_choices(rec, action: str, available) -> list[tuple[str, str]]:
     elif action == "waive":
         codes = {a.addressee_code for a in available if a.name == "waive"}
     elif action == "request_follow_up":
-        codes = {e.addressee_code for e in entries
-                 if e.state in ("answered", "declined", "waived")}
+        codes = {e.addressee_code for e in entries if ops.may_ask_again(e)}
     elif action in ("extension", "stop_clock"):
         codes = {e.addressee_code for e in entries
-                 if e.clock_start and e.state in ("pending", "interim_reply")
+                 if e.clock_start and e.is_awaited
                  and not (action == "stop_clock" and e.is_clock_stopped)}
     elif action == "resume_clock":
         codes = {e.addressee_code for e in entries if e.is_clock_stopped}

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from datetime import timedelta
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -13,9 +10,10 @@ from sqlalchemy import func, select
 from workflow import clock, deadlines
 from workflow import errors as werr
 from workflow import operations as ops
+from workflow import queries as domain_queries
 from workflow.calendars import calendar_for
 from workflow.lifecycle import RECOMMENDATION, SECRETARIAT
-from workflow.models import CaseAddressee, ExtensionRequest, Recommendation
+from workflow.models import ExtensionRequest, Recommendation
 
 from ..cases import queries
 from ..cases.view import check_version, load_case, render_case
@@ -33,29 +31,27 @@ from .forms import (
     register_form,
 )
 
+PANEL_ROWS = 50  # the dashboard's lists show the first rows; the case list has them all
+
 
 @bp.route("/")
 @role_required(SECRETARIAT)
 def dashboard():
     now = clock.utcnow()
+    actor, cutoffs = current_actor(), ops.status_cutoffs(now)
     counts = dict(db.session.execute(
         select(Recommendation.state, func.count()).group_by(Recommendation.state)).all())
-    open_entries = db.session.scalars(
-        select(CaseAddressee).join(Recommendation).where(queries.expecting_answer())
-        .order_by(CaseAddressee.due_at)).all()
-    overdue, due_soon = [], []
-    for entry in open_entries:
-        status = ops.deadline_status(entry, now)
-        if status.status in ("overdue", "very_overdue"):
-            overdue.append((entry, status))
-        elif now <= entry.due_at <= now + timedelta(days=30) and status.status != "paused":
-            due_soon.append((entry, status))
-    overdue.sort(key=lambda pair: (-pair[1].days_overdue, pair[0].addressee_code))
-    per_addressee = defaultdict(list)
-    for entry, status in overdue:
-        per_addressee[entry.addressee_code].append((entry, status))
-    summary = sorted(per_addressee.items(),
-                     key=lambda item: (-len(item[1]), -item[1][0][1].days_overdue))
+    entries = db.session.scalars(
+        domain_queries.late_entries(actor, cutoffs).limit(PANEL_ROWS)).all()
+    overdue = [(e, ops.deadline_status(e, now)) for e in entries]
+    addressees = {a.code: a for a in queries.addressees(db.session)}
+    summary = [(addressees[code], n, ops.due_status(oldest, now).days_overdue)
+               for code, n, oldest in domain_queries.late_per_addressee(db.session, actor,
+                                                                        cutoffs)]
+    soon = db.session.scalars(
+        domain_queries.late_entries(actor, cutoffs, statuses=("reminder",))
+        .limit(PANEL_ROWS)).all()
+    due_soon = [(e, ops.deadline_status(e, now)) for e in soon]
     to_assess = db.session.scalars(
         select(Recommendation).where(Recommendation.state == "answered")
         .order_by(Recommendation.updated_at.desc()).limit(20)).all()

@@ -1,0 +1,95 @@
+"""The questions every page, the API, the feeds and the exports ask of the stored
+state, as SQL built from the one definition of each rule on the models
+(``Recommendation.visible_to``, ``CaseAddressee.deadline_in``, ``is_awaited``,
+``Answer.is_public``). Nothing here restates a state name or a scope rule."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import Select, and_, exists, func, select
+from sqlalchemy.orm import Session
+
+from .actors import Actor
+from .deadlines import LATE, StatusCutoffs
+from .models import CaseAddressee, Recommendation
+
+
+def visible_cases(actor: Actor | None) -> Select:
+    """Recommendations ``actor`` may see (None: the public)."""
+    return select(Recommendation).where(Recommendation.visible_to(actor))
+
+
+def entry_clause(actor: Actor | None, *, addressee: str | None = None,
+                 statuses: Sequence[str] | None = None, cutoffs: StatusCutoffs | None = None):
+    """Addressee entries ``actor`` may see, optionally of one addressee and in the given
+    deadline statuses at ``cutoffs``."""
+    clauses = [CaseAddressee.visible_to(actor)]
+    if addressee:
+        clauses.append(CaseAddressee.addressee_code == addressee)
+    if statuses is not None:
+        if cutoffs is None:
+            raise ValueError("deadline statuses need the cutoffs of a moment")
+        clauses.append(CaseAddressee.deadline_in(tuple(statuses), cutoffs))
+    return and_(*clauses)
+
+
+def has_entry(actor: Actor | None, **conditions):
+    """A WHERE clause on Recommendation: it has an entry matching ``entry_clause``."""
+    return exists().where(CaseAddressee.recommendation_id == Recommendation.id,
+                          entry_clause(actor, **conditions))
+
+
+def late_entries(actor: Actor | None, cutoffs: StatusCutoffs, *,
+                 statuses: Sequence[str] = LATE) -> Select:
+    """Overdue (or other-status) entries ``actor`` may see, longest overdue first."""
+    return (select(CaseAddressee).join(Recommendation)
+            .where(entry_clause(actor, statuses=statuses, cutoffs=cutoffs))
+            .order_by(CaseAddressee.live_due_at, Recommendation.doc_number,
+                      CaseAddressee.addressee_code))
+
+
+def late_counts(session: Session, actor: Actor | None, rec_ids: Iterable[int],
+                cutoffs: StatusCutoffs) -> dict[int, int]:
+    """How many of each case's entries that ``actor`` sees are overdue: one query for a
+    page of cases."""
+    ids = list(rec_ids)
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(CaseAddressee.recommendation_id, func.count())
+        .where(CaseAddressee.recommendation_id.in_(ids),
+               entry_clause(actor, statuses=LATE, cutoffs=cutoffs))
+        .group_by(CaseAddressee.recommendation_id))
+    return dict(rows.all())
+
+
+def late_per_addressee(session: Session, actor: Actor | None,
+                       cutoffs: StatusCutoffs) -> list[tuple[str, int, object]]:
+    """(addressee code, overdue answers, earliest due moment) per addressee, most
+    overdue answers first."""
+    count = func.count().label("n")
+    oldest = func.min(CaseAddressee.live_due_at).label("oldest")
+    rows = session.execute(
+        select(CaseAddressee.addressee_code, count, oldest)
+        .where(entry_clause(actor, statuses=LATE, cutoffs=cutoffs))
+        .group_by(CaseAddressee.addressee_code)
+        .order_by(count.desc(), oldest, CaseAddressee.addressee_code))
+    return [tuple(r) for r in rows.all()]
+
+
+def awaited_entries(actor: Actor, organisation: str) -> Select:
+    """The entries of ``organisation`` on cases ``actor`` sees from which an answer is
+    still expected, earliest due first."""
+    return (select(CaseAddressee).join(Recommendation)
+            .where(CaseAddressee.addressee_code == organisation, CaseAddressee.is_awaited,
+                   CaseAddressee.visible_to(actor))
+            .order_by(CaseAddressee.due_at, Recommendation.doc_number))
+
+
+def other_entries(actor: Actor, organisation: str) -> Select:
+    """The entries of ``organisation`` that ``actor`` sees and no longer awaits an answer."""
+    return (select(CaseAddressee).join(Recommendation)
+            .where(CaseAddressee.addressee_code == organisation, ~CaseAddressee.is_awaited,
+                   CaseAddressee.visible_to(actor))
+            .order_by(Recommendation.doc_number.desc()))
