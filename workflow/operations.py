@@ -26,6 +26,7 @@ from .actors import SYSTEM_ACTOR, Actor
 from .calendars import calendar_for
 from .lifecycle import (
     ANSWER,
+    ANSWER_OPEN,
     CLOSURE_REASONS,
     MINISTRY,
     POSITIONS,
