@@ -14,9 +14,6 @@ down_revision = '0002'
 branch_labels = None
 depends_on = None
 
-# The states as of this revision (a migration is a snapshot, not a reference to the code).
-OPEN_ANSWER = "('pending', 'interim_reply')"
-ACCEPTS_ANSWERS = "('transmitted', 'awaiting_answers', 'follow_up_requested')"
 
 
 def upgrade():
@@ -26,9 +23,12 @@ def upgrade():
         batch_op.add_column(sa.Column('clock_stopped_on', sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('live_due_at', sa.DateTime(timezone=True), nullable=True))
 
+    # The states as of this revision, written out: a migration is a snapshot of the rule
+    # (workflow.lifecycle.answer_awaited) at the time, not a reference to today's code.
     op.execute(
-        f"UPDATE case_addressee SET is_awaited = (state IN {OPEN_ANSWER} AND recommendation_id "
-        f"IN (SELECT id FROM recommendation WHERE state IN {ACCEPTS_ANSWERS}))")
+        "UPDATE case_addressee SET is_awaited = (state IN ('pending', 'interim_reply') "
+        "AND recommendation_id IN (SELECT id FROM recommendation WHERE state IN "
+        "('transmitted', 'awaiting_answers', 'follow_up_requested')))")
     op.execute(
         "UPDATE case_addressee SET clock_stopped_on = (SELECT max(d.start_on) FROM "
         "deadline_adjustment d WHERE d.case_addressee_id = case_addressee.id "
