@@ -25,10 +25,11 @@ Feature: The answers of the addressees
       And the answer of NL is due on Monday 4 November 2024 at 17:00
       And on 2024-11-12 at 18:00 the deadline of NL is "overdue"
       And the ministry of NL may now choose:
-        | action         | addressee |
-        | submit_interim | NL        |
-        | submit_answer  | NL        |
-        | decline        | NL        |
+        | action            | addressee |
+        | submit_interim    | NL        |
+        | submit_answer     | NL        |
+        | decline           | NL        |
+        | request_extension | NL        |
 
   Rule: A final answer carries a position; declining needs a reason
 
@@ -161,7 +162,7 @@ Feature: The answers of the addressees
       When the ministry of LU sends the final answer for LU on 2024-07-01 with the position "agrees"
       Then it is refused as "transition_refused" with the message:
         """
-        cannot answer: the recommendation is not awaiting answers (it is not yet transmitted, or it is answered, under assessment or closed)
+        cannot submit the final answer: the recommendation is not awaiting answers (it is not yet transmitted, or it is answered, under assessment or closed)
         """
       And the refusal names the rule "case_accepts_answers"
       And nothing is written

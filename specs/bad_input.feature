@@ -24,7 +24,7 @@ Feature: Bad input is refused clearly and changes nothing
     Scenario: An action an answer does not know
       When the ministry of NL chooses the action "accept" for the answer of NL on 2024-05-06
       Then it is refused as "unknown_trigger" with a message starting "unknown action 'accept' for a"
-      And the message ends with "; known actions: submit_interim, submit_answer, decline, waive, ask_again"
+      And the message ends with "; known actions: submit_interim, submit_answer, decline, waive, ask_again, grant_extension, request_extension, refuse_extension, stop_clock, resume_clock"
       And the refusal points at the field "trigger"
       And nothing is written
       And the answer of NL is "pending"
@@ -41,7 +41,7 @@ Feature: Bad input is refused clearly and changes nothing
         | who                    | does                                                                            | message                                                                                   |
         | the ministry of NL     | closes the recommendation as "lapsed" on 2024-05-06                             | cannot close the case: only the secretariat may do this (you are ministry)                |
         | the auditor            | sends the final answer for NL on 2024-05-06 with the position "agrees"          | cannot submit the final answer: only the ministry or secretariat may do this (you are auditor) |
-        | the ministry of BE-FED | grants BE-FED an extension of 10 days on 2024-05-06 because "Meer tijd nodig"   | only the secretariat may grant an extension (you are ministry)                            |
+        | the ministry of BE-FED | grants BE-FED an extension of 10 days on 2024-05-06 because "Meer tijd nodig"   | cannot grant an extension: only the secretariat may do this (you are ministry)           |
         | the auditor            | declares 2024-05-31 a closing day of BE-FED on 2024-05-06 because "Brugdag"     | only the secretariat may change a calendar (you are auditor)                              |
 
   Rule: A ministry sees and answers only the cases of its own government

@@ -94,7 +94,7 @@ Feature: Closing and reopening a case
       When the ministry of BE-FED sends the final answer for BE-FED on 2024-11-21 with the position "agrees"
       Then it is refused as "transition_refused" with the message:
         """
-        cannot answer: the recommendation is not awaiting answers (it is not yet transmitted, or it is answered, under assessment or closed)
+        cannot submit the final answer: the recommendation is not awaiting answers (it is not yet transmitted, or it is answered, under assessment or closed)
         """
       And the refusal names the rule "case_accepts_answers"
       And nothing is written

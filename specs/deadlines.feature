@@ -180,7 +180,7 @@ Feature: Answer deadlines
     Scenario: Only the secretariat extends a deadline
       Given the secretariat transmitted it on 2024-05-02
       When the ministry of BE-FED grants BE-FED an extension of 10 days on 2024-05-21 because "Wij hebben meer tijd nodig"
-      Then it is refused as "forbidden" with the message "only the secretariat may grant an extension (you are ministry)"
+      Then it is refused as "forbidden" with the message "cannot grant an extension: only the secretariat may do this (you are ministry)"
       And the refusal names the rule "role"
       And nothing is written
 
@@ -275,7 +275,7 @@ Feature: Answer deadlines
 
     Scenario: Only the secretariat stops the clock
       When the ministry of NL stops the clock of NL on 2024-05-13 because "Wij wachten op Brussel"
-      Then it is refused as "forbidden" with the message "only the secretariat may stop the clock (you are ministry)"
+      Then it is refused as "forbidden" with the message "cannot stop the clock: only the secretariat may do this (you are ministry)"
       And the refusal names the rule "role"
       And nothing is written
 

@@ -43,10 +43,11 @@ Feature: The life of a recommendation
         | actor | action   | from    | to          |
         | anna  | transmit | adopted | transmitted |
       And the ministry of NL may now choose:
-        | action         | addressee |
-        | submit_interim | NL        |
-        | submit_answer  | NL        |
-        | decline        | NL        |
+        | action            | addressee |
+        | submit_interim    | NL        |
+        | submit_answer     | NL        |
+        | decline           | NL        |
+        | request_extension | NL        |
       And the system may not "receive_reaction" because of the rule "some_reaction"
       And the system may not "complete_answers" because of the rule "all_required_answered"
 
@@ -174,9 +175,9 @@ Feature: The life of a recommendation
       When the secretariat chooses the action "ask_again" for the answer of NL on 2024-06-26
       Then it is refused as "transition_refused" with the message:
         """
-        ask an addressee again through the recommendation's 'request a follow-up'
+        cannot ask this addressee again: this follows from the action 'request a follow-up'
         """
-      And the refusal names the rule "follow_up_requested_by_committee"
+      And the refusal names the rule "fired_by"
       And nothing is written
 
   Rule: Each action is possible only in certain states

@@ -295,8 +295,8 @@ def test_a_ministry_cannot_see_or_act_on_a_case_not_yet_transmitted(session, sec
         lambda: ops.save_draft(session, ministry_nl, entry, text_nl="concept", now=NOW),
         lambda: ops.submit_reply(session, ministry_nl, entry, kind="final",
                                  position="agrees", text_nl="Ja.", now=NOW),
-        lambda: ops.fire_answer(session, ministry_nl, entry, "submit_interim",
-                                text_nl="Even geduld.", now=NOW),
+        lambda: ops.fire(session, ministry_nl, rec, "submit_interim", addressee="NL",
+                         text_nl="Even geduld.", now=NOW),
         lambda: ops.request_extension(session, ministry_nl, entry, requested_date=None,
                                       reason="meer tijd", now=NOW),
     ]
@@ -525,21 +525,24 @@ def test_demo_loads_only_once(session):
 # --------------------------------------------------------------------------- offers = accepted
 
 
+def _plausible(rec, trig, code=None) -> dict:
+    """Plausible input for each declared parameter of ``trig``, as a form would send."""
+    today = ops.brussels_date(NOW)
+    entry = rec.entry(code) if code else None
+    stop = entry and ops.running_clock_stop(entry)
+    values = {"reason": "Besluit van de commissie", "closure_reason": "lapsed",
+              "addressees": [a.addressee_code for a in rec.addressees
+                             if a.state in ("answered", "declined", "waived")],
+              "text_nl": "Antwoord", "position": "agrees", "days": 10,
+              "start": entry.clock_start if entry and entry.clock_start else today,
+              "end": stop.start_on if stop else today}
+    return {name: values[name] for name in trig.params if name in values}
+
+
 def _fire_offer(session, actor, rec, offer) -> None:
-    """Fire an offered action with plausible input, as the web form would."""
-    if offer.addressee_code is None:
-        done = [a.addressee_code for a in rec.addressees
-                if a.state in ("answered", "declined", "waived")]
-        ops.fire(session, actor, rec, offer.name, reason="Besluit van de commissie",
-                 closure_reason="lapsed", addressee_codes=done, now=NOW)
-        return
-    fields = {"reason": "Reden"}
-    if offer.name in ("submit_interim", "submit_answer", "decline"):
-        fields["text_nl"] = "Antwoord"
-    if offer.name == "submit_answer":
-        fields["position"] = "agrees"
-    ops.fire_answer(session, actor, rec.entry(offer.addressee_code), offer.name, now=NOW,
-                    **fields)
+    """Fire an offered action with plausible input through the one dispatcher."""
+    ops.fire(session, actor, rec, offer.name, addressee=offer.addressee_code, now=NOW,
+             **_plausible(rec, offer.trigger, offer.addressee_code))
 
 
 def _offers_match_operations(session, recs, actors, at_least: int) -> list[str]:
@@ -567,10 +570,10 @@ def _offers_match_operations(session, recs, actors, at_least: int) -> list[str]:
                     continue
                 savepoint = session.begin_nested()
                 try:
-                    ops.fire(session, actor, rec, trig.name, reason="r",
-                             closure_reason="lapsed",
-                             addressee_codes=[a.addressee_code for a in rec.addressees],
-                             now=NOW)
+                    params = {**_plausible(rec, trig), "addressees": [
+                        a.addressee_code for a in rec.addressees]}
+                    ops.fire(session, actor, rec, trig.name, now=NOW,
+                             **{k: v for k, v in params.items() if k in trig.params})
                     problems.append(f"{where}: {trig.name} not offered but accepted")
                 except errors.WorkflowError:
                     pass
@@ -587,8 +590,9 @@ def _offers_match_operations(session, recs, actors, at_least: int) -> list[str]:
                         continue
                     savepoint = session.begin_nested()
                     try:
-                        ops.fire_answer(session, actor, entry, trig.name, now=NOW,
-                                        reason="r", text_nl="t", position="agrees")
+                        ops.fire(session, actor, rec, trig.name, now=NOW,
+                                 addressee=entry.addressee_code,
+                                 **_plausible(rec, trig, entry.addressee_code))
                         problems.append(f"{where} {entry.addressee_code}: {trig.name} "
                                         "not offered but accepted")
                     except errors.WorkflowError:

@@ -253,7 +253,7 @@ def test_follow_up_makes_an_addressee_pending_again(session):
     ops.submit_reply(session, Actor("jan", "ministry", "NL"), rec.entry("NL"), kind="final",
                      position="disagrees", text_nl="nee", now=t0 + timedelta(days=5))
     ops.fire(session, SEC, rec, "start_assessment", now=t0 + timedelta(days=6))
-    ops.request_follow_up(session, SEC, rec, question="Waarom?", addressee_codes=["NL"],
+    ops.request_follow_up(session, SEC, rec, reason="Waarom?", addressees=["NL"],
                           now=t0 + timedelta(days=7))
     now = t0 + timedelta(days=60)
     [nl] = scoreboard.compute(_events(session), now)

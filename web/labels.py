@@ -49,6 +49,11 @@ TRIGGERS = {
     "decline": _l("Decline to answer"),
     "waive": _l("Waive the answer"),
     "ask_again": _l("Ask this addressee again"),
+    "grant_extension": _l("Grant an extension"),
+    "request_extension": _l("Ask for more time"),
+    "refuse_extension": _l("Refuse the request for more time"),
+    "stop_clock": _l("Stop the clock"),
+    "resume_clock": _l("Resume the clock"),
 }
 
 # Event actions that are not lifecycle triggers.
@@ -145,6 +150,7 @@ RULES = {
     "clock_stopped": _l("The clock is not stopped."),
     "one_open_request": _l("A request for more time is already waiting for a decision."),
     "open_request": _l("This request was already decided."),
+    "fired_by": _l("This follows from another action of the case; it is not chosen alone."),
     "draft_only": _l("Attachments are added to a draft, before it is submitted."),
 }
 
@@ -187,9 +193,10 @@ def trigger_label(name: str | None) -> str:
 
 
 def action_label(name: str | None) -> str:
-    if name in TRIGGERS:
-        return trigger_label(name)
-    return _lookup(ACTIONS, name)
+    """An event of the history: what happened ("extension granted"), else the trigger."""
+    if name in ACTIONS:
+        return _lookup(ACTIONS, name)
+    return trigger_label(name)
 
 
 def event_state_label(entity: str, name: str | None) -> str:

@@ -192,8 +192,8 @@ def _step(session, rec, step, arg, extra, when):
             ops.close(session, SEC, r, closure_reason=arg, now=when,
                       reason="Besluit van de commissie")
         elif step == "follow_up":
-            ops.request_follow_up(session, SEC, r, addressee_codes=[arg], now=when,
-                                  question="Kan de regering toelichten waarom zij de "
+            ops.request_follow_up(session, SEC, r, addressees=[arg], now=when,
+                                  reason="Kan de regering toelichten waarom zij de "
                                            "automatische erkenning afwijst?")
 
     return run

@@ -71,20 +71,35 @@ class Guard:
     """
 
     name: str
-    message: str
+    message: str  # may name {action}, {doc} and {addressee}: filled in when it refuses
     check: Callable[[Any, Mapping[str, Any]], bool]
 
 
 @dataclass(frozen=True)
 class Trigger:
+    """One action of a lifecycle. ``dest=None`` declares an action that keeps the state
+    (an internal transition): the deadline actions (extensions, clock stops) are such
+    actions on an answer, with their roles and guards declared like every other."""
+
     name: str
     label: str
     sources: tuple[str, ...]
-    dest: str
+    dest: str | None
     roles: frozenset[str]
     guards: tuple[Guard, ...] = ()
     needs_reason: bool = False
     description: str = ""
+    params: tuple[str, ...] = ()  # what the person gives when firing it (docs, API)
+    # The rule named when the state is not among the sources (default: the generic
+    # "not possible in this state").
+    wrong_state: Guard | None = None
+    reply_kind: str | None = None  # for the three kinds of reply an addressee can send
+    # A system action that follows from another lifecycle's action (its name there).
+    fired_by: str | None = None
+
+    @property
+    def changes_state(self) -> bool:
+        return self.dest is not None
 
 
 @dataclass(frozen=True)
@@ -94,6 +109,8 @@ class Lifecycle:
     initial: str
     triggers: tuple[Trigger, ...]
     terminal: tuple[str, ...] = field(default=())
+    # The values a refusal message may name ({doc}, {addressee}) for one row.
+    describe: Callable[[Any], dict[str, str]] = field(default=lambda obj: {}, repr=False)
 
     @cached_property
     def state_names(self) -> tuple[str, ...]:
@@ -152,6 +169,12 @@ class Lifecycle:
     # -- asking and refusing -------------------------------------------------
     def refusal(self, obj: Any, trig: Trigger, role: str, params: Mapping[str, Any]):
         """The first rule that forbids firing ``trig`` now, as an exception, or None."""
+        if role not in trig.roles and trig.fired_by and role != SYSTEM:
+            by = next(lc.by_trigger[trig.fired_by] for lc in LIFECYCLES.values()
+                      if trig.fired_by in lc.by_trigger)
+            return errors.TransitionRefused(
+                f"cannot {trig.label}: this follows from the action '{by.label}'",
+                rule="fired_by", params={"trigger": trig.name, "fired_by": by.name})
         if role not in trig.roles:
             allowed = " or ".join(sorted(trig.roles))
             return errors.PermissionDenied(
@@ -159,6 +182,8 @@ class Lifecycle:
                 rule="role", params={"trigger": trig.name, "roles": sorted(trig.roles)},
             )
         if obj.state not in trig.sources:
+            if trig.wrong_state is not None:
+                return self._refused_by(trig.wrong_state, obj, trig)
             allowed = ", ".join(self.state(s).label for s in trig.sources)
             return errors.TransitionRefused(
                 f"cannot {trig.label}: the {self.name} is {self.state(obj.state).label}; "
@@ -169,8 +194,14 @@ class Lifecycle:
             )
         for guard in trig.guards:
             if not guard.check(obj, params):
-                return errors.TransitionRefused(guard.message, rule=guard.name)
+                return self._refused_by(guard, obj, trig)
         return None
+
+    def _refused_by(self, guard: Guard, obj: Any, trig: Trigger) -> errors.TransitionRefused:
+        values = {"action": trig.label, **self.describe(obj)}
+        return errors.TransitionRefused(
+            guard.message.format(**values), rule=guard.name,
+            params={"trigger": trig.name, **{k: v for k, v in values.items() if k != "action"}})
 
     def fire(self, obj: Any, trigger_name: str, role: str, params: Mapping[str, Any]) -> str:
         """Move ``obj`` along ``trigger_name``; returns the previous state.
@@ -244,11 +275,20 @@ def _has_required_addressee(rec, params) -> bool:
     return any(a.is_required for a in rec.addressees)
 
 
+# The states in which the committee has assessed the answers (or reopened the case).
+ASSESSED_STATES = ("under_assessment", "monitoring", "reopened")
+
+
+def closure_reasons_for(state: str) -> tuple[str, ...]:
+    """The closure reasons the lifecycle allows for a case in ``state``."""
+    if state in ASSESSED_STATES:
+        return tuple(CLOSURE_REASONS)
+    return CLOSURE_WITHOUT_ASSESSMENT
+
+
 def _close_reason_fits_state(rec, params) -> bool:
     reason = params.get("closure_reason")
-    if reason is None or rec.state in ("under_assessment", "monitoring", "reopened"):
-        return True
-    return reason in CLOSURE_WITHOUT_ASSESSMENT
+    return reason is None or reason in closure_reasons_for(rec.state)
 
 
 def _all_required_done(rec, params) -> bool:
@@ -302,6 +342,29 @@ def _follow_up_case(entry, params) -> bool:
     return entry.recommendation.state == "follow_up_requested"
 
 
+def _clock_started(entry, params) -> bool:
+    return entry.clock_start is not None
+
+
+def _clock_runs(entry, params) -> bool:
+    return not entry.is_clock_stopped
+
+
+def _clock_stopped(entry, params) -> bool:
+    return entry.is_clock_stopped
+
+
+def _no_open_request(entry, params) -> bool:
+    return not any(r.status == "open" for r in entry.extension_requests)
+
+
+def _request_open(entry, params) -> bool:
+    request = params.get("request")
+    if request is not None:
+        return request.status == "open"
+    return not _no_open_request(entry, params)
+
+
 ANSWER_DONE = ("answered", "declined", "waived")
 ACCEPTS_ANSWERS = ("transmitted", "awaiting_answers", "follow_up_requested")
 AGGREGATING = ACCEPTS_ANSWERS
@@ -338,10 +401,28 @@ SOME_REACTION = Guard(
 )
 OPEN_FOR_ANSWERS = Guard(
     "case_accepts_answers",
-    "cannot answer: the recommendation is not awaiting answers (it is not yet transmitted, "
+    "cannot {action}: the recommendation is not awaiting answers (it is not yet transmitted, "
     "or it is answered, under assessment or closed)",
     _case_open_for_answers,
 )
+TRANSMITTED = Guard(
+    "transmitted",
+    "cannot {action}: recommendation {doc} has not been transmitted yet",
+    _clock_started,
+)
+ANSWER_OUTSTANDING = Guard(
+    "answer_outstanding",
+    "cannot {action}: {addressee} has already given its final reply",
+    lambda entry, params: entry.state in ANSWER_OPEN,
+)
+CLOCK_RUNS = Guard("clock_running", "the clock is already stopped", _clock_runs)
+CLOCK_STOPPED = Guard("clock_stopped", "the clock is not stopped", _clock_stopped)
+ONE_OPEN_REQUEST = Guard(
+    "one_open_request",
+    "a request for more time is already waiting for a decision",
+    _no_open_request,
+)
+REQUEST_OPEN = Guard("open_request", "this request was already decided", _request_open)
 COLLECTIVE_ANSWERED = Guard(
     "collective_answer_covers",
     "cannot waive: the Committee of Ministers has not given a collective answer on this case",
@@ -386,7 +467,8 @@ RECOMMENDATION = Lifecycle(
     ),
     triggers=(
         Trigger("transmit", "transmit to the addressees", ("adopted",), "transmitted", SEC,
-                (HAS_REQUIRED,), description="Starts every addressee's answer clock."),
+                (HAS_REQUIRED,), params=("transmitted_on",),
+                description="Starts every addressee's answer clock."),
         Trigger("receive_reaction", "register a first reaction",
                 ("transmitted", "follow_up_requested"), "awaiting_answers",
                 frozenset({SYSTEM}), (SOME_REACTION,),
@@ -397,26 +479,33 @@ RECOMMENDATION = Lifecycle(
                 description="Aggregation: every required addressee answered, declined or "
                             "was waived."),
         Trigger("start_assessment", "start the assessment", ("answered", "reopened"),
-                "under_assessment", SEC),
+                "under_assessment", SEC, params=("reason",)),
         Trigger("request_follow_up", "request a follow-up",
                 ("under_assessment", "monitoring", "reopened"), "follow_up_requested", SEC,
                 (SOMEONE_REPLIED,), needs_reason=True,
+                params=("reason", "addressees", "deadline_rule"),
                 description="Unsatisfactory answers: a follow-up question goes to chosen "
                             "addressees and the case awaits their new answers."),
         Trigger("start_monitoring", "monitor the implementation",
-                ("under_assessment", "reopened"), "monitoring", SEC),
+                ("under_assessment", "reopened"), "monitoring", SEC, params=("reason",)),
         Trigger("close", "close the case",
                 ("transmitted", "awaiting_answers", "follow_up_requested", "answered",
                  "under_assessment", "monitoring", "reopened"), "closed", SEC, (ASSESSED,),
-                needs_reason=True,
+                needs_reason=True, params=("closure_reason", "reason"),
                 description="Closure is decided by the Parliament side, never by an addressee."),
-        Trigger("reopen", "reopen the case", ("closed",), "reopened", SEC, needs_reason=True),
+        Trigger("reopen", "reopen the case", ("closed",), "reopened", SEC, needs_reason=True,
+                params=("reason",)),
     ),
     terminal=("closed",),
+    describe=lambda rec: {"doc": rec.doc_number},
 )
 
 # ---------------------------------------------------------------------------
 # The answer lifecycle of one addressee on one case
+
+_OPEN = ("pending", "interim_reply")  # no final reply yet
+_ALL_ANSWER_STATES = ("pending", "interim_reply", "answered", "declined", "waived")
+_REPLY = ("position", "text_nl", "text_fr", "letter_date", "received_on", "reason")
 
 ANSWER = Lifecycle(
     name="answer",
@@ -430,19 +519,43 @@ ANSWER = Lifecycle(
         State("waived", "waived", "Covered by a collective Committee of Ministers answer."),
     ),
     triggers=(
-        Trigger("submit_interim", "submit an interim reply", ("pending", "interim_reply"),
-                "interim_reply", ANSWERERS, (OPEN_FOR_ANSWERS,)),
-        Trigger("submit_answer", "submit the final answer", ("pending", "interim_reply"),
-                "answered", ANSWERERS, (OPEN_FOR_ANSWERS,)),
-        Trigger("decline", "decline to answer", ("pending", "interim_reply"), "declined",
-                ANSWERERS, (OPEN_FOR_ANSWERS,), needs_reason=True),
-        Trigger("waive", "waive the answer", ("pending", "interim_reply"), "waived", SEC,
-                (OPEN_FOR_ANSWERS, COLLECTIVE_ANSWERED), needs_reason=True),
+        Trigger("submit_interim", "submit an interim reply", _OPEN, "interim_reply", ANSWERERS,
+                (OPEN_FOR_ANSWERS,), params=_REPLY, reply_kind="interim"),
+        Trigger("submit_answer", "submit the final answer", _OPEN, "answered", ANSWERERS,
+                (OPEN_FOR_ANSWERS,), params=_REPLY, reply_kind="final"),
+        Trigger("decline", "decline to answer", _OPEN, "declined", ANSWERERS,
+                (OPEN_FOR_ANSWERS,), needs_reason=True, params=_REPLY, reply_kind="declined"),
+        Trigger("waive", "waive the answer", _OPEN, "waived", SEC,
+                (OPEN_FOR_ANSWERS, COLLECTIVE_ANSWERED), needs_reason=True, params=("reason",)),
         Trigger("ask_again", "ask this addressee again", ("answered", "declined", "waived"),
                 "pending", frozenset({SYSTEM}), (FOLLOW_UP_CASE,), needs_reason=True,
+                fired_by="request_follow_up",
                 description="Fired by the recommendation's follow-up request (by the "
                             "secretariat): a new answer becomes due."),
+        # The deadline actions: the answer's state stays, its due date moves.
+        Trigger("grant_extension", "grant an extension", _OPEN, None, SEC,
+                (TRANSMITTED, OPEN_FOR_ANSWERS), needs_reason=True,
+                params=("new_date", "days", "reason"), wrong_state=ANSWER_OUTSTANDING,
+                description="A new due date, or extra days; grants an open request for more "
+                            "time."),
+        Trigger("request_extension", "ask for more time", _OPEN, None, ANSWERERS,
+                (TRANSMITTED, OPEN_FOR_ANSWERS, ONE_OPEN_REQUEST), needs_reason=True,
+                params=("requested_date", "reason"), wrong_state=ANSWER_OUTSTANDING,
+                description="The addressee asks for more time; the secretariat decides."),
+        Trigger("refuse_extension", "refuse the request for more time", _ALL_ANSWER_STATES,
+                None, SEC, (REQUEST_OPEN,), needs_reason=True, params=("request", "reason"),
+                description="The due date stays."),
+        Trigger("stop_clock", "stop the clock", _OPEN, None, SEC,
+                (TRANSMITTED, OPEN_FOR_ANSWERS, CLOCK_RUNS), needs_reason=True,
+                params=("start", "reason"), wrong_state=ANSWER_OUTSTANDING,
+                description="E.g. while a Committee of Ministers decision is awaited; the "
+                            "answer is not overdue while stopped."),
+        Trigger("resume_clock", "resume the clock", _ALL_ANSWER_STATES, None, SEC,
+                (CLOCK_STOPPED,), params=("end", "reason"),
+                description="The due date moves by the working days stopped."),
     ),
+    describe=lambda entry: {"addressee": entry.addressee_code,
+                            "doc": entry.recommendation.doc_number},
 )
 
 LIFECYCLES = {RECOMMENDATION.name: RECOMMENDATION, ANSWER.name: ANSWER}
@@ -450,3 +563,7 @@ LIFECYCLES = {RECOMMENDATION.name: RECOMMENDATION, ANSWER.name: ANSWER}
 # The answer states a final reply is still awaited from (pending, interim reply): where
 # the final answer can still be submitted.
 ANSWER_OPEN: tuple[str, ...] = ANSWER.trigger("submit_answer").sources
+
+# The kinds of reply an addressee sends, and the trigger each fires.
+REPLY_TRIGGERS: dict[str, str] = {t.reply_kind: t.name for t in ANSWER.triggers
+                                  if t.reply_kind}

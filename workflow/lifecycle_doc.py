@@ -17,15 +17,20 @@ def _section(lc: Lifecycle) -> list[str]:
     out = [f"## The {lc.name} lifecycle", "", "```mermaid", lc.mermaid(), "```", "",
            "| state | meaning |", "| --- | --- |"]
     out += [f"| `{s.name}` | {s.description} |" for s in lc.states]
-    out += ["", "| action | from | to | who | rules that must hold |",
-            "| --- | --- | --- | --- | --- |"]
+    out += ["", "| action | from | to | who | details given | rules that must hold |",
+            "| --- | --- | --- | --- | --- | --- |"]
     for t in lc.triggers:
-        rules = "<br>".join(f"`{g.name}`: {g.message}" for g in t.guards) or "none"
+        guards = ((t.wrong_state,) if t.wrong_state else ()) + t.guards
+        rules = "<br>".join(f"`{g.name}`: {g.message}" for g in guards) or "none"
         if t.needs_reason:
             rules += "<br>a reason is required"
+        if t.fired_by:
+            rules += f"<br>fired by `{t.fired_by}`"
         sources = ", ".join(f"`{s}`" for s in t.sources)
         who = ", ".join(sorted(t.roles))
-        out.append(f"| `{t.name}` ({t.label}) | {sources} | `{t.dest}` | {who} | {rules} |")
+        to = f"`{t.dest}`" if t.changes_state else "(stays; the due date changes)"
+        given = ", ".join(f"`{p}`" for p in t.params) or "none"
+        out.append(f"| `{t.name}` ({t.label}) | {sources} | {to} | {who} | {given} | {rules} |")
     return [*out, ""]
 
 
@@ -35,7 +40,12 @@ def lifecycle_markdown() -> str:
         "",
         "Generated from `workflow/lifecycle.py` by `followup lifecycle-doc`; a test keeps it "
         "in step with the code. `system` actions are fired by the aggregation rule: the case "
-        "follows its addressees.",
+        "follows its addressees. Actions that keep the state (extensions, requests for more "
+        "time, clock stops and resumes) are internal transitions of the answer: they move its "
+        "due date. Every action a person may take is fired by name through one dispatcher "
+        "(`workflow.operations.fire`), from the pages, the API and the importer; "
+        "`{action}`, `{doc}` and `{addressee}` in a rule's message are filled in when it "
+        "refuses.",
         "",
     ]
     for lc in LIFECYCLES.values():

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from importlib import resources
@@ -26,11 +26,11 @@ from .actors import SYSTEM_ACTOR, Actor
 from .calendars import calendar_for
 from .lifecycle import (
     ANSWER,
-    ANSWER_OPEN,
     CLOSURE_REASONS,
     MINISTRY,
     POSITIONS,
     RECOMMENDATION,
+    REPLY_TRIGGERS,
     SECRETARIAT,
     Trigger,
 )
@@ -553,31 +553,21 @@ def _adjust(session, actor, entry, adj: DeadlineAdjustment, now, action, payload
     return _redate(session, actor, entry, now, action, adj.reason, payload)
 
 
-def _check_deadline_change(actor: Actor, entry: CaseAddressee, what: str) -> None:
+def _fire_deadline_action(actor: Actor, entry: CaseAddressee, trigger: str,
+                          params: Mapping | None = None) -> None:
+    """Check and fire one of the answer lifecycle's deadline actions (they keep the state;
+    their roles and guards are declared in workflow.lifecycle)."""
     check_entry_scope(actor, entry)
-    _require_role(actor, SECRETARIAT, what)
-    if entry.clock_start is None:
-        raise errors.TransitionRefused(
-            f"cannot {what}: recommendation {entry.recommendation.doc_number} has not been "
-            "transmitted yet", rule="transmitted")
-    if entry.state not in ANSWER_OPEN:
-        raise errors.TransitionRefused(
-            f"cannot {what}: {entry.addressee_code} has already given its final reply",
-            rule="answer_outstanding")
-    if not entry.is_awaited:
-        raise errors.TransitionRefused(
-            f"cannot {what}: recommendation {entry.recommendation.doc_number} no longer "
-            "accepts answers (it is answered, under assessment or closed)",
-            rule="case_accepts_answers")
+    ANSWER.fire(entry, trigger, actor.role, params or {})
 
 
-def grant_extension(session: Session, actor: Actor, entry: CaseAddressee, *, reason: str,
+def grant_extension(session: Session, actor: Actor, entry: CaseAddressee, *, reason: str = "",
                     new_date: date | None = None, days: int | None = None,
                     expected_version: int | None = None,
                     now: datetime | None = None) -> deadlines.DueDate:
     """Give an addressee more time: a new due date or extra days (secretariat only)."""
     now = _now(now)
-    _check_deadline_change(actor, entry, "grant an extension")
+    _fire_deadline_action(actor, entry, "grant_extension")
     _check_version(entry.recommendation, expected_version)
     reason = _text(reason, "reason", required=True, limit=MAX_REASON)
     if (new_date is None) == (days is None):
@@ -601,17 +591,17 @@ def grant_extension(session: Session, actor: Actor, entry: CaseAddressee, *, rea
     return due
 
 
-def stop_clock(session: Session, actor: Actor, entry: CaseAddressee, *, start: date,
-               reason: str, expected_version: int | None = None,
+def stop_clock(session: Session, actor: Actor, entry: CaseAddressee, *,
+               start: date | None = None, reason: str = "", expected_version: int | None = None,
                now: datetime | None = None) -> None:
     """Stop an addressee's answer clock from ``start`` (e.g. awaiting a Committee of
     Ministers decision); the due date moves by the stopped time when it resumes."""
     now = _now(now)
-    _check_deadline_change(actor, entry, "stop the clock")
+    _fire_deadline_action(actor, entry, "stop_clock")
     _check_version(entry.recommendation, expected_version)
     reason = _text(reason, "reason", required=True, limit=MAX_REASON)
-    if entry.is_clock_stopped:
-        raise errors.TransitionRefused("the clock is already stopped", rule="clock_running")
+    if start is None:
+        raise errors.ValidationError("give the day the clock stops from", field="start")
     if start < entry.clock_start:
         raise errors.ValidationError(f"the clock cannot stop before it started "
                                      f"({entry.clock_start})", field="start")
@@ -629,17 +619,17 @@ def stop_clock(session: Session, actor: Actor, entry: CaseAddressee, *, start: d
                    reason=reason, payload={"start": start.isoformat()})
 
 
-def resume_clock(session: Session, actor: Actor, entry: CaseAddressee, *, end: date,
+def resume_clock(session: Session, actor: Actor, entry: CaseAddressee, *,
+                 end: date | None = None,
                  reason: str = "", expected_version: int | None = None,
                  now: datetime | None = None) -> deadlines.DueDate:
     """Resume a stopped clock; ``end`` is the last stopped day."""
     now = _now(now)
-    check_entry_scope(actor, entry)
-    _require_role(actor, SECRETARIAT, "resume the clock")
+    _fire_deadline_action(actor, entry, "resume_clock")
     _check_version(entry.recommendation, expected_version)
     stop = running_clock_stop(entry)
-    if stop is None:
-        raise errors.TransitionRefused("the clock is not stopped", rule="clock_stopped")
+    if end is None:
+        raise errors.ValidationError("give the last stopped day", field="end")
     if end < stop.start_on:
         raise errors.ValidationError(f"the clock cannot resume before it stopped "
                                      f"({stop.start_on})", field="end")
@@ -651,28 +641,14 @@ def resume_clock(session: Session, actor: Actor, entry: CaseAddressee, *, end: d
                    {"start": stop.start_on.isoformat(), "end": end.isoformat()})
 
 
-def extension_request_refusal(actor: Actor, entry: CaseAddressee) -> errors.WorkflowError | None:
-    """Why ``actor`` may not ask for more time on ``entry`` now, or None."""
-    check_entry_scope(actor, entry)
-    if actor.role not in (MINISTRY, SECRETARIAT):
-        return errors.PermissionDenied("only a ministry may ask for more time", rule="role")
-    if not entry.is_awaited or entry.clock_start is None:
-        return errors.TransitionRefused("cannot ask for more time: no answer is due now",
-                                        rule="answer_outstanding")
-    if any(r.status == "open" for r in entry.extension_requests):
-        return errors.TransitionRefused("a request for more time is already waiting for a "
-                                        "decision", rule="one_open_request")
-    return None
-
-
 def request_extension(session: Session, actor: Actor, entry: CaseAddressee, *,
-                      requested_date: date | None, reason: str,
+                      requested_date: date | None = None, reason: str = "",
+                      expected_version: int | None = None,
                       now: datetime | None = None) -> ExtensionRequest:
     """A ministry asks for more time, with a reason; the secretariat decides."""
     now = _now(now)
-    refused = extension_request_refusal(actor, entry)
-    if refused is not None:
-        raise refused
+    _fire_deadline_action(actor, entry, "request_extension")
+    _check_version(entry.recommendation, expected_version)
     reason = _text(reason, "reason", required=True, limit=MAX_REASON)
     if requested_date is not None and entry.due_at and \
             requested_date <= brussels_date(entry.due_at):
@@ -691,14 +667,12 @@ def request_extension(session: Session, actor: Actor, entry: CaseAddressee, *,
     return req
 
 
-def refuse_extension(session: Session, actor: Actor, request: ExtensionRequest, *, reason: str,
+def refuse_extension(session: Session, actor: Actor, request: ExtensionRequest, *,
+                     reason: str = "",
                      expected_version: int | None = None, now: datetime | None = None) -> None:
     now = _now(now)
-    check_entry_scope(actor, request.entry)
-    _require_role(actor, SECRETARIAT, "refuse a request for more time")
+    _fire_deadline_action(actor, request.entry, "refuse_extension", {"request": request})
     _check_version(request.entry.recommendation, expected_version)
-    if request.status != "open":
-        raise errors.TransitionRefused("this request was already decided", rule="open_request")
     request.status, request.decided_by, request.decided_at = "refused", actor.username, now
     entry = request.entry
     _touch(entry.recommendation, now)
@@ -751,33 +725,21 @@ def transmit(session: Session, actor: Actor, rec: Recommendation, *,
     return rec
 
 
-def fire(session: Session, actor: Actor, rec: Recommendation, trigger: str, *,
-         reason: str = "", closure_reason: str | None = None,
-         addressee_codes: Iterable[str] | None = None, deadline_rule: str | None = None,
-         transmitted_on: date | None = None, expected_version: int | None = None,
+def step(session: Session, actor: Actor, rec: Recommendation, trigger: str, *,
+         reason: str = "", expected_version: int | None = None,
          now: datetime | None = None) -> Recommendation:
-    """Fire a recommendation trigger by name (the generic entry point of the web and API)."""
+    """A recommendation trigger that needs nothing but an optional reason (start the
+    assessment, monitor the implementation; the system's aggregation steps refuse)."""
     now = _now(now)
     check_visible(actor, rec)
     _check_version(rec, expected_version)
     trig = RECOMMENDATION.trigger(trigger)
-    if trigger == "transmit":
-        return transmit(session, actor, rec, transmitted_on=transmitted_on, now=now)
-    if trigger == "request_follow_up":
-        return request_follow_up(session, actor, rec, question=reason,
-                                 addressee_codes=addressee_codes or (),
-                                 deadline_rule=deadline_rule, now=now)
-    if trigger == "close":
-        return close(session, actor, rec, closure_reason=closure_reason or "", reason=reason,
-                     now=now)
-    if trigger == "reopen":
-        return reopen(session, actor, rec, reason=reason, now=now)
     reason = _text(reason, "reason", required=trig.needs_reason, limit=MAX_REASON)
     _fire_rec(session, actor, rec, trigger, now, reason=reason)
     return rec
 
 
-def close(session: Session, actor: Actor, rec: Recommendation, *, closure_reason: str,
+def close(session: Session, actor: Actor, rec: Recommendation, *, closure_reason: str = "",
           reason: str = "", expected_version: int | None = None, now: datetime | None = None,
           effective_at: datetime | None = None) -> Recommendation:
     now = _now(now)
@@ -804,8 +766,8 @@ def may_ask_again(entry: CaseAddressee) -> bool:
     return entry.state in ANSWER.trigger("ask_again").sources
 
 
-def request_follow_up(session: Session, actor: Actor, rec: Recommendation, *, question: str,
-                      addressee_codes: Iterable[str], deadline_rule: str | None = None,
+def request_follow_up(session: Session, actor: Actor, rec: Recommendation, *, reason: str = "",
+                      addressees: Iterable[str] = (), deadline_rule: str | None = None,
                       expected_version: int | None = None,
                       now: datetime | None = None) -> Recommendation:
     """The committee finds answers unsatisfactory: it asks the chosen addressees again;
@@ -817,8 +779,8 @@ def request_follow_up(session: Session, actor: Actor, rec: Recommendation, *, qu
                                      actor.role, {})
     if refused:
         raise refused
-    question = _text(question, "reason", required=True, limit=MAX_REASON)
-    codes = list(dict.fromkeys(addressee_codes))
+    question = _text(reason, "reason", required=True, limit=MAX_REASON)
+    codes = list(dict.fromkeys(addressees or ()))
     if not codes:
         raise errors.ValidationError("choose the addressees the follow-up question goes to",
                                      field="addressees")
@@ -854,7 +816,7 @@ def request_follow_up(session: Session, actor: Actor, rec: Recommendation, *, qu
     return rec
 
 
-def reopen(session: Session, actor: Actor, rec: Recommendation, *, reason: str,
+def reopen(session: Session, actor: Actor, rec: Recommendation, *, reason: str = "",
            expected_version: int | None = None, now: datetime | None = None) -> Recommendation:
     now = _now(now)
     check_visible(actor, rec)
@@ -885,7 +847,7 @@ def _aggregate(session: Session, rec: Recommendation, now: datetime, caused_by: 
 # ---------------------------------------------------------------------------
 # Answers
 
-KINDS = {"interim": "submit_interim", "final": "submit_answer", "declined": "decline"}
+KINDS = REPLY_TRIGGERS
 
 
 def _answer_fields(kind, position, text_nl, text_fr, letter_date, adopted_on):
@@ -1012,7 +974,7 @@ def submit_reply(session: Session, actor: Actor, entry: CaseAddressee, *, kind: 
     return answer
 
 
-def waive(session: Session, actor: Actor, entry: CaseAddressee, *, reason: str,
+def waive(session: Session, actor: Actor, entry: CaseAddressee, *, reason: str = "",
           expected_version: int | None = None, now: datetime | None = None) -> CaseAddressee:
     """Waive an addressee's answer because a collective Committee of Ministers answer covers it."""
     now = _now(now)
@@ -1028,23 +990,6 @@ def waive(session: Session, actor: Actor, entry: CaseAddressee, *, reason: str,
                    to_state=entry.state, reason=reason)
     _aggregate(session, rec, now, actor)
     return entry
-
-
-def fire_answer(session: Session, actor: Actor, entry: CaseAddressee, trigger: str, *,
-                now: datetime | None = None, expected_version: int | None = None,
-                **fields) -> object:
-    """Fire an answer trigger by name (the generic entry point of the web and API)."""
-    ANSWER.trigger(trigger)
-    if trigger == "waive":
-        return waive(session, actor, entry, reason=fields.get("reason", ""),
-                     expected_version=expected_version, now=now)
-    if trigger == "ask_again":
-        raise errors.TransitionRefused("ask an addressee again through the recommendation's "
-                                       "'request a follow-up'", rule="follow_up_requested_by_"
-                                       "committee")
-    kind = {v: k for k, v in KINDS.items()}[trigger]
-    return submit_reply(session, actor, entry, kind=kind, now=now,
-                        expected_version=expected_version, **fields)
 
 
 def add_attachment(session: Session, actor: Actor, answer: Answer, *, filename: str,
@@ -1076,3 +1021,70 @@ def add_attachment(session: Session, actor: Actor, answer: Answer, *, filename: 
     answer.updated_at = now
     _flush(session)
     return att
+
+
+# ---------------------------------------------------------------------------
+# The one dispatcher: any declared trigger a person fires, by name
+
+
+def _reply(trigger: str):
+    kind = next(k for k, t in REPLY_TRIGGERS.items() if t == trigger)
+
+    def send(session, actor, entry, **params):
+        return submit_reply(session, actor, entry, kind=kind, **params)
+    return send
+
+
+def _refuse(session, actor, entry, *, request=None, **params):
+    return refuse_extension(session, actor, _request_of(entry, request), **params)
+
+
+def _request_of(entry: CaseAddressee, request) -> ExtensionRequest:
+    """The request for more time meant (an id, the request, or the open one)."""
+    if isinstance(request, ExtensionRequest) and request.entry is entry:
+        return request
+    for candidate in entry.extension_requests:
+        wanted = candidate.status == "open" if request is None else \
+            str(candidate.id) == str(request)
+        if wanted:
+            return candidate
+    raise errors.NotInScope(f"no such request for more time of {entry.addressee_code}",
+                          field="request")
+
+
+# The operation that carries out each trigger; system triggers are fired by these.
+OPERATIONS: dict[str, Callable] = {
+    "transmit": transmit, "start_assessment": step, "start_monitoring": step,
+    "request_follow_up": request_follow_up, "close": close, "reopen": reopen,
+    **{name: _reply(name) for name in REPLY_TRIGGERS.values()},
+    "waive": waive, "grant_extension": grant_extension, "request_extension": request_extension,
+    "refuse_extension": _refuse, "stop_clock": stop_clock, "resume_clock": resume_clock,
+}
+
+
+def fire(session: Session, actor: Actor, rec: Recommendation, trigger: str, *,
+         addressee: str | None = None, expected_version: int | None = None,
+         now: datetime | None = None, **params):
+    """Fire any trigger by name: a recommendation trigger, or with ``addressee`` an answer
+    trigger of that addressee. The one entry point of the web pages, the API and the CLI;
+    ``params`` are the trigger's declared parameters (``Trigger.params``)."""
+    lifecycle = RECOMMENDATION if addressee is None else ANSWER
+    trig = lifecycle.trigger(trigger)
+    operation = OPERATIONS.get(trig.name)
+    if operation is None:  # a system action: the lifecycle names why a person cannot
+        target = rec if addressee is None else entry_of(rec, addressee)
+        check_visible(actor, rec)
+        raise lifecycle.refusal(target, trig, actor.role, {}) or errors.TransitionRefused(
+            f"cannot {trig.label}: the system does this", rule="role")
+    unknown = sorted(set(params) - set(trig.params))
+    if unknown:
+        raise errors.ValidationError(
+            f"{trigger} takes {', '.join(trig.params) or 'no details'}, not "
+            f"{', '.join(unknown)}", field=unknown[0])
+    kwargs = {"now": now, "expected_version": expected_version, **params}
+    if operation is step:
+        return step(session, actor, rec, trigger, **kwargs)
+    if addressee is None:
+        return operation(session, actor, rec, **kwargs)
+    return operation(session, actor, entry_of(rec, addressee), **kwargs)
+

@@ -158,7 +158,10 @@ def test_one_recommendation_shows_due_dates_overdue_and_triggers(client, auth):
     assert "close" in names  # the secretariat may close (as lapsed etc.)
     ministry = client.get(f"{API}/recommendations/743/5Bis/triggers", headers=auth(NL)).json
     assert {(t["name"], t["addressee"]) for t in ministry["triggers"]} == {
-        ("submit_interim", "NL"), ("submit_answer", "NL"), ("decline", "NL")}
+        ("submit_interim", "NL"), ("submit_answer", "NL"), ("decline", "NL"),
+        ("request_extension", "NL")}
+    more_time = next(t for t in ministry["triggers"] if t["name"] == "request_extension")
+    assert more_time["target_state"] is None and "requested_date" in more_time["params"]
 
 
 def test_history_has_hashes_that_verify(client, auth):
@@ -481,7 +484,7 @@ def test_lost_race_is_409_with_the_current_case(app, client, auth, demo_url, mon
         rival.dispose()
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(ops, "transmit", transmit_after_a_rival)
+    monkeypatch.setitem(ops.OPERATIONS, "transmit", transmit_after_a_rival)
     h = auth(SEC)
     old = etag(client, "747/2", h)
     response = client.post(f"{API}/recommendations/747/2/triggers/transmit", json={},

@@ -329,8 +329,8 @@ def close(ctx: Context, who: str, reason: str, day: date, why: str = ""):
 
 
 def follow_up(ctx: Context, who: str, codes: list[str], day: date, question: str):
-    return operations.request_follow_up(ctx.session, ctx.actor(who), ctx.rec, question=question,
-                                        addressee_codes=codes, now=at(day))
+    return operations.request_follow_up(ctx.session, ctx.actor(who), ctx.rec, reason=question,
+                                        addressees=codes, now=at(day))
 
 
 # The usual way a case goes (the Background of a feature names the addressees):

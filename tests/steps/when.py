@@ -93,8 +93,8 @@ def waive_answer(context, who, code, day, reason):
 @when(step('{who:Who} chooses the action "{action:Action}" for the answer of {code:Code} '
            'on {day:Date}'))
 def choose_answer_action(context, who, action, code, day):
-    context.attempt(lambda: operations.fire_answer(
-        context.session, context.actor(who), context.entry(code), action, now=at(day),
+    context.attempt(lambda: operations.fire(
+        context.session, context.actor(who), context.rec, action, addressee=code, now=at(day),
         reason="Gevraagd door de commissie"))
 
 

@@ -215,9 +215,9 @@ def test_secretariat_paper_reply_extension_and_clock(app, client):
     assert _rec(app, "733/4")["entries"]["NL"] == "answered"
 
     before = _rec(app, "733/4")["due"]["BE-FED"]
-    neither = post("extension", addressee="BE-FED", reason="Regeringsvorming")
-    assert neither.status_code == 400 and 'id="extension-new_date-error"' in text(neither)
-    granted = post("extension", addressee="BE-FED", days="20", reason="Regeringsvorming")
+    neither = post("grant_extension", addressee="BE-FED", reason="Regeringsvorming")
+    assert neither.status_code == 400 and 'id="grant_extension-new_date-error"' in text(neither)
+    granted = post("grant_extension", addressee="BE-FED", days="20", reason="Regeringsvorming")
     assert granted.status_code == 302
     assert _rec(app, "733/4")["due"]["BE-FED"] > before
 

@@ -190,16 +190,10 @@ def fire_recommendation_trigger(body: dict, number: str, part: str, trigger: str
     start_monitoring, close, reopen)."""
     actor = current_actor()
     rec = _case(f"{number}/{part}")
-    RECOMMENDATION.trigger(trigger)
-    expected = check_case_version(rec, body.get("version"))
-    if trigger == "transmit":
-        ops.transmit(db.session, actor, rec, transmitted_on=body.get("transmitted_on"),
-                     expected_version=expected)
-    else:
-        ops.fire(db.session, actor, rec, trigger, reason=body.get("reason", ""),
-                 closure_reason=body.get("closure_reason"),
-                 addressee_codes=body.get("addressees"),
-                 deadline_rule=body.get("deadline_rule"), expected_version=expected)
+    trig = RECOMMENDATION.trigger(trigger)
+    expected = check_case_version(rec, body.pop("version", None))
+    ops.fire(db.session, actor, rec, trigger, expected_version=expected,
+             **{k: v for k, v in body.items() if k in trig.params})
     _commit()
     return _case_response(rec)
 
@@ -217,20 +211,15 @@ def fire_answer_trigger(body: dict, number: str, part: str, code: str, trigger: 
     actor = current_actor()
     rec = _case(f"{number}/{part}")
     entry = _entry(rec, code)
-    ANSWER.trigger(trigger)
+    trig = ANSWER.trigger(trigger)
     expected = check_case_version(rec, body.pop("version", None))
-    if trigger in ("submit_interim", "submit_answer", "decline"):
+    if trig.reply_kind:
         draft = ops.draft_of(entry)
         if draft is not None and visible_answer(actor, draft):
             for name in ("position", "text_nl", "text_fr", "letter_date"):
                 body.setdefault(name, getattr(draft, name))
-        ops.fire_answer(db.session, actor, entry, trigger, expected_version=expected,
-                        **{k: v for k, v in body.items() if k in (
-                            "position", "text_nl", "text_fr", "letter_date", "received_on",
-                            "reason")})
-    else:
-        ops.fire_answer(db.session, actor, entry, trigger, expected_version=expected,
-                        reason=body.get("reason", ""))
+    ops.fire(db.session, actor, rec, trigger, addressee=entry.addressee_code,
+             expected_version=expected, **{k: v for k, v in body.items() if k in trig.params})
     _commit()
     return _case_response(rec)
 

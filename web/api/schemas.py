@@ -7,11 +7,11 @@ import marshmallow as ma
 from flask_smorest.fields import Upload
 from marshmallow import fields, validate
 
-from workflow.lifecycle import ANSWER, CLOSURE_REASONS, POSITIONS, RECOMMENDATION
+from workflow.lifecycle import ANSWER, CLOSURE_REASONS, POSITIONS, RECOMMENDATION, REPLY_TRIGGERS
 
 CODE = r"^[A-Z]{2}(-[A-Z]{2,3})?$"
 DOC_NUMBER = r"^\d{1,5}/\d{1,3}[A-Za-z]{0,4}$"
-KINDS = ("interim", "final", "declined")
+KINDS = tuple(REPLY_TRIGGERS)
 DEADLINE_STATUSES = ("no_deadline", "on_time", "reminder", "overdue", "very_overdue", "paused")
 
 
@@ -91,8 +91,11 @@ class TriggerSchema(Schema):
     label = fields.String(required=True)
     entity = fields.String(required=True, validate=validate.OneOf(("recommendation", "answer")))
     addressee = fields.String(allow_none=True)
-    target_state = fields.String(required=True)
+    target_state = fields.String(required=True, allow_none=True, metadata={
+        "description": "null for a deadline action, which keeps the state"})
     needs_reason = fields.Boolean(required=True)
+    params = fields.List(fields.String(), required=True,
+                         metadata={"description": "the fields this trigger takes"})
     description = fields.String(required=True)
     href = fields.String(required=True, metadata={"description": "POST here to fire it"})
 
@@ -213,6 +216,14 @@ class FireAnswerSchema(VersionMixin):
     letter_date = fields.Date(allow_none=True)
     received_on = fields.Date(allow_none=True, metadata={
         "description": "Secretariat only: when a paper reply was received"})
+    new_date = fields.Date(allow_none=True, metadata={"description": "grant_extension"})
+    days = fields.Integer(allow_none=True, validate=validate.Range(1, 3650),
+                          metadata={"description": "grant_extension: extra days"})
+    requested_date = fields.Date(allow_none=True, metadata={"description": "request_extension"})
+    start = fields.Date(metadata={"description": "stop_clock: the first stopped day"})
+    end = fields.Date(metadata={"description": "resume_clock: the last stopped day"})
+    request = fields.Integer(metadata={
+        "description": "refuse_extension: the request's id (default: the open one)"})
 
 
 class DraftSchema(VersionMixin):

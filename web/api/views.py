@@ -96,7 +96,8 @@ def triggers_view(rec: Recommendation, actor: Actor) -> list[dict]:
         out.append({"name": trig.name, "label": trig.label,
                     "entity": "recommendation" if item.addressee_code is None else "answer",
                     "addressee": item.addressee_code, "target_state": trig.dest,
-                    "needs_reason": trig.needs_reason, "description": trig.description,
+                    "needs_reason": trig.needs_reason, "params": list(trig.params),
+                    "description": trig.description,
                     "href": href})
     return out
 

@@ -14,8 +14,6 @@ from workflow.operations import MAX_REASON, MAX_TEXT
 from ..labels import POSITIONS, REPLY_KINDS, choices
 from ..secretariat.forms import not_in_future, pdf_upload, today
 
-KIND_TRIGGERS = {"final": "submit_answer", "interim": "submit_interim", "declined": "decline"}
-
 
 class AnswerForm(FlaskForm):
     version = HiddenField()

@@ -12,7 +12,7 @@ from workflow import clock
 from workflow import errors as werr
 from workflow import operations as ops
 from workflow import queries as domain_queries
-from workflow.lifecycle import MINISTRY
+from workflow.lifecycle import MINISTRY, REPLY_TRIGGERS
 from workflow.models import CaseAddressee
 
 from ..cases.view import check_version, load_case
@@ -21,7 +21,7 @@ from ..extensions import db
 from ..labels import choice_value, error_text
 from ..security import current_actor, role_required
 from . import bp
-from .forms import KIND_TRIGGERS, AnswerForm, ExtensionRequestForm
+from .forms import AnswerForm, ExtensionRequestForm
 
 
 @bp.route("/")
@@ -53,10 +53,15 @@ def _entry(case_id: int):
     return rec, entry
 
 
+def _offered(rec, entry) -> set[str]:
+    """The answer triggers the lifecycle offers this ministry on its entry now."""
+    return {a.name for a in ops.available_triggers(rec, current_actor())
+            if a.addressee_code == entry.addressee_code}
+
+
 def _kinds(rec, entry) -> list[str]:
-    names = {a.name for a in ops.available_triggers(rec, current_actor())
-             if a.addressee_code == entry.addressee_code}
-    return [kind for kind, trig in KIND_TRIGGERS.items() if trig in names]
+    names = _offered(rec, entry)
+    return [kind for kind, trig in REPLY_TRIGGERS.items() if trig in names]
 
 
 def _page(rec, entry, form=None, more_time=None, status=200, conflict=None):
@@ -69,7 +74,7 @@ def _page(rec, entry, form=None, more_time=None, status=200, conflict=None):
         if draft is None and kinds:
             form.kind.data = kinds[0] if "final" not in kinds else "final"
     form.kind.choices = [c for c in form.kind.choices if choice_value(c) in kinds]
-    can_ask = ops.extension_request_refusal(current_actor(), entry) is None
+    can_ask = "request_extension" in _offered(rec, entry)
     if more_time is None and can_ask:
         more_time = ExtensionRequestForm(prefix="more", formdata=None)
         more_time.version.data = str(rec.version)
@@ -115,12 +120,12 @@ def answer(case_id: int):
                                content_type="application/pdf", content=upload.read())
         if submitting:
             texts = (form.text_nl.data or "") or (form.text_fr.data or "")
-            ops.submit_reply(db.session, actor, entry, kind=form.kind.data,
-                             position=form.position.data or None,
-                             text_nl=form.text_nl.data or "", text_fr=form.text_fr.data or "",
-                             letter_date=form.letter_date.data,
-                             reason=texts if form.kind.data == "declined" else "",
-                             expected_version=rec.version)
+            ops.fire(db.session, actor, rec, REPLY_TRIGGERS[form.kind.data],
+                     addressee=entry.addressee_code, position=form.position.data or None,
+                     text_nl=form.text_nl.data or "", text_fr=form.text_fr.data or "",
+                     letter_date=form.letter_date.data,
+                     reason=texts if form.kind.data == "declined" else "",
+                     expected_version=rec.version)
         db.session.commit()
     except werr.WorkflowError as exc:
         db.session.rollback()
@@ -154,8 +159,9 @@ def more_time(case_id: int):
         check_version(rec, form.version.data)
         if not form.validate_on_submit():
             return _page(rec, entry, more_time=form, status=400)
-        ops.request_extension(db.session, current_actor(), entry,
-                              requested_date=form.requested_date.data, reason=form.reason.data)
+        ops.fire(db.session, current_actor(), rec, "request_extension",
+                 addressee=entry.addressee_code, requested_date=form.requested_date.data,
+                 reason=form.reason.data, expected_version=rec.version)
         db.session.commit()
     except werr.WorkflowError as exc:
         db.session.rollback()

@@ -31,7 +31,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from workflow import operations as ops
-from workflow.lifecycle import CLOSURE_WITHOUT_ASSESSMENT
+from workflow.lifecycle import RECOMMENDATION, REPLY_TRIGGERS, closure_reasons_for
 from workflow.operations import (
     DOC_NUMBER,
     MAX_ATTACHMENT_BYTES,
@@ -221,46 +221,46 @@ ACTION_FORMS = {
     "reopen": ReopenForm,
     "paper_reply": PaperReplyForm,
     "waive": WaiveForm,
-    "extension": ExtensionForm,
+    "grant_extension": ExtensionForm,
     "stop_clock": StopClockForm,
     "resume_clock": ResumeClockForm,
     "publish": PublishForm,
 }
 
-ANSWER_TRIGGERS = ("submit_interim", "submit_answer", "decline")
+# Page actions that are not one declared trigger: a paper reply fires the trigger of
+# its kind; publishing is not a lifecycle action. Every other action is a trigger.
+PAPER_REPLY = "paper_reply"
+PUBLISH = "publish"
+
+
+def action_triggers(action: str) -> tuple[str, ...]:
+    """The lifecycle triggers behind a page action."""
+    if action == PAPER_REPLY:
+        return tuple(REPLY_TRIGGERS.values())
+    return () if action == PUBLISH else (action,)
 
 
 def addressee_choices(rec, action: str, available) -> list[tuple[str, str]]:
-    """Which addressees an action can concern now."""
+    """Which addressees an action can concern now: those the lifecycle offers it for."""
     from flask_babel import get_locale
 
     locale = str(get_locale())
     entries = rec.addressees
-    if action == "paper_reply":
-        codes = {a.addressee_code for a in available if a.name in ANSWER_TRIGGERS}
-    elif action == "waive":
-        codes = {a.addressee_code for a in available if a.name == "waive"}
-    elif action == "request_follow_up":
+    if action == "request_follow_up":
         codes = {e.addressee_code for e in entries if ops.may_ask_again(e)}
-    elif action in ("extension", "stop_clock"):
-        codes = {e.addressee_code for e in entries
-                 if e.clock_start and e.is_awaited
-                 and not (action == "stop_clock" and e.is_clock_stopped)}
-    elif action == "resume_clock":
-        codes = {e.addressee_code for e in entries if e.is_clock_stopped}
     else:
-        return []
+        triggers = action_triggers(action)
+        codes = {a.addressee_code for a in available
+                 if a.addressee_code and a.name in triggers}
     return [(e.addressee_code, e.addressee.name(locale)) for e in entries
             if e.addressee_code in codes]
 
 
 def offered(rec, action: str, available) -> bool:
-    names = {a.name for a in available}
-    if action in ("transmit", "start_assessment", "start_monitoring", "request_follow_up",
-                  "close", "reopen"):
-        return action in names
-    if action == "publish":
+    if action == PUBLISH:
         return True
+    if action in RECOMMENDATION.by_trigger:
+        return action in {a.name for a in available if a.addressee_code is None}
     return bool(addressee_choices(rec, action, available))
 
 
@@ -277,9 +277,10 @@ def make_form(rec, action: str, available, formdata=None):
         form.addressee.choices = choices(addressee_choices(rec, action, available))
     if hasattr(form, "addressees"):
         form.addressees.choices = choices(addressee_choices(rec, action, available))
-    if action == "close" and rec.state not in ("under_assessment", "monitoring", "reopened"):
+    if action == "close":
+        allowed = closure_reasons_for(rec.state)
         form.closure_reason.choices = [c for c in form.closure_reason.choices
-                                       if choice_value(c) in CLOSURE_WITHOUT_ASSESSMENT]
+                                       if choice_value(c) in allowed]
     return form
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from workflow import clock, deadlines
@@ -12,7 +13,7 @@ from workflow import errors as werr
 from workflow import operations as ops
 from workflow import queries as domain_queries
 from workflow.calendars import calendar_for
-from workflow.lifecycle import RECOMMENDATION, SECRETARIAT
+from workflow.lifecycle import ANSWER, RECOMMENDATION, REPLY_TRIGGERS, SECRETARIAT
 from workflow.models import ExtensionRequest, Recommendation
 
 from ..cases import queries
@@ -24,6 +25,8 @@ from ..security import current_actor, role_required
 from . import bp
 from .forms import (
     ACTION_FORMS,
+    PAPER_REPLY,
+    PUBLISH,
     DecideRequestForm,
     field_name,
     make_form,
@@ -121,67 +124,55 @@ def register():
                            preview=preview, committees=committees, themes=themes), status
 
 
-def _entry(rec, code):
-    return ops.entry_of(rec, code)
+# What the page says after each action went through.
+DONE = {
+    "transmit": _l("Transmitted: the answer clocks run."),
+    "request_follow_up": _l("Follow-up question sent; new answers are due."),
+    "close": _l("The case is closed."),
+    "reopen": _l("The case is reopened."),
+    "waive": _l("The answer is waived."),
+    "grant_extension": _l("Extension granted."),
+    "stop_clock": _l("The clock is stopped."),
+    "resume_clock": _l("The clock runs again."),
+}
 
 
 def _run(action: str, rec: Recommendation, form) -> str:
-    """Carry out one case action; returns the message to flash."""
+    """Carry out one case action through the one dispatcher; returns the message to flash."""
     actor = current_actor()
     s = db.session
-    v = rec.version
-    if action == "transmit":
-        ops.transmit(s, actor, rec, transmitted_on=form.transmitted_on.data, expected_version=v)
-        return _("Transmitted: the answer clocks run.")
-    if action in ("start_assessment", "start_monitoring"):
-        ops.fire(s, actor, rec, action, reason=form.reason.data or "", expected_version=v)
-        return _("Done: %(action)s.", action=trigger_label(action))
-    if action == "request_follow_up":
-        ops.request_follow_up(s, actor, rec, question=form.reason.data,
-                              addressee_codes=form.addressees.data)
-        return _("Follow-up question sent; new answers are due.")
-    if action == "close":
-        ops.close(s, actor, rec, closure_reason=form.closure_reason.data,
-                  reason=form.reason.data or "")
-        return _("The case is closed.")
-    if action == "reopen":
-        ops.reopen(s, actor, rec, reason=form.reason.data)
-        return _("The case is reopened.")
-    if action == "publish":
+    if action == PUBLISH:
         ops.set_published(s, actor, rec, not rec.is_published)
         return _("Published.") if rec.is_published else _("No longer published.")
-    entry = _entry(rec, form.addressee.data)
-    if action == "paper_reply":
-        kind = form.kind.data
-        text_nl, text_fr = form.text_nl.data or "", form.text_fr.data or ""
+    addressee = form.addressee.data if "addressee" in form else None
+    if action == PAPER_REPLY:
+        trigger = REPLY_TRIGGERS[form.kind.data]
+        entry = ops.entry_of(rec, addressee)
         upload = form.attachment.data
         if upload and getattr(upload, "filename", ""):
-            draft = ops.save_draft(s, actor, entry, kind=kind, text_nl=text_nl, text_fr=text_fr)
+            draft = ops.save_draft(s, actor, entry, kind=form.kind.data,
+                                   text_nl=form.text_nl.data or "",
+                                   text_fr=form.text_fr.data or "")
             # the form checked the PDF signature; browsers differ in the type they send
             ops.add_attachment(s, actor, draft, filename=upload.filename,
                                content_type="application/pdf", content=upload.read())
-        ops.submit_reply(s, actor, entry, kind=kind, position=form.position.data or None,
-                         text_nl=text_nl, text_fr=text_fr, letter_date=form.letter_date.data,
-                         received_on=form.received_on.data,
-                         reason=(text_nl or text_fr) if kind == "declined" else "",
-                         expected_version=v)
-        return _("The reply of %(who)s is recorded.", who=entry.addressee.name(
-            str(get_locale())))
-    if action == "waive":
-        ops.waive(s, actor, entry, reason=form.reason.data, expected_version=v)
-        return _("The answer is waived.")
-    if action == "extension":
-        ops.grant_extension(s, actor, entry, reason=form.reason.data,
-                            new_date=form.new_date.data, days=form.days.data,
-                            expected_version=v)
-        return _("Extension granted.")
-    if action == "stop_clock":
-        ops.stop_clock(s, actor, entry, start=form.start.data, reason=form.reason.data)
-        return _("The clock is stopped.")
-    if action == "resume_clock":
-        ops.resume_clock(s, actor, entry, end=form.end.data, reason=form.reason.data or "")
-        return _("The clock runs again.")
-    abort(404)
+    else:
+        trigger = action
+    lifecycle = ANSWER if addressee else RECOMMENDATION
+    params = {name: form[name].data for name in lifecycle.trigger(trigger).params
+              if name in form}
+    if action == PAPER_REPLY:
+        params["text_nl"], params["text_fr"] = params["text_nl"] or "", params["text_fr"] or ""
+        params["reason"] = (params["text_nl"] or params["text_fr"]) \
+            if form.kind.data == "declined" else ""
+    ops.fire(s, actor, rec, trigger, addressee=addressee, expected_version=rec.version,
+             **params)
+    if action == PAPER_REPLY:
+        return _("The reply of %(who)s is recorded.",
+                 who=ops.entry_of(rec, addressee).addressee.name(str(get_locale())))
+    if trigger in DONE:
+        return str(DONE[trigger])
+    return _("Done: %(action)s.", action=trigger_label(action))
 
 
 def _attach_error(form, exc: werr.WorkflowError) -> bool:
@@ -248,17 +239,21 @@ def decide_request(case_id: int, request_id: int):
     form = DecideRequestForm(prefix=key)
     try:
         check_version(rec, form.version.data)
-        if req.status != "open":
-            raise werr.TransitionRefused(_("This request was already decided."),
-                                         rule="open_request")
+        refused = ANSWER.refusal(req.entry, ANSWER.trigger("refuse_extension"),
+                                 current_actor().role, {"request": req})
+        if refused is not None:
+            raise refused
         if not form.validate_on_submit():
             return render_case(rec, status=400, forms={key: form})
+        code = req.entry.addressee_code
         if form.decision.data == "grant":
-            ops.grant_extension(db.session, current_actor(), req.entry, reason=form.reason.data,
-                                new_date=form.new_date.data, expected_version=rec.version)
+            ops.fire(db.session, current_actor(), rec, "grant_extension", addressee=code,
+                     reason=form.reason.data, new_date=form.new_date.data,
+                     expected_version=rec.version)
             message = _("Extension granted.")
         else:
-            ops.refuse_extension(db.session, current_actor(), req, reason=form.reason.data)
+            ops.fire(db.session, current_actor(), rec, "refuse_extension", addressee=code,
+                     request=req, reason=form.reason.data, expected_version=rec.version)
             message = _("The request for more time is refused.")
         db.session.commit()
     except werr.WorkflowError as exc:
