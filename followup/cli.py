@@ -178,6 +178,7 @@ def stale_due_dates(recompute: bool, reason: str) -> None:
 cli.add_command(__import__("web.commands", fromlist=["serve"]).serve)
 cli.add_command(__import__("followup.import_cmd", fromlist=["x"]).import_cmd)
 cli.add_command(__import__("followup.tokens_cmd", fromlist=["x"]).token)
+cli.add_command(__import__("followup.fire_cmd", fromlist=["x"]).fire)
 
 
 def main() -> None:

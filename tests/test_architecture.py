@@ -48,3 +48,16 @@ def test_lifecycle_doc_is_generated_from_the_code():
 
     doc = (WORKFLOW.parent / "docs" / "lifecycle.md").read_text()
     assert doc == lifecycle_markdown(), "run: followup lifecycle-doc > docs/lifecycle.md"
+
+
+def test_every_trigger_a_person_fires_has_one_operation_and_typed_parameters():
+    """The dispatcher's table covers exactly the declared triggers people fire; the
+    system's triggers are fired by those operations, never by name."""
+    from workflow import operations as ops
+    from workflow.lifecycle import LIFECYCLES, PARAM_KINDS, SYSTEM
+
+    people = {t.name for lc in LIFECYCLES.values() for t in lc.triggers
+              if t.roles - {SYSTEM}}
+    assert set(ops.OPERATIONS) == people
+    declared = {p for lc in LIFECYCLES.values() for t in lc.triggers for p in t.params}
+    assert declared <= set(PARAM_KINDS)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+from datetime import date
 
 import pytest
 from click.testing import CliRunner
@@ -14,6 +15,7 @@ from werkzeug.security import generate_password_hash
 
 from followup.cli import cli
 from workflow import accounts, db, history
+from workflow import operations as ops
 from workflow.lifecycle import ANSWER, RECOMMENDATION
 from workflow.models import CaseAddressee, ClosingDay, Event, Recommendation, User
 
@@ -395,3 +397,35 @@ def test_history_of_a_cli_session_reconstructs_the_cases(with_demo, run, dbs, fr
                 CaseAddressee.recommendation_id == rec.id)):
             due = history.format_utc(entry.due_at)
             assert snap.addressees[entry.addressee_code]["due_at"] == due
+
+
+# --------------------------------------------------------------------------- fire
+
+
+def test_fire_carries_out_a_deadline_action_as_a_named_user(with_demo, run, dbs):
+    out = run("fire", "731/3", "stop_clock", "--as", "secretariaat", "--addressee", "BE-FED",
+              "-p", "start=2023-07-03", "-p", "reason=Wacht op het Comité van Ministers")
+    assert out == "731/3: stop_clock done; answer is now interim_reply\n"
+    entry = ops.find_recommendation(dbs, "731/3").entry("BE-FED")
+    assert entry.clock_stopped_on == date(2023, 7, 3) and entry.live_due_at is None
+    last = dbs.scalars(select(Event).order_by(Event.seq.desc())).first()
+    assert (last.action, last.actor, last.addressee_code) == ("stop_clock", "secretariaat",
+                                                              "BE-FED")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("747/2", "transmit", "--as", "minbuza"),
+     "Error: no recommendation 747/2 in your scope"),
+    (("731/3", "stop_clock", "--as", "minbuza", "--addressee", "NL", "-p", "start=2023-07-03",
+      "-p", "reason=x"),
+     "Error: cannot stop the clock: only the secretariat may do this (you are ministry)"),
+    (("731/3", "stop_clock", "--as", "secretariaat", "--addressee", "NL", "-p", "start=3 juli"),
+     "Error: start: '3 juli' is not a date (YYYY-MM-DD)"),
+    (("731/3", "close", "--as", "secretariaat", "-p", "colour=red"),
+     "Error: 'colour=red': close takes closure_reason, reason, as name=value"),
+    (("731/3", "close", "--as", "nobody"), "Error: no active user 'nobody'"),
+])
+def test_fire_refuses_with_the_rule_and_writes_nothing(with_demo, run, dbs, args, message):
+    before = _count(dbs, Event)
+    assert message in run("fire", *args, code=1)
+    assert _count(dbs, Event) == before

@@ -564,6 +564,16 @@ LIFECYCLES = {RECOMMENDATION.name: RECOMMENDATION, ANSWER.name: ANSWER}
 # the final answer can still be submitted.
 ANSWER_OPEN: tuple[str, ...] = ANSWER.trigger("submit_answer").sources
 
+# The type of every parameter a trigger declares (``Trigger.params``): what the CLI parses,
+# what the API's schemas validate; a test checks that each declared parameter has one.
+PARAM_KINDS: dict[str, str] = {
+    "reason": "text", "closure_reason": "text", "deadline_rule": "text", "position": "text",
+    "text_nl": "text", "text_fr": "text", "addressees": "list",
+    "transmitted_on": "date", "letter_date": "date", "received_on": "date",
+    "new_date": "date", "requested_date": "date", "start": "date", "end": "date",
+    "days": "int", "request": "int",
+}
+
 # The kinds of reply an addressee sends, and the trigger each fires.
 REPLY_TRIGGERS: dict[str, str] = {t.reply_kind: t.name for t in ANSWER.triggers
                                   if t.reply_kind}
