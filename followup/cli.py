@@ -11,7 +11,7 @@ from contextlib import contextmanager
 
 import click
 
-from workflow import accounts, db, errors, history
+from workflow import accounts, db, errors, history, policy
 from workflow import operations as ops
 from workflow.actors import Actor
 from workflow.lifecycle import LIFECYCLES, ROLES
@@ -41,7 +41,10 @@ CLI_ACTOR = Actor("cli", "secretariat", "BNL-PARL")
 @click.group(help="Follow-up of Benelux Parliament recommendations.\n\n"
              "The database is DATABASE_URL (default: a SQLite file in ./instance).")
 def cli() -> None:
-    pass
+    try:  # settings are read and validated once, when the command starts
+        policy.configure()
+    except policy.ConfigurationError as exc:
+        raise click.ClickException(f"cannot start: {exc.message}") from exc
 
 
 @cli.command("init-db")

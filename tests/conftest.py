@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import create_engine, text
 
-from workflow import clock, db, operations
+from workflow import clock, db, operations, policy
 from workflow.actors import Actor
 from workflow.models import Base
 
@@ -91,6 +91,14 @@ def _truncate(url: str) -> None:
         conn.execute(text("SET LOCAL session_replication_role = replica"))
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def fresh_policy():
+    """Each test starts with the policy unconfigured, as a process does."""
+    policy.reset()
+    yield
+    policy.reset()
 
 
 @pytest.fixture(scope="session")

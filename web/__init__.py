@@ -5,12 +5,15 @@ from __future__ import annotations
 from flask import Flask
 
 from workflow import db as wdb
+from workflow import policy
 
 from . import config
 from .extensions import babel, csrf, db, login_manager, migrate
 
 
 def create_app(test_config: dict | None = None) -> Flask:
+    # Settings are read and validated once, here: a wrong one stops the start.
+    policy.configure()
     app = Flask(__name__, instance_path=str(wdb.instance_path()))
     app.config.from_mapping(config.from_environment(wdb.instance_path()))
     if test_config:
