@@ -20,10 +20,11 @@ from sqlalchemy.orm import Session, selectinload
 from . import clock, errors, history
 from . import operations as ops
 from .actors import Actor
-from .lifecycle import SECRETARIAT
+from .lifecycle import REPLY_TRIGGERS, SECRETARIAT
 from .models import Answer, CaseAddressee, Event, Recommendation
 
-ANSWER_CONTENT_ACTIONS = ("submit_interim", "submit_answer", "decline")
+# The events that carry what an answer said (redacted until the answer is published).
+ANSWER_CONTENT_ACTIONS = tuple(REPLY_TRIGGERS.values())
 # What a redacted answer event keeps of its payload: when and what kind, not what it said.
 REDACTED_KEEP = ("answer_id", "kind", "received_on", "on_behalf")
 

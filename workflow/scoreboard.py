@@ -43,10 +43,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from .deadlines import BRUSSELS, LATE, classify, status_cutoffs
-from .lifecycle import answer_awaited
+from .lifecycle import ANSWER, ANSWER_DONE, REPLY_TRIGGERS, answer_awaited
 from .models import Event
 
-FINAL_REPLY = ("submit_answer", "decline")
+# The replies that end the wait for an answer (final answer, declining).
+FINAL_REPLY = tuple(t for t in REPLY_TRIGGERS.values() if ANSWER.trigger(t).dest in ANSWER_DONE)
 DUE_CHANGES = ("grant_extension", "resume_clock", "recompute_due")
 
 
