@@ -115,11 +115,15 @@ BAD_CSV = """doc_number,adopted_on,title_nl,transmitted_on,closed_on,closure_rea
 required,answer_kind,answer_position,answer_received_on,answer_text_nl
 800/1,2023-02-30,Titel,2023-03-10,,,NL,yes,final,,2023-04-01,Antwoord
 800/1,,,,,,XX,yes,,,,
-801/2,2023-05-01,Titel twee,2023-04-01,2023-06-01,implemented,BE-FED,maybe,final,agrees,\
-2023-03-01,
+801/2,2023-05-01,Titel twee,2023-04-01,,,BE-FED,maybe,,,,
 802,2023-05-01,,,,,LU,,,,,
-803/1,2023-05-01,Goed,2023-05-10,,,NL,yes,,,,
+803/1,2023-05-01,Goed,2023-05-10,2023-06-01,implemented,NL,yes,final,agrees,2023-06-01,Ja
 804/1,2023-05-01,Te vroeg gesloten,2023-05-10,2023-06-01,implemented,NL,yes,,,,
+805/1,2023-05-01,Voor de adoptie verstuurd,2023-04-01,,,NL,yes,,,,
+806/1,2023-05-01,Gesloten voor het antwoord,2023-05-10,2023-05-15,lapsed,NL,yes,final,agrees,\
+2023-05-20,Ja
+807/1,2023-05-01,Zonder standpunt,2023-05-10,,,NL,yes,final,,2023-05-20,Ja
+808/1,2023-05-01,,2023-05-10,,,NL,yes,,,,
 """
 
 
@@ -127,18 +131,41 @@ def test_bad_file_reports_every_problem_and_writes_nothing(session):
     before = _counts(session)
     report = importer.import_file(session, "bad.csv", BAD_CSV.encode(), now=NOW)
     assert not report.ok and report.created == []
-    found = {(p.line, p.field) for p in report.problems}
+    found = {(p.line, p.field, p.rule) for p in report.problems}
     assert found == {
-        (2, "adopted_on"), (2, "answer_position"), (3, "addressee"),
-        (4, "answer_received_on"), (4, "answer_text_nl"), (4, "required"),
-        (4, "transmitted_on"), (5, "doc_number"), (5, "title_nl"), (7, "closure_reason")}
+        # reading: the record is not replayed
+        (2, "adopted_on", ""), (3, "addressee", ""), (4, "required", ""), (5, "doc_number", ""),
+        # replaying: the operations refuse, each with its rule
+        (7, "closure_reason", "assessed_before_closure"),
+        (8, "transmitted_on", "before_adoption"),
+        (9, "closed_on", "date_before_latest_event"),
+        (10, "answer_position", "position_required"),
+        (11, "title_nl", "title_required")}
     assert "803/1" not in {p.doc_number for p in report.problems}  # the good row is fine
     reasons = {(p.line, p.field): p.reason for p in report.problems}
     assert "YYYY-MM-DD" in reasons[(2, "adopted_on")]
     assert "unknown addressee 'XX'" in reasons[(3, "addressee")]
-    assert "NL did not reply" in reasons[(7, "closure_reason")]
+    assert "not assessed" in reasons[(7, "closure_reason")]
+    assert "2023-05-20" in reasons[(9, "closed_on")]  # the date of the answer it precedes
     session.rollback()
     assert _counts(session) == before
+
+
+def test_a_refusal_of_one_record_leaves_the_others_checked(session):
+    """Each record is replayed in its own savepoint: the good records before and after a
+    refused one still run (and would be imported), but the caller rolls all back."""
+    good = "803/1,2023-05-01,Goed,2023-05-10,,,NL,yes,,,,\n"
+    refused = "805/1,2023-05-01,Te vroeg,2023-04-01,,,NL,yes,,,,\n"
+    later = "809/1,2023-05-01,Later,2023-05-10,,,NL,yes,interim,,2023-06-01,Ja\n"
+    header = BAD_CSV.splitlines()[0] + "\n"
+    report = importer.import_file(session, "x.csv", (header + good + refused + later).encode(),
+                                  now=NOW)
+    assert [(p.doc_number, p.rule) for p in report.problems] == [("805/1", "before_adoption")]
+    # the later record was replayed too: it is in the session, not yet rolled back
+    assert {r.doc_number for r in session.scalars(select(Recommendation))} == {"803/1",
+                                                                              "809/1"}
+    session.rollback()
+    assert _counts(session) == (0, 0)
 
 
 BAD_JSON = """{"recommendations": [
@@ -154,11 +181,11 @@ BAD_JSON = """{"recommendations": [
 
 def test_bad_json_names_lines_and_paths(session):
     report = importer.import_file(session, "bad.json", BAD_JSON.encode(), now=NOW)
-    assert [(p.line, p.field) for p in report.problems] == [
-        (2, "recommendations[0].addressees[0].answers[0].position"),
-        (6, "recommendations[1].doc_number"),
-        (7, "closure.closed_on"),
-        (7, "recommendations[2].colour")]
+    assert [(p.line, p.field, p.rule) for p in report.problems] == [
+        (2, "recommendations[0].addressees[0].answers[0].position", "position_required"),
+        (6, "recommendations[1].doc_number", ""),
+        (7, "closure.reason", "state"),  # not transmitted: a closure is not possible
+        (7, "recommendations[2].colour", "")]
 
 
 def test_not_json_and_not_utf8_are_reported(session):
@@ -178,7 +205,7 @@ def test_a_refusal_while_applying_rolls_everything_back(session, monkeypatch):
             raise errors.ValidationError("the calendar refused", field="transmitted_on")
         return real(session_, actor, rec, **kwargs)
 
-    monkeypatch.setattr(ops, "transmit", transmit)
+    monkeypatch.setitem(ops.OPERATIONS, "transmit", transmit)
     before = _counts(session)
     report = importer.import_file(session, *_sample("json"), now=NOW)
     assert [(p.doc_number, p.field) for p in report.problems] == [("719/2", "transmitted_on")]
@@ -221,7 +248,7 @@ def test_cli_reports_a_bad_file_and_exits_1(runner, session, tmp_path):
     bad.write_text(BAD_CSV)
     result = runner.invoke(cli, ["import", str(bad)])
     assert result.exit_code == 1
-    assert "10 problem(s) in bad.csv; nothing was imported" in result.output
+    assert "9 problem(s) in bad.csv; nothing was imported" in result.output
     assert "line 3 (800/1), addressee: unknown addressee 'XX'" in result.output
     assert _counts(session) == (0, 0)
 

@@ -74,3 +74,12 @@ def upgrade(url: str | None = None, revision: str = "head") -> None:
     """Run the migrations up to ``revision`` (creates the schema on an empty database)."""
     _ensure_sqlite_folder(database_url(url))
     command.upgrade(alembic_config(url), revision)
+
+
+def begin_for_savepoints(session: Session) -> None:
+    """Make sure the session's transaction is open in the database before savepoints
+    are used: SQLite's driver opens it only at the first write, and a savepoint
+    released outside a transaction would commit."""
+    conn = session.connection()
+    if conn.dialect.name == "sqlite" and not conn.connection.dbapi_connection.in_transaction:
+        conn.exec_driver_sql("BEGIN")

@@ -1,13 +1,14 @@
 """Bulk import of historic recommendations (CSV or JSON; see docs/import-format.md).
 
-Two phases. First every record is checked (formats, addressees, dates in order,
-closure reasons the lifecycle allows); a report lists every problem with its line
-number, field and reason. Only when there is none are the records applied,
-through the ordinary operations, so the history gets the same events as live
-work, with the historic dates as effective dates and the import time as recorded
-time. If an operation still refuses something, that is reported the same way.
-The caller commits only when the report is clean (``report.ok``), otherwise it
-rolls back: a file with one bad row imports nothing.
+This module only reads and reports. Reading notes every format problem (a date that
+is not YYYY-MM-DD, an unknown column, an unknown addressee code, ...) with its line
+number and field. Every record that reads cleanly is then replayed through the
+ordinary operations, each in a savepoint: the history gets the same events as live
+work, dated by :func:`workflow.operations.effective_moment` from the historic dates
+(the import time is the recorded time), and whatever an operation refuses (dates out
+of order, a closure the lifecycle does not allow, ...) is reported as a problem with
+the operation's rule name. The caller commits only when the report is clean
+(``report.ok``), otherwise it rolls back: a file with one bad row imports nothing.
 
 Re-importing is harmless: a document number already in the database is skipped,
 and the report says so.
@@ -20,19 +21,20 @@ import io
 import json
 import re
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from . import clock, deadlines, errors, opendata
+from . import clock, db, deadlines, errors, opendata
 from . import operations as ops
 from .actors import Actor
-from .lifecycle import CLOSURE_REASONS, CLOSURE_WITHOUT_ASSESSMENT, POSITIONS, SECRETARIAT
-from .models import Addressee, Recommendation
+from .lifecycle import ASSESSED, POSITIONS, RECOMMENDATION, REPLY_TRIGGERS, SECRETARIAT
+from .models import Addressee, Event, Recommendation
 
 IMPORT_ACTOR = Actor("import", SECRETARIAT, "BNL-PARL")
 
@@ -42,7 +44,7 @@ REC_FIELDS = ("adopted_on", "title_nl", "title_fr", "text_nl", "text_fr", "commi
 ANSWER_FIELDS = ("answer_kind", "answer_position", "answer_letter_date", "answer_received_on",
                  "answer_text_nl", "answer_text_fr", "answer_published")
 CSV_COLUMNS = ("doc_number", *REC_FIELDS, "addressee", "required", *ANSWER_FIELDS)
-KINDS = ("interim", "final", "declined")
+KINDS = tuple(REPLY_TRIGGERS)
 TRUE = ("true", "yes", "1", "y", "ja", "oui", "x")
 FALSE = ("false", "no", "0", "n", "nee", "non", "")
 
@@ -53,6 +55,10 @@ class Problem:
     field: str
     reason: str
     doc_number: str = ""
+    rule: str = ""  # the rule of the operation that refused ("" for a format problem)
+    # False for a problem that leaves the record's values complete (an unknown column):
+    # the record is still replayed, so the operations' refusals are reported too.
+    blocking: bool = field(default=True, compare=False, repr=False)
 
     def describe(self) -> str:
         where = f"line {self.line}" + (f" ({self.doc_number})" if self.doc_number else "")
@@ -60,7 +66,7 @@ class Problem:
 
     def as_dict(self) -> dict:
         return {"line": self.line, "field": self.field, "reason": self.reason,
-                "doc_number": self.doc_number}
+                "doc_number": self.doc_number, "rule": self.rule}
 
 
 @dataclass
@@ -118,8 +124,9 @@ class _Collector:
     def __init__(self, problems: list[Problem]):
         self.problems = problems
 
-    def add(self, line: int, field_name: str, reason: str, doc: str = "") -> None:
-        self.problems.append(Problem(line, field_name, reason, doc))
+    def add(self, line: int, field_name: str, reason: str, doc: str = "", *,
+            blocking: bool = True) -> None:
+        self.problems.append(Problem(line, field_name, reason, doc, blocking=blocking))
 
     def date(self, raw, line, name, doc, *, required=False) -> date | None:
         text = "" if raw is None else str(raw).strip()
@@ -262,9 +269,6 @@ def _answer(c: _Collector, line: int, prefix: str, doc: str, raw: dict) -> Impor
     if position is not None and position not in POSITIONS:
         c.add(line, name("position"), f"{position!r} is not a position; use "
                                       f"{', '.join(POSITIONS)}", doc)
-    if kind == "final" and position is None:
-        c.add(line, name("position"), "a final answer needs a position "
-                                      f"({', '.join(POSITIONS)})", doc)
     answer = ImportAnswer(
         line=line, path=prefix, kind=kind, position=position,
         letter_date=c.date(raw.get("letter_date"), line, name("letter_date"), doc),
@@ -274,9 +278,6 @@ def _answer(c: _Collector, line: int, prefix: str, doc: str, raw: dict) -> Impor
         text_fr=c.text(raw.get("text_fr"), line, name("text_fr"), doc, ops.MAX_TEXT),
         published=c.flag(raw.get("published"), line, name("published"), doc, False),
     )
-    if not (answer.text_nl or answer.text_fr):
-        c.add(line, name("text_nl"), "give the text of the reply (or the reason for declining) "
-                                     "in Dutch, French or both", doc)
     return answer
 
 
@@ -331,7 +332,7 @@ def _parse_json(text: str, c: _Collector) -> list[ImportRecord]:
                  *REC_FIELDS}
         for key in item:
             if key not in known:
-                c.add(line, f"{where}.{key}", "unknown field", doc)
+                c.add(line, f"{where}.{key}", "unknown field", doc, blocking=False)
         for name in REC_FIELDS:
             if name in item and item[name] is not None:
                 rec.values[name] = item[name]
@@ -406,160 +407,126 @@ def _finish(c: _Collector, rec: ImportRecord) -> ImportRecord:
 
 
 # ---------------------------------------------------------------------------
-# Checking records against the rules
+# Checking the formats the operations take for granted
 
 
-def _answer_field(answer: ImportAnswer) -> Callable[[str], str]:
-    def name(part: str) -> str:
+def check(session: Session, records: list[ImportRecord], problems: list[Problem]) -> None:
+    """Format problems only: a malformed document number, a deadline rule that does not
+    parse, an unknown addressee code. Whether the dates, answers and closures are
+    allowed is for the operations to say when the records are replayed."""
+    known = set(session.scalars(select(Addressee.code)))
+    c = _Collector(problems)
+    for rec in records:
+        doc, line = rec.doc_number, rec.line
+        try:
+            ops.validate_doc_number(doc)
+        except errors.ValidationError as exc:
+            c.add(line, "doc_number", exc.message, doc)
+        try:
+            deadlines.DeadlineRule.parse(rec.values["deadline_rule"])
+        except deadlines.DeadlineError as exc:
+            c.add(line, "deadline_rule", str(exc), doc)
+        for entry in rec.addressees.values():
+            if entry.code not in known:
+                c.add(entry.line, entry.path,
+                      f"unknown addressee {entry.code!r}; known: {', '.join(sorted(known))}",
+                      doc)
+
+
+def _broken(rec: ImportRecord, problems: list[Problem]) -> bool:
+    """Whether a problem was found in the record while reading or checking it (then it
+    is not replayed: its values are incomplete). A CSV record is all rows of its
+    document number; a JSON record starts on its own line."""
+    return any(p.blocking and p.doc_number == rec.doc_number
+               and (not rec.is_json or p.line == rec.line) for p in problems)
+
+
+# ---------------------------------------------------------------------------
+# Replaying the records through the operations
+
+
+class _Refused(Exception):
+    def __init__(self, problem: Problem):
+        super().__init__(problem.describe())
+        self.problem = problem
+
+
+@contextmanager
+def _where(rec: ImportRecord, line: int, name: Callable[[str | None], str]):
+    """An operation's refusal as a problem at ``line``, in the file's field ``name(field)``
+    (``field`` is the operation's, None when a lifecycle rule refused)."""
+    try:
+        yield
+    except errors.WorkflowError as exc:
+        raise _Refused(Problem(line, name(exc.field), exc.message, rec.doc_number,
+                               exc.rule or "")) from exc
+
+
+def _record_field(rec: ImportRecord, default: str) -> Callable[[str | None], str]:
+    names = {"addressees": "addressee", "reason": "closure_note"}
+    return lambda name: _field(rec, names.get(name, name) if name else default)
+
+
+def _answer_field(answer: ImportAnswer) -> Callable[[str | None], str]:
+    def name(part: str | None) -> str:
+        part = {None: "kind", "reason": "text_nl", "kind": "kind"}.get(part, part)
         return f"answer_{part}" if answer.path == "answer" else f"{answer.path}.{part}"
 
     return name
 
 
-def check(session: Session, records: list[ImportRecord], today: date,
-          problems: list[Problem]) -> None:
-    known = set(session.scalars(select(Addressee.code)))
-    c = _Collector(problems)
-    for rec in records:
-        doc, line, v = rec.doc_number, rec.line, rec.values
-        try:
-            ops.validate_doc_number(doc)
-        except errors.ValidationError as exc:
-            c.add(line, "doc_number", exc.message, doc)
-        adopted, sent, closed = v["adopted_on"], v["transmitted_on"], v["closed_on"]
-        if not (v["title_nl"] or v["title_fr"]):
-            c.add(line, "title_nl", "give the title in Dutch, French or both", doc)
-        if adopted and adopted > today:
-            c.add(line, "adopted_on", f"{adopted} is in the future", doc)
-        try:
-            rule = deadlines.DeadlineRule.parse(v["deadline_rule"])
-            if adopted and rule.kind == "fixed_date" and rule.fixed_date <= adopted:
-                c.add(line, "deadline_rule", f"the due date {rule.fixed_date} is not after the "
-                                             f"adoption date {adopted}", doc)
-        except deadlines.DeadlineError as exc:
-            c.add(line, "deadline_rule", str(exc), doc)
-        if sent:
-            if adopted and sent < adopted:
-                c.add(line, "transmitted_on", f"{sent} is before the adoption date {adopted}",
-                      doc)
-            if sent > today:
-                c.add(line, "transmitted_on", f"{sent} is in the future", doc)
-        if not rec.addressees:
-            c.add(line, "addressee", "a recommendation needs at least one addressee", doc)
-        elif sent and not any(a.required for a in rec.addressees.values()):
-            c.add(line, "required", "a transmitted recommendation needs at least one required "
-                                    "addressee", doc)
-        final_for = set()
-        last_reply = None
-        for entry in rec.addressees.values():
-            if entry.code not in known:
-                c.add(entry.line, f"{entry.path}" if entry.path != "addressee" else "addressee",
-                      f"unknown addressee {entry.code!r}; known: {', '.join(sorted(known))}",
-                      doc)
-            done = None
-            for answer in sorted(entry.answers, key=lambda a: (a.received_on or date.max)):
-                f = _answer_field(answer)
-                got = answer.received_on
-                if not sent:
-                    c.add(answer.line, f("received_on"), "an answer needs the recommendation's "
-                                                         "transmitted_on date", doc)
-                elif got and got < sent:
-                    c.add(answer.line, f("received_on"), f"{got} is before the recommendation "
-                                                         f"was transmitted ({sent})", doc)
-                if got and got > today:
-                    c.add(answer.line, f("received_on"), f"{got} is in the future", doc)
-                if answer.letter_date and got and answer.letter_date > got:
-                    c.add(answer.line, f("letter_date"), f"{answer.letter_date} is after the "
-                                                         f"date received {got}", doc)
-                if answer.letter_date and adopted and answer.letter_date < adopted:
-                    c.add(answer.line, f("letter_date"), f"{answer.letter_date} is before the "
-                                                         f"adoption date {adopted}", doc)
-                if done is not None:
-                    c.add(answer.line, f("kind"), f"{entry.code} already gave its final reply "
-                                                  f"on {done}; nothing can follow it", doc)
-                if answer.kind in ("final", "declined"):
-                    done = got
-                    final_for.add(entry.code)
-                if got and (last_reply is None or got > last_reply):
-                    last_reply = got
-        reason = v["closure_reason"]
-        if (closed is None) != (reason is None):
-            c.add(line, _field(rec, "closed_on" if closed is None else "closure_reason"),
-                  "a closure needs both closed_on and closure_reason", doc)
-        if reason is not None and reason not in CLOSURE_REASONS:
-            c.add(line, _field(rec, "closure_reason"), f"{reason!r} is not a closure reason; "
-                  f"use {', '.join(CLOSURE_REASONS)}", doc)
-        if closed is not None:
-            if not sent:
-                c.add(line, _field(rec, "closed_on"), "only a transmitted recommendation can be "
-                                                      "closed; give transmitted_on", doc)
-            elif closed < sent:
-                c.add(line, _field(rec, "closed_on"), f"{closed} is before the transmission "
-                                                      f"{sent}", doc)
-            if closed > today:
-                c.add(line, _field(rec, "closed_on"), f"{closed} is in the future", doc)
-            if last_reply and closed < last_reply:
-                c.add(line, _field(rec, "closed_on"), f"{closed} is before the last reply "
-                                                      f"({last_reply})", doc)
-            required = {a.code for a in rec.addressees.values() if a.required}
-            if reason in CLOSURE_REASONS and reason not in CLOSURE_WITHOUT_ASSESSMENT and \
-                    not required <= final_for:
-                c.add(line, _field(rec, "closure_reason"),
-                      f"{reason!r} needs the committee's assessment of every required answer, "
-                      f"but {', '.join(sorted(required - final_for))} did not reply; before "
-                      f"that a case closes only as {', '.join(CLOSURE_WITHOUT_ASSESSMENT)}", doc)
-
-
-# ---------------------------------------------------------------------------
-# Applying
-
-
-def _historic(day: date, now: datetime) -> datetime | None:
-    """The effective time of something that happened on ``day`` (10:00 UTC, as the
-    operations use for historic dates); None for today (it happens now)."""
-    if day >= ops.brussels_date(now):
-        return None
-    return datetime.combine(day, time(10), tzinfo=UTC)
-
-
 def _apply(session: Session, actor: Actor, rec: ImportRecord, now: datetime) -> None:
     v = rec.values
-    case = ops.register_recommendation(
-        session, actor, doc_number=rec.doc_number, adopted_on=v["adopted_on"],
-        addressees={code: a.required for code, a in rec.addressees.items()},
-        title_nl=v["title_nl"], title_fr=v["title_fr"], text_nl=v["text_nl"],
-        text_fr=v["text_fr"], committee=v["committee"], theme=v["theme"],
-        session_label=v["session_label"], deadline_rule=v["deadline_rule"], now=now,
-        effective_at=_historic(v["adopted_on"], now))
-    if v["published"]:
-        ops.set_published(session, actor, case, True, now=now)
-    if v["transmitted_on"] is None:
-        return
-    ops.transmit(session, actor, case, transmitted_on=v["transmitted_on"], now=now)
+    with _where(rec, rec.line, _record_field(rec, "doc_number")):
+        case = ops.register_recommendation(
+            session, actor, doc_number=rec.doc_number, adopted_on=v["adopted_on"],
+            addressees={code: a.required for code, a in rec.addressees.items()},
+            title_nl=v["title_nl"], title_fr=v["title_fr"], text_nl=v["text_nl"],
+            text_fr=v["text_fr"], committee=v["committee"], theme=v["theme"],
+            session_label=v["session_label"], deadline_rule=v["deadline_rule"], now=now)
+        if v["published"]:
+            ops.set_published(session, actor, case, True, now=now)
+    if v["transmitted_on"] is not None:
+        with _where(rec, rec.line, _record_field(rec, "transmitted_on")):
+            ops.fire(session, actor, case, "transmit", transmitted_on=v["transmitted_on"],
+                     now=now)
     replies = sorted(((a, code) for code, entry in rec.addressees.items() for a in entry.answers),
                      key=lambda item: (item[0].received_on, item[0].line))
     for answer, code in replies:
-        row = ops.submit_reply(session, actor, case.entry(code), kind=answer.kind,
-                               position=answer.position, text_nl=answer.text_nl,
-                               text_fr=answer.text_fr, letter_date=answer.letter_date,
-                               received_on=answer.received_on, now=now)
-        if answer.published:
-            opendata.publish_answer(session, actor, row, True, now=now)
+        with _where(rec, answer.line, _answer_field(answer)):
+            row = ops.fire(session, actor, case, REPLY_TRIGGERS[answer.kind], addressee=code,
+                           position=answer.position, text_nl=answer.text_nl,
+                           text_fr=answer.text_fr, letter_date=answer.letter_date,
+                           received_on=answer.received_on, now=now)
+            if answer.published:
+                opendata.publish_answer(session, actor, row, True, now=now)
     if v["closed_on"] is not None:
-        effective = _historic(v["closed_on"], now)
-        if case.state == "answered" and v["closure_reason"] not in CLOSURE_WITHOUT_ASSESSMENT:
-            # The committee's assessment precedes a closure on the merits.
-            ops._fire_rec(session, actor, case, "start_assessment", now, effective_at=effective)
-        ops.close(session, actor, case, closure_reason=v["closure_reason"],
-                  reason=v["closure_note"], now=now, effective_at=effective)
+        with _where(rec, rec.line, _record_field(rec, "closure_reason")):
+            closure = {"closure_reason": v["closure_reason"]}
+            refused = RECOMMENDATION.refusal(case, RECOMMENDATION.trigger("close"), actor.role,
+                                             closure)
+            if refused is not None and refused.rule == ASSESSED.name and \
+                    "start_assessment" in {t.name for t in RECOMMENDATION.available(
+                        case, actor.role)}:
+                # The format has no date for the committee's assessment: a closure that
+                # needs one gets it on the closure date.
+                ops.fire(session, actor, case, "start_assessment", effective_on=v["closed_on"],
+                         now=now)
+            ops.fire(session, actor, case, "close", closure_reason=v["closure_reason"],
+                     reason=v["closure_note"], effective_on=v["closed_on"], now=now)
+
+
+def _last_seq(session: Session) -> int:
+    return session.scalar(select(Event.seq).order_by(Event.seq.desc()).limit(1)) or 0
 
 
 def import_records(session: Session, records: list[ImportRecord], *,
                    problems: list[Problem] | None = None, actor: Actor = IMPORT_ACTOR,
                    now: datetime | None = None,
                    progress: Callable[[int, int], None] | None = None) -> ImportReport:
-    """Check, then (only if all is well) apply. Flushes, never commits: commit when
-    ``report.ok``, roll back otherwise."""
+    """Replay the records through the operations, each in a savepoint, so that one
+    record's refusal does not stop the others from being checked. Flushes, never
+    commits: commit when ``report.ok``, roll back otherwise (then nothing is imported)."""
     now = clock.ensure_aware(now) if now is not None else clock.utcnow()
     report = ImportReport(records=len(records), problems=list(problems or []))
     if actor.role != SECRETARIAT:
@@ -569,39 +536,39 @@ def import_records(session: Session, records: list[ImportRecord], *,
         Recommendation.doc_number.in_([r.doc_number for r in records]))))
     todo = [r for r in records if r.doc_number not in existing]
     report.skipped = [r.doc_number for r in records if r.doc_number in existing]
-    check(session, todo, ops.brussels_date(now), report.problems)
-    if not report.ok:
-        report.problems.sort(key=lambda p: (p.line, p.field))
-        return report
-    from .models import Event  # counted to tell how much history the import wrote
-
-    before = session.scalar(select(Event.seq).order_by(Event.seq.desc()).limit(1)) or 0
-    for rec in todo:
-        try:
-            _apply(session, actor, rec, now)
-            report.created.append(rec.doc_number)
-        except errors.WorkflowError as exc:
-            report.problems.append(Problem(rec.line, exc.field or "record", exc.message,
-                                           rec.doc_number))
-        except SQLAlchemyError as exc:  # the session is unusable after this: stop here
-            report.problems.append(Problem(rec.line, "record", f"database refused: "
-                                           f"{exc.__class__.__name__}", rec.doc_number))
-            break
+    check(session, todo, report.problems)
+    db.begin_for_savepoints(session)
+    before = _last_seq(session)
+    for done, rec in enumerate(todo, start=1):
+        if not _broken(rec, report.problems):
+            savepoint = session.begin_nested()
+            try:
+                _apply(session, actor, rec, now)
+            except _Refused as refused:
+                savepoint.rollback()
+                report.problems.append(refused.problem)
+            except SQLAlchemyError as exc:
+                savepoint.rollback()
+                report.problems.append(Problem(rec.line, "record", f"database refused: "
+                                               f"{exc.__class__.__name__}", rec.doc_number))
+            else:
+                savepoint.commit()
+                report.created.append(rec.doc_number)
         if progress is not None:
-            progress(len(report.created) + len(report.problems), len(todo))
+            progress(done, len(todo))
     if report.ok:
-        after = session.scalar(select(Event.seq).order_by(Event.seq.desc()).limit(1)) or 0
-        report.events = after - before
+        report.events = _last_seq(session) - before
     else:
         report.created = []
+        report.problems.sort(key=lambda p: (p.line, p.field))
     return report
 
 
 def import_file(session: Session, name: str, content: bytes, *, fmt: str | None = None,
                 actor: Actor = IMPORT_ACTOR, now: datetime | None = None,
                 progress: Callable[[int, int], None] | None = None) -> ImportReport:
-    """Read, check and (if all is well) apply a file; ``progress(done, total)`` is
-    called after each recommendation applied."""
+    """Read, check and replay a file; ``progress(done, total)`` is called after each
+    recommendation. Commit only when the report is ok."""
     records, problems = parse(name, content, fmt)
     return import_records(session, records, problems=problems, actor=actor, now=now,
                           progress=progress)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from importlib import resources
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -41,6 +41,7 @@ from .models import (
     CaseAddressee,
     ClosingDay,
     DeadlineAdjustment,
+    Event,
     ExtensionRequest,
     Recommendation,
 )
@@ -61,12 +62,47 @@ def brussels_date(moment: datetime) -> date:
     return moment.astimezone(deadlines.BRUSSELS).date()
 
 
-def effective_moment(day: date, now: datetime) -> datetime | None:
-    """When something that happened on ``day`` (a letter received, a transmission)
-    took effect: noon in Brussels that day; None (= now) when ``day`` is today."""
-    if day >= brussels_date(now):
+def effective_moment(day: date, now: datetime, *, after: datetime | None = None,
+                     field: str = "effective_on") -> datetime:
+    """When something that happened on ``day`` (a letter received, a transmission, a
+    closure) took effect: noon in Brussels that day, or ``now`` when ``day`` is today.
+
+    ``after`` is the moment of the case's latest event that this one follows: a day
+    before it is refused, and on its day the moment is never earlier than it, so events
+    of one day keep the order they were recorded in. A day in the future is refused.
+    The operations and the importer date historic events only through this."""
+    today = brussels_date(now)
+    if day > today:
+        raise errors.ValidationError(
+            f"{field.replace('_', ' ')} {day} is in the future", field=field,
+            rule="date_in_future", params={"date": day.isoformat(), "today": today.isoformat()})
+    if after is not None and day < brussels_date(after):
+        raise errors.ValidationError(
+            f"{field.replace('_', ' ')} {day} is before the latest event of the case "
+            f"({brussels_date(after)})", field=field, rule="date_before_latest_event",
+            params={"date": day.isoformat(), "latest": brussels_date(after).isoformat()})
+    if day == today:
+        moment = now
+    else:
+        moment = datetime.combine(day, time(12), tzinfo=deadlines.BRUSSELS).astimezone(UTC)
+    return max(moment, after) if after is not None else moment
+
+
+def latest_moment(session: Session, rec: Recommendation,
+                  addressee_code: str | None = None) -> datetime | None:
+    """The effective moment of the latest state change a new event of ``rec`` follows:
+    any change of the case and of its answers, or (``addressee_code`` given) of the
+    case and of that addressee's answer. The aggregation rule's own events do not
+    count (the history's replay applies that rule again)."""
+    if rec.id is None:
         return None
-    return datetime.combine(day, time(12), tzinfo=deadlines.BRUSSELS).astimezone(UTC)
+    query = select(func.max(Event.effective_at)).where(
+        Event.recommendation_id == rec.id, Event.to_state.is_not(None),
+        Event.actor_role != SYSTEM_ACTOR.role)
+    if addressee_code is not None:
+        query = query.where(or_(Event.entity == "recommendation",
+                                Event.addressee_code == addressee_code))
+    return session.scalar(query)
 
 
 def _flush(session: Session) -> None:
@@ -94,11 +130,12 @@ def _touch(rec: Recommendation, now: datetime) -> None:
 def _text(value: str | None, field: str, *, required: bool = False, limit: int = MAX_TEXT) -> str:
     value = (value or "").strip()
     if required and not value:
-        raise errors.ValidationError(f"{field.replace('_', ' ')} is required", field=field)
+        raise errors.ValidationError(f"{field.replace('_', ' ')} is required", field=field,
+                                     rule="required")
     if len(value) > limit:
         raise errors.ValidationError(
             f"{field.replace('_', ' ')} is too long ({len(value)} characters; at most {limit})",
-            field=field,
+            field=field, rule="too_long", params={"length": len(value), "limit": limit},
         )
     return value
 
@@ -288,7 +325,6 @@ def register_recommendation(
     session_label: str = "",
     deadline_rule: str | None = None,
     now: datetime | None = None,
-    effective_at: datetime | None = None,
 ) -> Recommendation:
     """Register a recommendation adopted in plenary. ``addressees`` maps codes to
     whether their answer is required (a plain list means all required)."""
@@ -303,27 +339,25 @@ def register_recommendation(
     if not isinstance(adopted_on, date) or isinstance(adopted_on, datetime):
         raise errors.ValidationError("adoption date must be a date (YYYY-MM-DD)",
                                      field="adopted_on")
-    if adopted_on > brussels_date(now):
-        raise errors.ValidationError(
-            f"adoption date {adopted_on} is in the future; give the plenary date",
-            field="adopted_on",
-        )
+    effective_at = effective_moment(adopted_on, now, field="adopted_on")
     title_nl = _text(title_nl, "title_nl", limit=MAX_TITLE)
     title_fr = _text(title_fr, "title_fr", limit=MAX_TITLE)
     if not (title_nl or title_fr):
-        raise errors.ValidationError("give the title in Dutch, French or both", field="title_nl")
+        raise errors.ValidationError("give the title in Dutch, French or both", field="title_nl",
+                                     rule="title_required")
     rule = _rule(deadline_rule or deadline_policy.current().default_rule)
     if rule.kind == "fixed_date" and rule.fixed_date <= adopted_on:
         raise errors.ValidationError(
             f"the due date {rule.fixed_date} is not after the adoption date {adopted_on}",
-            field="deadline_rule",
+            field="deadline_rule", rule="due_after_adoption",
         )
     if isinstance(addressees, Mapping):
         wanted = dict(addressees)
     else:
         wanted = dict.fromkeys(addressees, True)
     if not wanted:
-        raise errors.ValidationError("choose at least one addressee", field="addressees")
+        raise errors.ValidationError("choose at least one addressee", field="addressees",
+                                     rule="addressee_required")
     rec = Recommendation(
         doc_number=doc_number,
         title_nl=title_nl,
@@ -347,7 +381,7 @@ def register_recommendation(
     _flush(session)
     history.record(
         session, actor=actor, action="register", entity="recommendation", now=now,
-        effective_at=effective_at or effective_moment(adopted_on, now), recommendation=rec,
+        effective_at=effective_at, recommendation=rec,
         to_state=rec.state,
         payload={
             "adopted_on": adopted_on.isoformat(),
@@ -710,10 +744,9 @@ def transmit(session: Session, actor: Actor, rec: Recommendation, *,
     if transmitted_on < rec.adopted_on:
         raise errors.ValidationError(
             f"transmission date {transmitted_on} is before the adoption date {rec.adopted_on}",
-            field="transmitted_on")
-    if transmitted_on > brussels_date(now):
-        raise errors.ValidationError(f"transmission date {transmitted_on} is in the future",
-                                     field="transmitted_on")
+            field="transmitted_on", rule="before_adoption")
+    effective_at = effective_moment(transmitted_on, now, field="transmitted_on",
+                                    after=latest_moment(session, rec))
     due_dates = {}
     for entry in rec.addressees:
         entry.clock_start = transmitted_on
@@ -721,39 +754,48 @@ def transmit(session: Session, actor: Actor, rec: Recommendation, *,
     rec.transmitted_at = now
     _fire_rec(session, actor, rec, "transmit", now,
               payload={"transmitted_on": transmitted_on.isoformat(), "due_at": due_dates},
-              effective_at=effective_moment(transmitted_on, now))
+              effective_at=effective_at)
     return rec
 
 
 def step(session: Session, actor: Actor, rec: Recommendation, trigger: str, *,
          reason: str = "", expected_version: int | None = None,
-         now: datetime | None = None) -> Recommendation:
+         effective_on: date | None = None, now: datetime | None = None) -> Recommendation:
     """A recommendation trigger that needs nothing but an optional reason (start the
-    assessment, monitor the implementation; the system's aggregation steps refuse)."""
+    assessment, monitor the implementation; the system's aggregation steps refuse).
+    ``effective_on``: the day it happened, when that is not today (a historic record;
+    see :func:`effective_moment`)."""
     now = _now(now)
     check_visible(actor, rec)
     _check_version(rec, expected_version)
     trig = RECOMMENDATION.trigger(trigger)
     reason = _text(reason, "reason", required=trig.needs_reason, limit=MAX_REASON)
-    _fire_rec(session, actor, rec, trigger, now, reason=reason)
+    effective_at = effective_moment(effective_on or brussels_date(now), now,
+                                    after=latest_moment(session, rec))
+    _fire_rec(session, actor, rec, trigger, now, reason=reason, effective_at=effective_at)
     return rec
 
 
 def close(session: Session, actor: Actor, rec: Recommendation, *, closure_reason: str = "",
-          reason: str = "", expected_version: int | None = None, now: datetime | None = None,
-          effective_at: datetime | None = None) -> Recommendation:
+          reason: str = "", expected_version: int | None = None,
+          closed_on: date | None = None, now: datetime | None = None) -> Recommendation:
+    """Close the case with a reason; ``closed_on`` is the day of the decision when it is
+    not today (a historic record; see :func:`effective_moment`)."""
     now = _now(now)
     check_visible(actor, rec)
     _check_version(rec, expected_version)
     if closure_reason not in CLOSURE_REASONS:
         raise errors.ValidationError(
             f"unknown closure reason {closure_reason!r}; choose one of "
-            f"{', '.join(CLOSURE_REASONS)}", field="closure_reason")
+            f"{', '.join(CLOSURE_REASONS)}", field="closure_reason", rule="closure_reason",
+            params={"allowed": list(CLOSURE_REASONS)})
     reason = _text(reason, "reason", limit=MAX_REASON)
     params = {"closure_reason": closure_reason}
     refused = RECOMMENDATION.refusal(rec, RECOMMENDATION.trigger("close"), actor.role, params)
     if refused:
         raise refused
+    effective_at = effective_moment(closed_on or brussels_date(now), now, field="closed_on",
+                                    after=latest_moment(session, rec))
     rec.closure_reason = closure_reason
     rec.closed_at = now
     _fire_rec(session, actor, rec, "close", now, reason=reason, params=params,
@@ -817,7 +859,8 @@ def request_follow_up(session: Session, actor: Actor, rec: Recommendation, *, re
 
 
 def reopen(session: Session, actor: Actor, rec: Recommendation, *, reason: str = "",
-           expected_version: int | None = None, now: datetime | None = None) -> Recommendation:
+           expected_version: int | None = None, reopened_on: date | None = None,
+           now: datetime | None = None) -> Recommendation:
     now = _now(now)
     check_visible(actor, rec)
     _check_version(rec, expected_version)
@@ -825,10 +868,12 @@ def reopen(session: Session, actor: Actor, rec: Recommendation, *, reason: str =
     refused = RECOMMENDATION.refusal(rec, RECOMMENDATION.trigger("reopen"), actor.role, {})
     if refused:
         raise refused
+    effective_at = effective_moment(reopened_on or brussels_date(now), now,
+                                    field="reopened_on", after=latest_moment(session, rec))
     previous = rec.closure_reason
     rec.closure_reason = None
     rec.closed_at = None
-    _fire_rec(session, actor, rec, "reopen", now, reason=reason,
+    _fire_rec(session, actor, rec, "reopen", now, reason=reason, effective_at=effective_at,
               payload={"previous_closure_reason": previous})
     return rec
 
@@ -862,7 +907,7 @@ def _answer_fields(kind, position, text_nl, text_fr, letter_date, adopted_on):
     if letter_date is not None and letter_date < adopted_on:
         raise errors.ValidationError(
             f"the date on the letter ({letter_date}) is before the recommendation was adopted "
-            f"({adopted_on})", field="letter_date")
+            f"({adopted_on})", field="letter_date", rule="before_adoption")
     return position or None, text_nl, text_fr
 
 
@@ -905,7 +950,7 @@ def submit_reply(session: Session, actor: Actor, entry: CaseAddressee, *, kind: 
                  position: str | None = None, text_nl: str = "", text_fr: str = "",
                  letter_date: date | None = None, received_on: date | None = None,
                  reason: str = "", expected_version: int | None = None,
-                 now: datetime | None = None, effective_at: datetime | None = None) -> Answer:
+                 now: datetime | None = None) -> Answer:
     """Submit an interim reply, a final answer (with a position) or a refusal to answer.
 
     A ministry submits its own (received today); the secretariat records a reply
@@ -924,23 +969,23 @@ def submit_reply(session: Session, actor: Actor, entry: CaseAddressee, *, kind: 
     today = brussels_date(now)
     if actor.role == MINISTRY or received_on is None:
         received_on = today
-    if received_on > today:
-        raise errors.ValidationError(f"the date received ({received_on}) is in the future",
-                                     field="received_on")
     if entry.clock_start and received_on < entry.clock_start:
         raise errors.ValidationError(
             f"the date received ({received_on}) is before the recommendation was sent "
-            f"({entry.clock_start})", field="received_on")
+            f"({entry.clock_start})", field="received_on", rule="before_transmission")
+    effective_at = effective_moment(received_on, now, field="received_on",
+                                    after=latest_moment(session, rec, entry.addressee_code))
     if letter_date is not None and letter_date > received_on:
         raise errors.ValidationError(
             f"the date on the letter ({letter_date}) is after the date it was received "
-            f"({received_on})", field="letter_date")
+            f"({received_on})", field="letter_date", rule="letter_after_receipt")
     if kind == "final" and not position:
         raise errors.ValidationError("a final answer needs a position: agrees, partly agrees, "
-                                     "disagrees or takes note", field="position")
+                                     "disagrees or takes note", field="position",
+                                     rule="position_required")
     if kind != "declined" and not (text_nl or text_fr):
         raise errors.ValidationError("give the text of the reply in Dutch, French or both",
-                                     field="text_nl")
+                                     field="text_nl", rule="text_required")
     if kind == "declined":
         reason = _text(reason or text_nl or text_fr, "reason", required=True, limit=MAX_REASON)
     answer = draft_of(entry, actor.organisation)
@@ -957,8 +1002,6 @@ def submit_reply(session: Session, actor: Actor, entry: CaseAddressee, *, kind: 
         entry.answered_on = received_on
     _touch(rec, now)
     _flush(session)
-    if effective_at is None:
-        effective_at = effective_moment(received_on, now)
     history.record(
         session, actor=actor, action=trigger, entity="answer", now=now, recommendation=rec,
         addressee_code=entry.addressee_code, from_state=before, to_state=entry.state,
@@ -1062,12 +1105,19 @@ OPERATIONS: dict[str, Callable] = {
 }
 
 
+# Where each trigger takes the day it happened, for a historic record (``effective_on``).
+HISTORIC_DAY = {"transmit": "transmitted_on", "close": "closed_on", "reopen": "reopened_on",
+                "start_assessment": "effective_on", "start_monitoring": "effective_on",
+                **{name: "received_on" for name in REPLY_TRIGGERS.values()}}
+
+
 def fire(session: Session, actor: Actor, rec: Recommendation, trigger: str, *,
          addressee: str | None = None, expected_version: int | None = None,
-         now: datetime | None = None, **params):
+         effective_on: date | None = None, now: datetime | None = None, **params):
     """Fire any trigger by name: a recommendation trigger, or with ``addressee`` an answer
-    trigger of that addressee. The one entry point of the web pages, the API and the CLI;
-    ``params`` are the trigger's declared parameters (``Trigger.params``)."""
+    trigger of that addressee. The one entry point of the web pages, the API, the CLI and
+    the importer; ``params`` are the trigger's declared parameters (``Trigger.params``);
+    ``effective_on`` is the day it happened when that is not today (a historic record)."""
     lifecycle = RECOMMENDATION if addressee is None else ANSWER
     trig = lifecycle.trigger(trigger)
     operation = OPERATIONS.get(trig.name)
@@ -1082,6 +1132,13 @@ def fire(session: Session, actor: Actor, rec: Recommendation, trigger: str, *,
             f"{trigger} takes {', '.join(trig.params) or 'no details'}, not "
             f"{', '.join(unknown)}", field=unknown[0])
     kwargs = {"now": now, "expected_version": expected_version, **params}
+    if effective_on is not None and effective_on != brussels_date(_now(now)):
+        if trig.name not in HISTORIC_DAY:
+            raise errors.ValidationError(
+                f"{trig.label} cannot be recorded with an earlier date: it takes effect "
+                "today", field="effective_on", rule="happens_today",
+                params={"trigger": trig.name})
+        kwargs.setdefault(HISTORIC_DAY[trig.name], effective_on)
     if operation is step:
         return step(session, actor, rec, trigger, **kwargs)
     if addressee is None:
