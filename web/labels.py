@@ -12,6 +12,7 @@ from datetime import date, datetime
 from flask_babel import format_date, format_datetime, format_time
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from jinja2 import pass_context
 
 RECOMMENDATION_STATES = {
     "adopted": _l("adopted"),
@@ -247,8 +248,26 @@ FILTERS = {
 }
 
 
+def per_render(func):
+    """A filter Jinja may not evaluate while compiling the template.
+
+    Jinja folds a filter applied to a literal (``"close"|trigger_label``) into a
+    constant when it compiles the template, once per process: the label would
+    keep the language of the first page rendered. A filter that takes the
+    render context cannot be folded, so it runs, and translates, on every render.
+    """
+
+    @pass_context
+    def render(_context, *args, **kwargs):
+        return func(*args, **kwargs)
+
+    render.__name__ = getattr(func, "__name__", "filter")
+    render.__doc__ = func.__doc__
+    return render
+
+
 def init_app(app) -> None:
-    app.jinja_env.filters.update(FILTERS)
+    app.jinja_env.filters.update({name: per_render(f) for name, f in FILTERS.items()})
     app.jinja_env.globals["event_state_label"] = event_state_label
 
 

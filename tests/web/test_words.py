@@ -1,0 +1,51 @@
+"""Words live in the web layer: labels are looked up on every render, the due-date
+explanation and the workflow's errors reach a user in the page's language."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.web.conftest import case_id, login, text
+
+# Cases of the demo in different states, so the case page offers different actions.
+CASES = ("731/3", "747/2", "726/2")
+
+
+def _action_labels(page: str) -> list[str]:
+    """The labels of the action forms (summary and submit button) of a case page."""
+    section = page.split('class="case-actions"', 1)[1].split("</section>", 1)[0]
+    found = re.findall(r"<summary>(.*?)</summary>", section)
+    found += re.findall(r'<button type="submit"[^>]*id="btn-[^"]*">(.*?)</button>', section)
+    return [label.strip() for label in found]
+
+
+def _render_all(app, client, lang: str) -> list[str]:
+    client.post("/language", data={"lang": lang, "next": "/"})
+    labels = []
+    for number in CASES:
+        response = client.get(f"/cases/{case_id(app, number)}")
+        assert response.status_code == 200
+        labels += _action_labels(text(response))
+    return labels
+
+
+@pytest.mark.parametrize(("first", "others"), [("en", ("fr", "nl")), ("nl", ("en", "fr")),
+                                               ("fr", ("nl", "en"))])
+def test_action_labels_follow_each_page_not_the_first_render(app, client, first, others):
+    login(client, "secretariaat")
+    first_labels = set(_render_all(app, client, first))
+    assert len(first_labels) >= 5  # close, reopen, publish, waive, ... were offered
+    for lang in others:
+        labels = _render_all(app, client, lang)
+        assert labels and not set(labels) & first_labels, (lang, set(labels) & first_labels)
+    # and the first language again, after the others
+    assert set(_render_all(app, client, first)) == first_labels
+
+
+def test_close_button_in_french_after_a_dutch_page(app, client):
+    login(client, "secretariaat")
+    _render_all(app, client, "nl")
+    labels = _render_all(app, client, "fr")
+    assert "Clôturer le dossier" in labels and "Het dossier afsluiten" not in labels
