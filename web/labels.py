@@ -12,6 +12,7 @@ from datetime import date, datetime
 from flask_babel import format_date, format_datetime, format_time
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from jinja2 import pass_context
 
 RECOMMENDATION_STATES = {
@@ -231,6 +232,153 @@ def fmt_datetime(value: datetime | None, fmt: str | None = None) -> str:
     return f"{fmt_date(value)} {format_time(value, 'short')}"
 
 
+# ---------------------------------------------------------------------------
+# Due-date explanations: the workflow's steps (kind and values) worded here.
+
+
+def holiday_label(step_values) -> str:
+    """The holiday of a skipped day in the user's language where the ``holidays``
+    package names it in that language (else in English)."""
+    from babel.lists import format_list
+    from flask_babel import get_locale
+
+    from workflow.deadlines import holiday_names
+
+    locale = get_locale()
+    names = holiday_names(step_values["country"], step_values["subdivision"],
+                          step_values["date"], str(locale))
+    if not names:
+        return str(step_values["holiday"] or "")
+    return format_list(list(names), locale=locale)
+
+
+def _rule_phrase(rule) -> str:
+    if rule.kind == "fixed_date":
+        return _("fixed date %(date)s", date=_day(rule.fixed_date))
+    if rule.kind == "months":
+        return ngettext("%(num)d calendar month", "%(num)d calendar months", rule.amount)
+    if rule.kind == "calendar_days":
+        return ngettext("%(num)d calendar day", "%(num)d calendar days", rule.amount)
+    return ngettext("%(num)d working day", "%(num)d working days", rule.amount)
+
+
+def _calendar_phrase(v) -> str:
+    from flask_babel import get_locale
+
+    if v["country"] is None:
+        text = _("%(code)s: no public holidays, closing days only", code=v["calendar"])
+    else:
+        country = get_locale().territories.get(v["country"], v["country"])
+        if v["subdivision"]:
+            text = _("%(code)s: public holidays of %(country)s (%(subdivision)s)",
+                     code=v["calendar"], country=country, subdivision=v["subdivision"])
+        else:
+            text = _("%(code)s: public holidays of %(country)s", code=v["calendar"],
+                     country=country)
+    extras = []
+    if v["closing_days"]:
+        extras.append(ngettext("%(num)d extra closing day", "%(num)d extra closing days",
+                               v["closing_days"]))
+    if v["declared_working"]:
+        extras.append(ngettext("%(num)d holiday declared a working day",
+                               "%(num)d holidays declared working days",
+                               v["declared_working"]))
+    return "; ".join([text, *extras])
+
+
+def _day(value) -> str:
+    """A day of an explanation, with its weekday (weekends and holidays matter)."""
+    return format_date(value, "full")
+
+
+def _with_reason(sentence: str, reason) -> str:
+    reason = str(reason or "").strip()
+    if not reason:
+        return sentence
+    return " ".join((sentence, _("Reason: %(reason)s.", reason=reason)))
+
+
+def explain_step(step) -> str:
+    """One step of a due-date explanation in the user's language."""
+    from babel.dates import get_month_names
+    from flask_babel import get_locale
+
+    v, kind = step.values, step.kind
+    if kind == "start":
+        return _("Start: %(date)s (day zero).", date=_day(v["date"]))
+    if kind == "rule":
+        return _("Rule: %(rule)s; calendar %(calendar)s.", rule=_rule_phrase(v["rule"]),
+                 calendar=_calendar_phrase(v))
+    if kind == "skipped":
+        if v["until"] is not None:
+            return _("Skipped %(first)s and %(second)s: weekend.", first=_day(v["date"]),
+                     second=_day(v["until"]))
+        if v["reason"] == "weekend":
+            return _("Skipped %(date)s: weekend.", date=_day(v["date"]))
+        if v["reason"] == "closing_day":
+            return _("Skipped %(date)s: closing day.", date=_day(v["date"]))
+        return _("Skipped %(date)s: %(holiday)s (public holiday).", date=_day(v["date"]),
+                 holiday=holiday_label(v))
+    if kind == "counted":
+        return _("Counted %(rule)s: %(date)s.", rule=_rule_phrase(v["rule"]),
+                 date=_day(v["date"]))
+    if kind == "added":
+        if v["missing_day"] is not None:
+            month = get_month_names("wide", "stand-alone", locale=get_locale())[v["month"]]
+            return _("Added %(rule)s: %(date)s (day %(day)s does not exist in %(month)s).",
+                     rule=_rule_phrase(v["rule"]), date=_day(v["date"]),
+                     day=v["missing_day"], month=month)
+        return _("Added %(rule)s: %(date)s.", rule=_rule_phrase(v["rule"]),
+                 date=_day(v["date"]))
+    if kind == "fixed":
+        return _("Fixed due date: %(date)s.", date=_day(v["date"]))
+    if kind == "moved":
+        return _("Moved to the next working day: %(date)s.", date=_day(v["date"]))
+    if kind == "extension_date":
+        return _with_reason(_("Extension: new due date %(date)s.", date=_day(v["date"])),
+                            v["reason"])
+    if kind == "extension_working_days":
+        return _with_reason(ngettext("Extension: %(num)d more working day.",
+                                     "Extension: %(num)d more working days.", v["days"]),
+                            v["reason"])
+    if kind == "extended":
+        return _("Extended to %(date)s.", date=_day(v["date"]))
+    if kind == "extension_calendar_days":
+        return _with_reason(ngettext("Extension: %(num)d more calendar day, to %(date)s.",
+                                     "Extension: %(num)d more calendar days, to %(date)s.",
+                                     v["days"], date=_day(v["date"])), v["reason"])
+    if kind == "clock_stop":
+        if v["unit"] == "working_days":
+            sentence = ngettext(
+                "Clock stopped from %(start)s to %(end)s: %(num)d more working day.",
+                "Clock stopped from %(start)s to %(end)s: %(num)d more working days.",
+                v["days"], start=format_date(v["start"]), end=format_date(v["end"]))
+        else:
+            sentence = ngettext(
+                "Clock stopped from %(start)s to %(end)s: %(num)d more calendar day, to "
+                "%(date)s.",
+                "Clock stopped from %(start)s to %(end)s: %(num)d more calendar days, to "
+                "%(date)s.",
+                v["days"], start=format_date(v["start"]), end=format_date(v["end"]),
+                date=_day(v["date"]))
+        return _with_reason(sentence, v["reason"])
+    if kind == "moved_to":
+        return _("Moved to %(date)s.", date=_day(v["date"]))
+    if kind == "due":
+        return _("Due: %(date)s at %(time)s, Brussels time.", date=_day(v["date"]),
+                 time=format_time(v["due_at"], "short"))
+    if kind == "not_transmitted":
+        return _("No due date yet: recommendation %(number)s has not been transmitted.",
+                 number=v["doc_number"])
+    if kind == "clock_stopped":
+        return _with_reason(_("The clock is stopped since %(date)s; the due date moves when "
+                              "it resumes.", date=format_date(v["start"])), v["reason"])
+    if kind == "calendar_changed":
+        return _("Note: the calendar changed since this due date was stored; the stored date "
+                 "stands until the secretariat recomputes it.")
+    return step.text()
+
+
 FILTERS = {
     "state_label": state_label,
     "answer_state_label": answer_state_label,
@@ -243,6 +391,7 @@ FILTERS = {
     "deadline_label": lambda v: _lookup(DEADLINE_STATUS, v),
     "role_label": lambda v: _lookup(ROLES, v),
     "extension_label": lambda v: _lookup(EXTENSION_STATUS, v),
+    "explain_step": explain_step,
     "date": fmt_date,
     "datetime": fmt_datetime,
 }

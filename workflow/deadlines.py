@@ -585,6 +585,10 @@ class Step:
       ``calendar_days``), ``date`` (the new date for calendar days, else None); after
       working days ``moved_to``: ``date``
     - ``due``: ``date``, ``due_at`` (UTC datetime at 17:00 Brussels)
+
+    About a stored entry (added by the operations): ``not_transmitted``: ``doc_number``;
+    ``clock_stopped``: ``start``, ``reason`` (a stop still running); ``calendar_changed``
+    (the stored due date was computed on other holidays or closing days).
     """
 
     kind: str
@@ -653,7 +657,21 @@ def _english(step: Step) -> str:
             f"Due: {format_date(v['date'])} at {DUE_TIME:%H:%M} Europe/Brussels "
             f"({v['due_at']:%H:%M} UTC)."
         )
-    raise DeadlineError(f"unknown explanation step {kind!r}")  # pragma: no cover
+    if kind == "not_transmitted":
+        return (
+            f"No due date yet: recommendation {v['doc_number']} has not been transmitted."
+        )
+    if kind == "clock_stopped":
+        return (
+            f"The clock is stopped since {v['start']}{_reason(v['reason'], ' ({})')}; "
+            "the due date moves when it resumes."
+        )
+    if kind == "calendar_changed":
+        return (
+            "Note: the calendar changed since this due date was stored; the stored date "
+            "stands until the secretariat recomputes it."
+        )
+    raise DeadlineError(f"unknown explanation step {kind!r}")
 
 
 def _describe_calendar(v: Mapping[str, object]) -> str:

@@ -434,19 +434,20 @@ def compute_entry_due(entry: CaseAddressee) -> deadlines.DueDate:
         raise errors.ValidationError(str(exc), field="deadline") from exc
 
 
-def explain_due(entry: CaseAddressee) -> list[str]:
+def explain_due(entry: CaseAddressee) -> list[deadlines.Step]:
+    """How the entry's due date is computed, step by step, as data (``Step.text()`` words
+    a step in English; the web words it in the user's language)."""
     if entry.clock_start is None:
-        return [f"No due date yet: recommendation {entry.recommendation.doc_number} has not "
-                "been transmitted."]
+        return [deadlines.Step("not_transmitted",
+                               {"doc_number": entry.recommendation.doc_number})]
     due = compute_entry_due(entry)
-    steps = list(due.steps)
+    steps = list(due.explanation)
     if entry.is_clock_stopped:
         stop = running_clock_stop(entry)
-        steps.append(f"The clock is stopped since {stop.start_on} ({stop.reason}); the due "
-                     "date moves when it resumes.")
+        steps.append(deadlines.Step("clock_stopped", {"start": stop.start_on,
+                                                      "reason": (stop.reason or "").strip()}))
     if entry.calendar_fingerprint and due.fingerprint != entry.calendar_fingerprint:
-        steps.append("Note: the calendar changed since this due date was stored; the stored "
-                     "date stands until the secretariat recomputes it.")
+        steps.append(deadlines.Step("calendar_changed", {}))
     return steps
 
 

@@ -49,3 +49,33 @@ def test_close_button_in_french_after_a_dutch_page(app, client):
     _render_all(app, client, "nl")
     labels = _render_all(app, client, "fr")
     assert "Clôturer le dossier" in labels and "Het dossier afsluiten" not in labels
+
+
+def _explanation(page: str) -> str:
+    section = page.split('id="due-h"', 1)[1].split("</section>", 1)[0]
+    return section.split('<ul class="steps">', 1)[1].split("</ul>", 1)[0]
+
+
+# 743/5Bis: the Belgian federal government's 40 working days skip Armistice Day.
+@pytest.mark.parametrize(("lang", "expected", "english"), [
+    ("nl", ["Start: ", "(dag nul)", "Wapenstilstand (feestdag)", "weekend",
+            "Verschuldigd: ", "17:00", "maandag"], ["Skipped", "Armistice Day", "day zero"]),
+    ("fr", ["Départ : ", "(jour zéro)", "Jour de l'Armistice (jour férié)", "week-end",
+            "Échéance : ", "17:00", "lundi"], ["Skipped", "Armistice Day", "day zero"]),
+    ("en", ["Start: ", "(day zero)", "Armistice Day (public holiday)", "Due: ", "5:00 PM",
+            "Monday"], ["Wapenstilstand", "Armistice)"]),
+])
+def test_due_date_explanation_on_the_answer_page_is_in_the_pages_language(
+        app, client, lang, expected, english):
+    login(client, "spf-affaires-etrangeres")
+    case = case_id(app, "743/5Bis")
+    client.post("/language", data={"lang": "en" if lang != "en" else "fr", "next": "/"})
+    client.get(f"/ministry/cases/{case}")  # a first render in another language
+    client.post("/language", data={"lang": lang, "next": "/"})
+    response = client.get(f"/ministry/cases/{case}")
+    assert response.status_code == 200
+    steps = _explanation(text(response)).replace("&#39;", "'")
+    for part in expected:
+        assert part in steps, (lang, part, steps)
+    for word in english:
+        assert word not in steps, (lang, word, steps)
