@@ -59,11 +59,13 @@ def _explanation(page: str) -> str:
 # 743/5Bis: the Belgian federal government's 40 working days skip Armistice Day.
 @pytest.mark.parametrize(("lang", "expected", "english"), [
     ("nl", ["Start: ", "(dag nul)", "Wapenstilstand (feestdag)", "weekend",
-            "Verschuldigd: ", "17:00", "maandag"], ["Skipped", "Armistice Day", "day zero"]),
+            "Verschuldigd: ", "17:00", "donderdag 19 november 2026"],
+     ["Skipped", "Armistice Day", "day zero"]),
     ("fr", ["Départ : ", "(jour zéro)", "Jour de l'Armistice (jour férié)", "week-end",
-            "Échéance : ", "17:00", "lundi"], ["Skipped", "Armistice Day", "day zero"]),
-    ("en", ["Start: ", "(day zero)", "Armistice Day (public holiday)", "Due: ", "5:00 PM",
-            "Monday"], ["Wapenstilstand", "Armistice)"]),
+            "Échéance : ", "17:00", "jeudi 19 novembre 2026"],
+     ["Skipped", "Armistice Day", "day zero"]),
+    ("en", ["Start: ", "(day zero)", "Armistice Day (public holiday)", "Due: ", "5:00",
+            "Thursday, November 19, 2026"], ["Wapenstilstand", "Armistice)"]),
 ])
 def test_due_date_explanation_on_the_answer_page_is_in_the_pages_language(
         app, client, lang, expected, english):
