@@ -150,10 +150,95 @@ RULES = {
 }
 
 
+# Input checks and scope refusals of the workflow, by rule name; the values the
+# workflow gives with the error (``exc.params``) fill the placeholders, dates and
+# numbers in the user's format. Worded here in all three languages.
+MESSAGES = {
+    "required": _l("This field is required."),
+    "too_long": _l("Too long: %(length)s characters, at most %(limit)s."),
+    "deadline_rule": _l("The deadline rule “%(text)s” cannot be read: write for example 6 "
+                        "months, 30 calendar days, 20 working days or a date such as "
+                        "2027-03-01."),
+    "case_in_scope": _l("Recommendation %(doc_number)s is not found within your "
+                        "organisation's scope."),
+    "answer_in_scope": _l("The answer of %(addressee)s on recommendation %(doc_number)s is not "
+                          "found within your organisation's scope."),
+    "attachment_in_scope": _l("Attachment %(id)s is not found within your organisation's "
+                              "scope."),
+    "draft_in_scope": _l("This draft is not found within your organisation's scope."),
+    "case_exists": _l("There is no recommendation with document number %(doc_number)s."),
+    "published_case": _l("There is no published recommendation %(doc_number)s."),
+    "addressee_of_case": _l("%(addressee)s is not an addressee of recommendation "
+                            "%(doc_number)s (its addressees: %(addressees)s)."),
+    "doc_number_format": _l("Write NUMBER/PART as the Parliament does, e.g. 743/5 or "
+                            "743/5Bis."),
+    "doc_number_unique": _l("Recommendation %(doc_number)s is already registered; open it "
+                            "instead."),
+    "adopted_not_in_future": _l("The adoption date %(date)s is in the future; give the date "
+                                "of the plenary."),
+    "not_in_future": _l("This date is in the future."),
+    "fixed_after_adoption": _l("The fixed due date %(date)s is not after the adoption date "
+                               "%(adopted_on)s."),
+    "some_addressee": _l("Choose at least one addressee."),
+    "title_required": _l("Give the title in Dutch, French or both."),
+    "has_due_date": _l("This addressee has no due date yet: the recommendation has not been "
+                       "transmitted."),
+    "date_or_days": _l("Give either a new due date or a number of extra days."),
+    "days_range": _l("The number of extra days must be between %(low)s and %(high)s."),
+    "later_than_due": _l("The date %(date)s is not later than the current due date %(due)s."),
+    "stop_after_start": _l("The clock cannot stop before it started (%(start)s)."),
+    "stop_before_due": _l("The clock cannot stop after the due date %(due)s; grant an "
+                          "extension instead."),
+    "resume_after_stop": _l("The clock cannot resume before it stopped (%(start)s)."),
+    "transmitted_after_adoption": _l("The transmission date %(date)s is before the adoption "
+                                     "date %(adopted_on)s."),
+    "closure_reason": _l("Unknown reason for closing; choose one of: %(allowed)s."),
+    "reply_kind": _l("Unknown kind of reply; choose an interim reply, a final answer or "
+                     "declining to answer."),
+    "position_known": _l("Unknown position; choose agrees, partly agrees, disagrees or takes "
+                         "note."),
+    "letter_after_adoption": _l("The date on the letter (%(date)s) is before the "
+                                "recommendation was adopted (%(adopted_on)s)."),
+    "received_after_sending": _l("The date received (%(date)s) is before the recommendation "
+                                 "was sent (%(sent_on)s)."),
+    "letter_before_receipt": _l("The date on the letter is after the date it was received."),
+    "final_has_position": _l("A final answer needs a position."),
+    "reply_text": _l("Give the text of the reply in Dutch, French or both."),
+    "pdf_only": _l("%(name)s is not a PDF file; attach answers as PDF."),
+    "attachment_size": _l("%(name)s is larger than 10 MiB."),
+    "version": _l("Recommendation %(doc_number)s was changed meanwhile (it is now at version "
+                  "%(version)s, you had version %(expected)s); reload it and try again."),
+}
+
+
+def _value(name: str, value, rule: str) -> str:
+    """One value of an error, formatted for the user's language."""
+    from flask_babel import format_number
+
+    if rule == "closure_reason" and name == "allowed":
+        return ", ".join(_lookup(CLOSURE_REASONS, v) for v in value)
+    if isinstance(value, date | datetime):
+        return fmt_date(value)
+    if isinstance(value, bool) or value is None or name in ("id", "version", "expected"):
+        return str(value)
+    if isinstance(value, int | float):
+        return format_number(value)
+    if isinstance(value, list | tuple | set | frozenset):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
 def error_text(exc) -> str:
-    """A workflow error in the user's language (the workflow's own words in English)."""
+    """A workflow error in the user's language: worded from its rule and values
+    (the workflow's own English message when the rule has no wording here)."""
     from flask_babel import get_locale
 
+    if exc.rule in MESSAGES:
+        values = {k: _value(k, v, exc.rule) for k, v in exc.params.items()}
+        try:
+            return str(MESSAGES[exc.rule]) % values
+        except (KeyError, TypeError, ValueError):
+            return exc.message
     if str(get_locale()) == "en":
         return exc.message
     if exc.rule == "role" and "roles" in exc.params:
