@@ -34,10 +34,10 @@ def test_refusal_in_the_asked_language(client, auth):
                            json={"reason": "why not"}, headers=h)
     assert response.status_code == 409
     body = response.json
-    assert body["rule"] == "state" and body["values"]["state"] == "transmitted"
+    assert body["rule"] == "state" and body["values"]["state"] == "adopted"
     assert "closed" in body["values"]["allowed"]
     assert body["localized_message"].startswith("Niet mogelijk zolang het dossier")
-    assert "toegezonden" in body["localized_message"]
+    assert "aangenomen" in body["localized_message"]
     assert body["message"].startswith("cannot reopen")
 
 
