@@ -187,9 +187,10 @@ def test_atom_feed_of_state_changes(client):
 def test_feeds_in_the_language_asked_for(client):
     """A feed reader sends no language: ``?lang=`` chooses it (default English)."""
     ns = {"a": "http://www.w3.org/2005/Atom"}
-    for lang, title, closed in [("nl", "Aanbevelingen van het Beneluxparlement", "nu afgesloten"),
-                                ("fr", "Recommandations du Parlement Benelux", "désormais clôturée"),
-                                ("en", "Benelux Parliament recommendations", "now closed")]:
+    for lang, title, closed in [
+            ("nl", "Aanbevelingen van het Beneluxparlement", "nu afgesloten"),
+            ("fr", "Recommandations du Parlement Benelux", "désormais clôturée"),
+            ("en", "Benelux Parliament recommendations", "now closed")]:
         root = ET.fromstring(client.get(f"/public/feed.atom?lang={lang}").data)  # noqa: S314
         assert root.find("a:title", ns).text.startswith(title), lang
         titles = [e.find("a:title", ns).text for e in root.findall("a:entry", ns)]
