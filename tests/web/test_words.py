@@ -81,3 +81,35 @@ def test_due_date_explanation_on_the_answer_page_is_in_the_pages_language(
         assert part in steps, (lang, part, steps)
     for word in english:
         assert word not in steps, (lang, word, steps)
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("fr", "La recommandation 726/2 est déjà enregistrée ; ouvrez-la plutôt."),
+    ("nl", "Aanbeveling 726/2 is al geregistreerd; open ze in plaats daarvan."),
+    ("en", "Recommendation 726/2 is already registered; open it instead."),
+])
+def test_a_check_of_the_workflow_is_worded_in_the_pages_language(app, client, lang, expected):
+    from datetime import date
+
+    from tests.web.test_journeys import REGISTRATION
+
+    login(client, "secretariaat")
+    client.post("/language", data={"lang": lang, "next": "/"})
+    data = {**REGISTRATION, "doc_number": "726/2", "adopted_on": date(2024, 3, 1).isoformat(),
+            "save": "1"}
+    response = client.post("/secretariat/cases/new", data=data)
+    assert response.status_code == 400
+    assert expected in text(response).replace("&#39;", "'")
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("fr", "La recommandation 745/1 ne se trouve pas dans le périmètre de votre organisation."),
+    ("nl", "Aanbeveling 745/1 is niet gevonden binnen het bereik van uw organisatie."),
+    ("en", "Recommendation 745/1 is not found within your organisation's scope."),
+])
+def test_not_found_page_in_the_pages_language(app, client, lang, expected):
+    login(client, "minbuza")  # 745/1 is not addressed to the Netherlands
+    client.post("/language", data={"lang": lang, "next": "/"})
+    response = client.get(f"/cases/{case_id(app, '745/1')}")
+    assert response.status_code == 404
+    assert expected in text(response).replace("&#39;", "'")
