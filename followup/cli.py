@@ -117,8 +117,8 @@ def explain_due(doc_number: str, addressee: str) -> None:
     with transaction() as session:
         rec = ops.find_recommendation(session, doc_number)
         entry = ops.entry_of(rec, addressee)
-        for line in ops.explain_due(entry):
-            click.echo(line)
+        for step in ops.explain_due(entry):
+            click.echo(step.text())
         if entry.due_at is not None:
             status = ops.deadline_status(entry)
             click.echo(f"Status now: {status.status.replace('_', ' ')}"

@@ -137,9 +137,9 @@ def test_bad_file_reports_every_problem_and_writes_nothing(session):
         (2, "adopted_on", ""), (3, "addressee", ""), (4, "required", ""), (5, "doc_number", ""),
         # replaying: the operations refuse, each with its rule
         (7, "closure_reason", "assessed_before_closure"),
-        (8, "transmitted_on", "before_adoption"),
+        (8, "transmitted_on", "transmitted_after_adoption"),
         (9, "closed_on", "date_before_latest_event"),
-        (10, "answer_position", "position_required"),
+        (10, "answer_position", "final_has_position"),
         (11, "title_nl", "title_required")}
     assert "803/1" not in {p.doc_number for p in report.problems}  # the good row is fine
     reasons = {(p.line, p.field): p.reason for p in report.problems}
@@ -160,7 +160,7 @@ def test_a_refusal_of_one_record_leaves_the_others_checked(session):
     header = BAD_CSV.splitlines()[0] + "\n"
     report = importer.import_file(session, "x.csv", (header + good + refused + later).encode(),
                                   now=NOW)
-    assert [(p.doc_number, p.rule) for p in report.problems] == [("805/1", "before_adoption")]
+    assert [(p.doc_number, p.rule) for p in report.problems] == [("805/1", "transmitted_after_adoption")]
     # the later record was replayed too: it is in the session, not yet rolled back
     assert {r.doc_number for r in session.scalars(select(Recommendation))} == {"803/1",
                                                                               "809/1"}
@@ -182,7 +182,7 @@ BAD_JSON = """{"recommendations": [
 def test_bad_json_names_lines_and_paths(session):
     report = importer.import_file(session, "bad.json", BAD_JSON.encode(), now=NOW)
     assert [(p.line, p.field, p.rule) for p in report.problems] == [
-        (2, "recommendations[0].addressees[0].answers[0].position", "position_required"),
+        (2, "recommendations[0].addressees[0].answers[0].position", "final_has_position"),
         (6, "recommendations[1].doc_number", ""),
         (7, "closure.reason", "state"),  # not transmitted: a closure is not possible
         (7, "recommendations[2].colour", "")]

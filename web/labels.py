@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask_babel import format_date, format_datetime, format_time
+from flask_babel import format_date, format_datetime, format_time, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from jinja2 import pass_context
 
 RECOMMENDATION_STATES = {
     "adopted": _l("adopted"),
@@ -155,10 +156,95 @@ RULES = {
 }
 
 
+# Input checks and scope refusals of the workflow, by rule name; the values the
+# workflow gives with the error (``exc.params``) fill the placeholders, dates and
+# numbers in the user's format. Worded here in all three languages.
+MESSAGES = {
+    "required": _l("This field is required."),
+    "too_long": _l("Too long: %(length)s characters, at most %(limit)s."),
+    "deadline_rule": _l("The deadline rule “%(text)s” cannot be read: write for example 6 "
+                        "months, 30 calendar days, 20 working days or a date such as "
+                        "2027-03-01."),
+    "case_in_scope": _l("Recommendation %(doc_number)s is not found within your "
+                        "organisation's scope."),
+    "answer_in_scope": _l("The answer of %(addressee)s on recommendation %(doc_number)s is not "
+                          "found within your organisation's scope."),
+    "attachment_in_scope": _l("Attachment %(id)s is not found within your organisation's "
+                              "scope."),
+    "draft_in_scope": _l("This draft is not found within your organisation's scope."),
+    "case_exists": _l("There is no recommendation with document number %(doc_number)s."),
+    "published_case": _l("There is no published recommendation %(doc_number)s."),
+    "addressee_of_case": _l("%(addressee)s is not an addressee of recommendation "
+                            "%(doc_number)s (its addressees: %(addressees)s)."),
+    "doc_number_format": _l("Write NUMBER/PART as the Parliament does, e.g. 743/5 or "
+                            "743/5Bis."),
+    "doc_number_unique": _l("Recommendation %(doc_number)s is already registered; open it "
+                            "instead."),
+    "adopted_not_in_future": _l("The adoption date %(date)s is in the future; give the date "
+                                "of the plenary."),
+    "not_in_future": _l("This date is in the future."),
+    "fixed_after_adoption": _l("The fixed due date %(date)s is not after the adoption date "
+                               "%(adopted_on)s."),
+    "some_addressee": _l("Choose at least one addressee."),
+    "title_required": _l("Give the title in Dutch, French or both."),
+    "has_due_date": _l("This addressee has no due date yet: the recommendation has not been "
+                       "transmitted."),
+    "date_or_days": _l("Give either a new due date or a number of extra days."),
+    "days_range": _l("The number of extra days must be between %(low)s and %(high)s."),
+    "later_than_due": _l("The date %(date)s is not later than the current due date %(due)s."),
+    "stop_after_start": _l("The clock cannot stop before it started (%(start)s)."),
+    "stop_before_due": _l("The clock cannot stop after the due date %(due)s; grant an "
+                          "extension instead."),
+    "resume_after_stop": _l("The clock cannot resume before it stopped (%(start)s)."),
+    "transmitted_after_adoption": _l("The transmission date %(date)s is before the adoption "
+                                     "date %(adopted_on)s."),
+    "closure_reason": _l("Unknown reason for closing; choose one of: %(allowed)s."),
+    "reply_kind": _l("Unknown kind of reply; choose an interim reply, a final answer or "
+                     "declining to answer."),
+    "position_known": _l("Unknown position; choose agrees, partly agrees, disagrees or takes "
+                         "note."),
+    "letter_after_adoption": _l("The date on the letter (%(date)s) is before the "
+                                "recommendation was adopted (%(adopted_on)s)."),
+    "received_after_sending": _l("The date received (%(date)s) is before the recommendation "
+                                 "was sent (%(sent_on)s)."),
+    "letter_before_receipt": _l("The date on the letter is after the date it was received."),
+    "final_has_position": _l("A final answer needs a position."),
+    "reply_text": _l("Give the text of the reply in Dutch, French or both."),
+    "pdf_only": _l("%(name)s is not a PDF file; attach answers as PDF."),
+    "attachment_size": _l("%(name)s is larger than 10 MiB."),
+    "version": _l("Recommendation %(doc_number)s was changed meanwhile (it is now at version "
+                  "%(version)s, you had version %(expected)s); reload it and try again."),
+}
+
+
+def _value(name: str, value, rule: str) -> str:
+    """One value of an error, formatted for the user's language."""
+    from flask_babel import format_number
+
+    if rule == "closure_reason" and name == "allowed":
+        return ", ".join(_lookup(CLOSURE_REASONS, v) for v in value)
+    if isinstance(value, date | datetime):
+        return fmt_date(value)
+    if isinstance(value, bool) or value is None or name in ("id", "version", "expected"):
+        return str(value)
+    if isinstance(value, int | float):
+        return format_number(value)
+    if isinstance(value, list | tuple | set | frozenset):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
 def error_text(exc) -> str:
-    """A workflow error in the user's language (the workflow's own words in English)."""
+    """A workflow error in the user's language: worded from its rule and values
+    (the workflow's own English message when the rule has no wording here)."""
     from flask_babel import get_locale
 
+    if exc.rule in MESSAGES:
+        values = {k: _value(k, v, exc.rule) for k, v in exc.params.items()}
+        try:
+            return str(MESSAGES[exc.rule]) % values
+        except (KeyError, TypeError, ValueError):
+            return exc.message
     if str(get_locale()) == "en":
         return exc.message
     if exc.rule == "role" and "roles" in exc.params:
@@ -237,6 +323,153 @@ def fmt_datetime(value: datetime | None, fmt: str | None = None) -> str:
     return f"{fmt_date(value)} {format_time(value, 'short')}"
 
 
+# ---------------------------------------------------------------------------
+# Due-date explanations: the workflow's steps (kind and values) worded here.
+
+
+def holiday_label(step_values) -> str:
+    """The holiday of a skipped day in the user's language where the ``holidays``
+    package names it in that language (else in English)."""
+    from babel.lists import format_list
+    from flask_babel import get_locale
+
+    from workflow.deadlines import holiday_names
+
+    locale = get_locale()
+    names = holiday_names(step_values["country"], step_values["subdivision"],
+                          step_values["date"], str(locale))
+    if not names:
+        return str(step_values["holiday"] or "")
+    return format_list(list(names), locale=locale)
+
+
+def _rule_phrase(rule) -> str:
+    if rule.kind == "fixed_date":
+        return _("fixed date %(date)s", date=_day(rule.fixed_date))
+    if rule.kind == "months":
+        return ngettext("%(num)d calendar month", "%(num)d calendar months", rule.amount)
+    if rule.kind == "calendar_days":
+        return ngettext("%(num)d calendar day", "%(num)d calendar days", rule.amount)
+    return ngettext("%(num)d working day", "%(num)d working days", rule.amount)
+
+
+def _calendar_phrase(v) -> str:
+    from flask_babel import get_locale
+
+    if v["country"] is None:
+        text = _("%(code)s: no public holidays, closing days only", code=v["calendar"])
+    else:
+        country = get_locale().territories.get(v["country"], v["country"])
+        if v["subdivision"]:
+            text = _("%(code)s: public holidays of %(country)s (%(subdivision)s)",
+                     code=v["calendar"], country=country, subdivision=v["subdivision"])
+        else:
+            text = _("%(code)s: public holidays of %(country)s", code=v["calendar"],
+                     country=country)
+    extras = []
+    if v["closing_days"]:
+        extras.append(ngettext("%(num)d extra closing day", "%(num)d extra closing days",
+                               v["closing_days"]))
+    if v["declared_working"]:
+        extras.append(ngettext("%(num)d holiday declared a working day",
+                               "%(num)d holidays declared working days",
+                               v["declared_working"]))
+    return "; ".join([text, *extras])
+
+
+def _day(value) -> str:
+    """A day of an explanation, with its weekday (weekends and holidays matter)."""
+    return format_date(value, "full")
+
+
+def _with_reason(sentence: str, reason) -> str:
+    reason = str(reason or "").strip()
+    if not reason:
+        return sentence
+    return " ".join((sentence, _("Reason: %(reason)s.", reason=reason)))
+
+
+def explain_step(step) -> str:
+    """One step of a due-date explanation in the user's language."""
+    from babel.dates import get_month_names
+    from flask_babel import get_locale
+
+    v, kind = step.values, step.kind
+    if kind == "start":
+        return _("Start: %(date)s (day zero).", date=_day(v["date"]))
+    if kind == "rule":
+        return _("Rule: %(rule)s; calendar %(calendar)s.", rule=_rule_phrase(v["rule"]),
+                 calendar=_calendar_phrase(v))
+    if kind == "skipped":
+        if v["until"] is not None:
+            return _("Skipped %(first)s and %(second)s: weekend.", first=_day(v["date"]),
+                     second=_day(v["until"]))
+        if v["reason"] == "weekend":
+            return _("Skipped %(date)s: weekend.", date=_day(v["date"]))
+        if v["reason"] == "closing_day":
+            return _("Skipped %(date)s: closing day.", date=_day(v["date"]))
+        return _("Skipped %(date)s: %(holiday)s (public holiday).", date=_day(v["date"]),
+                 holiday=holiday_label(v))
+    if kind == "counted":
+        return _("Counted %(rule)s: %(date)s.", rule=_rule_phrase(v["rule"]),
+                 date=_day(v["date"]))
+    if kind == "added":
+        if v["missing_day"] is not None:
+            month = get_month_names("wide", "stand-alone", locale=get_locale())[v["month"]]
+            return _("Added %(rule)s: %(date)s (day %(day)s does not exist in %(month)s).",
+                     rule=_rule_phrase(v["rule"]), date=_day(v["date"]),
+                     day=v["missing_day"], month=month)
+        return _("Added %(rule)s: %(date)s.", rule=_rule_phrase(v["rule"]),
+                 date=_day(v["date"]))
+    if kind == "fixed":
+        return _("Fixed due date: %(date)s.", date=_day(v["date"]))
+    if kind == "moved":
+        return _("Moved to the next working day: %(date)s.", date=_day(v["date"]))
+    if kind == "extension_date":
+        return _with_reason(_("Extension: new due date %(date)s.", date=_day(v["date"])),
+                            v["reason"])
+    if kind == "extension_working_days":
+        return _with_reason(ngettext("Extension: %(num)d more working day.",
+                                     "Extension: %(num)d more working days.", v["days"]),
+                            v["reason"])
+    if kind == "extended":
+        return _("Extended to %(date)s.", date=_day(v["date"]))
+    if kind == "extension_calendar_days":
+        return _with_reason(ngettext("Extension: %(num)d more calendar day, to %(date)s.",
+                                     "Extension: %(num)d more calendar days, to %(date)s.",
+                                     v["days"], date=_day(v["date"])), v["reason"])
+    if kind == "clock_stop":
+        if v["unit"] == "working_days":
+            sentence = ngettext(
+                "Clock stopped from %(start)s to %(end)s: %(num)d more working day.",
+                "Clock stopped from %(start)s to %(end)s: %(num)d more working days.",
+                v["days"], start=format_date(v["start"]), end=format_date(v["end"]))
+        else:
+            sentence = ngettext(
+                "Clock stopped from %(start)s to %(end)s: %(num)d more calendar day, to "
+                "%(date)s.",
+                "Clock stopped from %(start)s to %(end)s: %(num)d more calendar days, to "
+                "%(date)s.",
+                v["days"], start=format_date(v["start"]), end=format_date(v["end"]),
+                date=_day(v["date"]))
+        return _with_reason(sentence, v["reason"])
+    if kind == "moved_to":
+        return _("Moved to %(date)s.", date=_day(v["date"]))
+    if kind == "due":
+        return _("Due: %(date)s at %(time)s, Brussels time.", date=_day(v["date"]),
+                 time=format_time(v["due_at"], "short"))
+    if kind == "not_transmitted":
+        return _("No due date yet: recommendation %(number)s has not been transmitted.",
+                 number=v["doc_number"])
+    if kind == "clock_stopped":
+        return _with_reason(_("The clock is stopped since %(date)s; the due date moves when "
+                              "it resumes.", date=format_date(v["start"])), v["reason"])
+    if kind == "calendar_changed":
+        return _("Note: the calendar changed since this due date was stored; the stored date "
+                 "stands until the secretariat recomputes it.")
+    return step.text()
+
+
 FILTERS = {
     "state_label": state_label,
     "answer_state_label": answer_state_label,
@@ -249,13 +482,32 @@ FILTERS = {
     "deadline_label": lambda v: _lookup(DEADLINE_STATUS, v),
     "role_label": lambda v: _lookup(ROLES, v),
     "extension_label": lambda v: _lookup(EXTENSION_STATUS, v),
+    "explain_step": explain_step,
     "date": fmt_date,
     "datetime": fmt_datetime,
 }
 
 
+def per_render(func):
+    """A filter Jinja may not evaluate while compiling the template.
+
+    Jinja folds a filter applied to a literal (``"close"|trigger_label``) into a
+    constant when it compiles the template, once per process: the label would
+    keep the language of the first page rendered. A filter that takes the
+    render context cannot be folded, so it runs, and translates, on every render.
+    """
+
+    @pass_context
+    def render(_context, *args, **kwargs):
+        return func(*args, **kwargs)
+
+    render.__name__ = getattr(func, "__name__", "filter")
+    render.__doc__ = func.__doc__
+    return render
+
+
 def init_app(app) -> None:
-    app.jinja_env.filters.update(FILTERS)
+    app.jinja_env.filters.update({name: per_render(f) for name, f in FILTERS.items()})
     app.jinja_env.globals["event_state_label"] = event_state_label
 
 

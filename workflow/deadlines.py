@@ -5,10 +5,14 @@ date the recommendation was transmitted), follows a :class:`DeadlineRule` ("6 mo
 "20 working days", ...) on an addressee's :class:`Calendar` (public holidays of BE, NL,
 LU or North Rhine-Westphalia, plus closing days the secretariat adds), then any
 :class:`Adjustment` (extensions, clock stops) in order. The result is due at 17:00
-Europe/Brussels on a working day, stored as a UTC datetime, together with an English,
-step-by-step explanation and a fingerprint of the calendar days that were relevant.
+Europe/Brussels on a working day, stored as a UTC datetime, together with a step-by-step
+explanation and a fingerprint of the calendar days that were relevant.
 
-Dates are formatted with built-in English names, never through the process locale.
+The explanation is data (:class:`Step`: a kind and its values, holidays with their
+English names and the calendar to name them in another language with
+:func:`holiday_names`); user interfaces word it in their own language. The English
+sentences of ``DueDate.steps`` are for logs and the command line; their dates use
+built-in English names, never the process locale.
 """
 
 from __future__ import annotations
@@ -36,12 +40,14 @@ __all__ = [
     "DeadlineRule",
     "DeadlineStatus",
     "DueDate",
+    "Step",
     "UnknownCalendar",
     "add_working_days",
     "compute_due",
     "deadline_status",
     "due_at_for",
     "explain_due_date",
+    "holiday_names",
     "next_working_day",
     "reminder_dates",
     "working_days_between",
@@ -271,13 +277,18 @@ def _unknown_subdivision(country: str, subdivision: str) -> UnknownCalendar:
 
 
 @functools.lru_cache(maxsize=1024)
-def _holidays_for(country: str, subdivision: str | None, year: int) -> Mapping[date, str]:
-    """Public holidays of one country/subdivision in one year: ``{date: English name}``."""
+def _holiday_parts(
+    country: str, subdivision: str | None, year: int, language: str | None
+) -> Mapping[date, tuple[str, ...]]:
+    """Public holidays of one country/subdivision in one year: ``{date: (name, ...)}``
+    (two holidays can share a day), named in ``language`` (``None``: English where the
+    package has it, else the country's own language)."""
     if country not in _supported():
         raise _unknown_country(country)
     if subdivision is not None and subdivision not in _supported()[country]:
         raise _unknown_subdivision(country, subdivision)
-    language = "en_US" if "en_US" in _localized().get(country, ()) else None
+    if language is None:
+        language = "en_US" if "en_US" in _localized().get(country, ()) else None
     try:
         found = holidays.country_holidays(
             country, subdiv=subdivision, years=year, language=language
@@ -285,11 +296,38 @@ def _holidays_for(country: str, subdivision: str | None, year: int) -> Mapping[d
     except NotImplementedError as exc:  # pragma: no cover - guarded by the checks above
         raise UnknownCalendar(f"{exc}; check the calendar's country and subdivision") from exc
     names = {
-        d: " and ".join(part.strip() for part in name.split(";"))
+        d: tuple(part.strip() for part in name.split(";"))
         for d, name in found.items()
         if d.year == year
     }
     return MappingProxyType(names)
+
+
+@functools.lru_cache(maxsize=1024)
+def _holidays_for(country: str, subdivision: str | None, year: int) -> Mapping[date, str]:
+    """Public holidays of one country/subdivision in one year: ``{date: English name}``."""
+    parts = _holiday_parts(country, subdivision, year, None)
+    return MappingProxyType({d: " and ".join(names) for d, names in parts.items()})
+
+
+def holiday_languages(country: str) -> tuple[str, ...]:
+    """The languages in which the ``holidays`` package names this country's holidays."""
+    return _localized().get(country, ())
+
+
+def holiday_names(
+    country: str | None, subdivision: str | None, d: date, language: str
+) -> tuple[str, ...]:
+    """The names of the public holidays on ``d`` in ``language`` (``"nl"``, ``"fr"``,
+    ``"en"``), in English when the package has no names in that language for the
+    country; empty if ``d`` is no public holiday there."""
+    if country is None:
+        return ()
+    _check_date(d, "the day")
+    wanted = "en_US" if language == "en" else language
+    offered = holiday_languages(country)
+    lang = wanted if wanted in offered else None
+    return _holiday_parts(country, subdivision, d.year, lang).get(d, ())
 
 
 def _day_set(value: object, name: str) -> frozenset[date]:
@@ -369,20 +407,15 @@ class Calendar:
 
     def describe(self) -> str:
         """``BE (Belgium holidays)``, ``NRW (Germany holidays, subdivision NW)``, ..."""
-        if self.country is None:
-            base = "no public holidays, closing days only"
-        else:
-            base = f"{COUNTRY_NAMES.get(self.country, self.country)} holidays"
-            if self.subdivision:
-                base += f", subdivision {self.subdivision}"
-        extras = []
-        if self.closed_days:
-            extras.append(_plural(len(self.closed_days), "extra closing day"))
-        if self.open_days:
-            extras.append(_plural(len(self.open_days), "holiday") + " declared working")
-        if extras:
-            base += "; " + ", ".join(extras)
-        return f"{self.code} ({base})"
+        return _describe_calendar(
+            {
+                "calendar": self.code,
+                "country": self.country,
+                "subdivision": self.subdivision,
+                "closing_days": len(self.closed_days),
+                "declared_working": len(self.open_days),
+            }
+        )
 
     def non_working_weekdays(self, first_year: int, last_year: int) -> list[date]:
         """Sorted Monday-Friday dates in those years that are not working days."""
@@ -528,16 +561,152 @@ class Adjustment:
 
 
 @dataclass(frozen=True)
+class Step:
+    """One step of a due-date explanation, as data: a ``kind`` and its ``values``.
+
+    Kinds and their values (dates are :class:`date`, ``reason`` is the free text of an
+    adjustment, possibly empty):
+
+    - ``start``: ``date`` (day zero)
+    - ``rule``: ``rule`` (:class:`DeadlineRule`), ``calendar`` (code), ``country``,
+      ``subdivision``, ``closing_days``, ``declared_working`` (counts of added days)
+    - ``skipped``: ``date``, ``until`` (the Sunday of a weekend, else None),
+      ``reason`` (``weekend``, ``holiday`` or ``closing_day``), ``holiday`` (English
+      name, or None), ``country``, ``subdivision`` (to name the holiday in another language)
+    - ``counted``: ``rule``, ``date`` (after counting working days)
+    - ``added``: ``rule``, ``date``, ``missing_day`` and ``month`` (when the day of the
+      month does not exist in the target month, else None)
+    - ``fixed``: ``date``
+    - ``moved``: ``date`` (the next working day)
+    - ``extension_date``: ``date``, ``reason``
+    - ``extension_working_days``: ``days``, ``reason``; then ``extended``: ``date``
+    - ``extension_calendar_days``: ``days``, ``reason``, ``date``
+    - ``clock_stop``: ``start``, ``end``, ``reason``, ``days``, ``unit`` (``working_days`` or
+      ``calendar_days``), ``date`` (the new date for calendar days, else None); after
+      working days ``moved_to``: ``date``
+    - ``due``: ``date``, ``due_at`` (UTC datetime at 17:00 Brussels)
+
+    About a stored entry (added by the operations): ``not_transmitted``: ``doc_number``;
+    ``clock_stopped``: ``start``, ``reason`` (a stop still running); ``calendar_changed``
+    (the stored due date was computed on other holidays or closing days).
+    """
+
+    kind: str
+    values: Mapping[str, object]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "values", MappingProxyType(dict(self.values)))
+
+    def text(self) -> str:
+        """The step as one English sentence (logs, the command line)."""
+        return _english(self)
+
+
+def _step(kind: str, **values: object) -> Step:
+    return Step(kind, values)
+
+
+def _reason(reason: object, template: str = " (reason: {})") -> str:
+    text = str(reason or "").strip()
+    return template.format(text) if text else ""
+
+
+def _english(step: Step) -> str:
+    v = step.values
+    kind = step.kind
+    if kind == "start":
+        return f"Start: {format_date(v['date'])} (day zero)."
+    if kind == "rule":
+        return f"Rule: {v['rule'].describe()}, calendar {_describe_calendar(v)}."
+    if kind == "skipped":
+        if v["until"] is not None:
+            return f"Skipped {format_date(v['date'])} and {format_date(v['until'])}: weekend."
+        reason = {"weekend": WEEKEND, "closing_day": CLOSING_DAY}.get(v["reason"], v["holiday"])
+        return f"Skipped {format_date(v['date'])}: {reason}."
+    if kind == "counted":
+        return f"Counted {v['rule'].describe()}: {format_date(v['date'])}."
+    if kind == "added":
+        note = ""
+        if v["missing_day"] is not None:
+            note = f" (day {v['missing_day']} does not exist in {MONTH_NAMES[v['month'] - 1]})"
+        return f"Added {v['rule'].describe()}: {format_date(v['date'])}{note}."
+    if kind == "fixed":
+        return f"Fixed due date: {format_date(v['date'])}."
+    if kind == "moved":
+        return f"Moved to the next working day: {format_date(v['date'])}."
+    if kind == "extension_date":
+        return f"Extension: new due date {format_date(v['date'])}{_reason(v['reason'])}."
+    if kind == "extension_working_days":
+        return f"Extension: +{_plural(v['days'], 'working day')}{_reason(v['reason'])}."
+    if kind == "extended":
+        return f"Extended to {format_date(v['date'])}."
+    if kind == "extension_calendar_days":
+        return (
+            f"Extension: +{_plural(v['days'], 'calendar day')}{_reason(v['reason'])}: "
+            f"{format_date(v['date'])}."
+        )
+    if kind == "clock_stop":
+        head = f"Clock stopped {v['start']} to {v['end']}{_reason(v['reason'], ' ({})')}"
+        unit = "working day" if v["unit"] == "working_days" else "calendar day"
+        tail = f": {format_date(v['date'])}" if v["date"] is not None else ""
+        return f"{head}: +{_plural(v['days'], unit)}{tail}."
+    if kind == "moved_to":
+        return f"Moved to {format_date(v['date'])}."
+    if kind == "due":
+        return (
+            f"Due: {format_date(v['date'])} at {DUE_TIME:%H:%M} Europe/Brussels "
+            f"({v['due_at']:%H:%M} UTC)."
+        )
+    if kind == "not_transmitted":
+        return (
+            f"No due date yet: recommendation {v['doc_number']} has not been transmitted."
+        )
+    if kind == "clock_stopped":
+        return (
+            f"The clock is stopped since {v['start']}{_reason(v['reason'], ' ({})')}; "
+            "the due date moves when it resumes."
+        )
+    if kind == "calendar_changed":
+        return (
+            "Note: the calendar changed since this due date was stored; the stored date "
+            "stands until the secretariat recomputes it."
+        )
+    raise DeadlineError(f"unknown explanation step {kind!r}")
+
+
+def _describe_calendar(v: Mapping[str, object]) -> str:
+    if v["country"] is None:
+        base = "no public holidays, closing days only"
+    else:
+        base = f"{COUNTRY_NAMES.get(v['country'], v['country'])} holidays"
+        if v["subdivision"]:
+            base += f", subdivision {v['subdivision']}"
+    extras = []
+    if v["closing_days"]:
+        extras.append(_plural(v["closing_days"], "extra closing day"))
+    if v["declared_working"]:
+        extras.append(_plural(v["declared_working"], "holiday") + " declared working")
+    if extras:
+        base += "; " + ", ".join(extras)
+    return f"{v['calendar']} ({base})"
+
+
+@dataclass(frozen=True)
 class DueDate:
     due_date: date
     due_at: datetime
     fingerprint: str
-    steps: tuple[str, ...]
+    explanation: tuple[Step, ...]
+
+    @property
+    def steps(self) -> tuple[str, ...]:
+        """The explanation in English, one sentence per step."""
+        return tuple(step.text() for step in self.explanation)
 
 
-def _skip_steps(skipped: Sequence[tuple[date, str]]) -> list[str]:
-    """One sentence per skipped day; a Saturday+Sunday pair shares one sentence."""
-    lines: list[str] = []
+def _skip_steps(skipped: Sequence[tuple[date, str]], calendar: Calendar) -> list[Step]:
+    """One step per skipped day; a Saturday+Sunday pair shares one step."""
+    out: list[Step] = []
     i = 0
     while i < len(skipped):
         d, reason = skipped[i]
@@ -546,25 +715,32 @@ def _skip_steps(skipped: Sequence[tuple[date, str]]) -> list[str]:
             and i + 1 < len(skipped)
             and skipped[i + 1] == (d + timedelta(days=1), WEEKEND)
         ):
-            nxt = skipped[i + 1][0]
-            lines.append(f"Skipped {format_date(d)} and {format_date(nxt)}: weekend.")
+            out.append(_skip(d, WEEKEND, calendar, until=skipped[i + 1][0]))
             i += 2
             continue
-        lines.append(f"Skipped {format_date(d)}: {reason}.")
+        out.append(_skip(d, reason, calendar))
         i += 1
-    return lines
+    return out
 
 
-def _reason(adj: Adjustment, template: str = " (reason: {})") -> str:
-    text = adj.reason.strip()
-    return template.format(text) if text else ""
+def _skip(d: date, reason: str, calendar: Calendar, until: date | None = None) -> Step:
+    kind = {WEEKEND: "weekend", CLOSING_DAY: "closing_day"}.get(reason, "holiday")
+    return _step(
+        "skipped",
+        date=d,
+        until=until,
+        reason=kind,
+        holiday=reason if kind == "holiday" else None,
+        country=calendar.country,
+        subdivision=calendar.subdivision,
+    )
 
 
-def _roll(d: date, calendar: Calendar, steps: list[str]) -> date:
+def _roll(d: date, calendar: Calendar, steps: list[Step]) -> date:
     rolled, skipped = next_working_day(d, calendar)
     if skipped:
-        steps.extend(_skip_steps(skipped))
-        steps.append(f"Moved to the next working day: {format_date(rolled)}.")
+        steps.extend(_skip_steps(skipped, calendar))
+        steps.append(_step("moved", date=rolled))
     return rolled
 
 
@@ -574,7 +750,8 @@ def compute_due(
     calendar: Calendar,
     adjustments: Sequence[Adjustment] = (),
 ) -> DueDate:
-    """The due date and time of an answer, with an English explanation of every step."""
+    """The due date and time of an answer, with every step of the computation as data
+    (``explanation``) and in English (``steps``)."""
     _check_date(start, "start")
     if not isinstance(rule, DeadlineRule):
         raise DeadlineError("rule must be a DeadlineRule (e.g. DeadlineRule.parse('6 months'))")
@@ -599,13 +776,21 @@ def _compute(
 ) -> DueDate:
     working = rule.kind == "working_days"
     steps = [
-        f"Start: {format_date(start)} (day zero).",
-        f"Rule: {rule.describe()}, calendar {calendar.describe()}.",
+        _step("start", date=start),
+        _step(
+            "rule",
+            rule=rule,
+            calendar=calendar.code,
+            country=calendar.country,
+            subdivision=calendar.subdivision,
+            closing_days=len(calendar.closed_days),
+            declared_working=len(calendar.open_days),
+        ),
     ]
     if rule.kind == "working_days":
         due, skipped = add_working_days(start, rule.amount, calendar)  # type: ignore[arg-type]
-        steps.extend(_skip_steps(skipped))
-        steps.append(f"Counted {rule.describe()}: {format_date(due)}.")
+        steps.extend(_skip_steps(skipped, calendar))
+        steps.append(_step("counted", rule=rule, date=due))
     elif rule.kind == "fixed_date":
         fixed: date = rule.fixed_date  # type: ignore[assignment]
         if fixed < start:
@@ -617,36 +802,35 @@ def _compute(
             raise DeadlineError(
                 f"the fixed due date {fixed} is the start date itself; give a later due date"
             )
-        steps.append(f"Fixed due date: {format_date(fixed)}.")
+        steps.append(_step("fixed", date=fixed))
         due = _roll(fixed, calendar, steps)
     else:
+        missing_day = month = None
         if rule.kind == "months":
             raw = start + relativedelta(months=rule.amount)
-            note = ""
             if raw.day != start.day:
-                note = f" (day {start.day} does not exist in {MONTH_NAMES[raw.month - 1]})"
+                missing_day, month = start.day, raw.month
         else:
             raw = start + timedelta(days=rule.amount)  # type: ignore[arg-type]
-            note = ""
-        steps.append(f"Added {rule.describe()}: {format_date(raw)}{note}.")
+        steps.append(_step("added", rule=rule, date=raw, missing_day=missing_day, month=month))
         due = _roll(raw, calendar, steps)
 
     for adj in adjustments:
         due = _apply(adj, due, working, calendar, steps)
 
     due_at = due_at_for(due)
-    steps.append(
-        f"Due: {format_date(due)} at {DUE_TIME:%H:%M} Europe/Brussels ({due_at:%H:%M} UTC)."
-    )
+    steps.append(_step("due", date=due, due_at=due_at))
     return DueDate(
         due_date=due,
         due_at=due_at,
         fingerprint=calendar.fingerprint(start.year, due.year + 1),
-        steps=tuple(steps),
+        explanation=tuple(steps),
     )
 
 
-def _apply(adj: Adjustment, due: date, working: bool, calendar: Calendar, steps: list[str]) -> date:
+def _apply(
+    adj: Adjustment, due: date, working: bool, calendar: Calendar, steps: list[Step]
+) -> date:
     if adj.kind == "extension_date":
         new: date = adj.new_date  # type: ignore[assignment]
         if new <= due:
@@ -654,38 +838,43 @@ def _apply(adj: Adjustment, due: date, working: bool, calendar: Calendar, steps:
                 f"the extension date {new} is not later than the current due date {due}; "
                 f"give a date after {due}"
             )
-        steps.append(f"Extension: new due date {format_date(new)}{_reason(adj)}.")
+        steps.append(_step("extension_date", date=new, reason=adj.reason.strip()))
         return _roll(new, calendar, steps)
 
     if adj.kind == "extension_days":
         days: int = adj.days  # type: ignore[assignment]
         if working:
-            steps.append(f"Extension: +{_plural(days, 'working day')}{_reason(adj)}.")
+            steps.append(_step("extension_working_days", days=days, reason=adj.reason.strip()))
             new, skipped = add_working_days(due, days, calendar)
-            steps.extend(_skip_steps(skipped))
-            steps.append(f"Extended to {format_date(new)}.")
+            steps.extend(_skip_steps(skipped, calendar))
+            steps.append(_step("extended", date=new))
             return new
         new = due + timedelta(days=days)
         steps.append(
-            f"Extension: +{_plural(days, 'calendar day')}{_reason(adj)}: {format_date(new)}."
+            _step("extension_calendar_days", days=days, reason=adj.reason.strip(), date=new)
         )
         return _roll(new, calendar, steps)
 
     stop_start: date = adj.start  # type: ignore[assignment]
     stop_end: date = adj.end  # type: ignore[assignment]
-    head = f"Clock stopped {stop_start} to {stop_end}{_reason(adj, ' ({})')}"
     if working:
         stopped = _working_days_in(stop_start, stop_end, calendar)
-        steps.append(f"{head}: +{_plural(stopped, 'working day')}.")
+        steps.append(
+            _step("clock_stop", start=stop_start, end=stop_end, reason=adj.reason.strip(),
+                  days=stopped, unit="working_days", date=None)
+        )
         if stopped == 0:
             return due
         new, skipped = add_working_days(due, stopped, calendar)
-        steps.extend(_skip_steps(skipped))
-        steps.append(f"Moved to {format_date(new)}.")
+        steps.extend(_skip_steps(skipped, calendar))
+        steps.append(_step("moved_to", date=new))
         return new
     stopped = (stop_end - stop_start).days + 1
     new = due + timedelta(days=stopped)
-    steps.append(f"{head}: +{_plural(stopped, 'calendar day')}: {format_date(new)}.")
+    steps.append(
+        _step("clock_stop", start=stop_start, end=stop_end, reason=adj.reason.strip(),
+              days=stopped, unit="calendar_days", date=new)
+    )
     return _roll(new, calendar, steps)
 
 

@@ -1,7 +1,22 @@
-"""Domain errors. Each carries a stable ``code`` (used by the API) and a message
-that says what is wrong and what to do about it."""
+"""Domain errors. Each carries a stable ``code`` (used by the API), the ``rule``
+that refused (when it has a name) with the ``params`` of the refusal, and an English
+message that says what is wrong and what to do about it (for logs and the command
+line; the web and the API word ``rule`` and ``params`` in the user's language)."""
 
 from __future__ import annotations
+
+from datetime import date, datetime
+
+
+def _plain(value):
+    """A value of ``params`` as JSON: dates in ISO 8601, lists and mappings kept."""
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value
 
 
 class WorkflowError(Exception):
@@ -22,6 +37,8 @@ class WorkflowError(Exception):
             data["field"] = self.field
         if self.rule:
             data["rule"] = self.rule
+        if self.params:
+            data["values"] = _plain(self.params)
         return data
 
 

@@ -91,7 +91,8 @@ def public_recommendation(session: Session, doc_number: str) -> Recommendation:
     rec = session.scalar(select(Recommendation).where(Recommendation.doc_number == doc_number,
                                                       Recommendation.is_published.is_(True)))
     if rec is None:
-        raise errors.NotInScope(f"no published recommendation {doc_number!r}")
+        raise errors.NotInScope(f"no published recommendation {doc_number!r}",
+                                rule="published_case", params={"doc_number": doc_number})
     return rec
 
 

@@ -118,7 +118,9 @@ def _check_version(rec: Recommendation, expected_version: int | None) -> None:
     if expected_version is not None and int(expected_version) != rec.version:
         raise errors.ConflictError(
             f"recommendation {rec.doc_number} was changed meanwhile (it is now at version "
-            f"{rec.version}, you had version {expected_version}); reload it and try again"
+            f"{rec.version}, you had version {expected_version}); reload it and try again",
+            rule="version", params={"doc_number": rec.doc_number, "version": rec.version,
+                                    "expected": expected_version},
         )
 
 
@@ -144,7 +146,8 @@ def _rule(text: str, field: str = "deadline_rule") -> deadlines.DeadlineRule:
     try:
         return deadlines.DeadlineRule.parse(text)
     except deadlines.DeadlineError as exc:
-        raise errors.ValidationError(str(exc), field=field) from exc
+        raise errors.ValidationError(str(exc), field=field, rule="deadline_rule",
+                                     params={"text": text}) from exc
 
 
 # ---------------------------------------------------------------------------
@@ -158,7 +161,8 @@ def can_see(actor: Actor | None, rec: Recommendation) -> bool:
 
 def check_visible(actor: Actor, rec: Recommendation) -> None:
     if not can_see(actor, rec):
-        raise errors.NotInScope(f"no recommendation {rec.doc_number} in your scope")
+        raise errors.NotInScope(f"no recommendation {rec.doc_number} in your scope",
+                                rule="case_in_scope", params={"doc_number": rec.doc_number})
 
 
 def check_entry_scope(actor: Actor, entry: CaseAddressee) -> None:
@@ -166,14 +170,17 @@ def check_entry_scope(actor: Actor, entry: CaseAddressee) -> None:
     if not entry.visible_to(actor):
         raise errors.NotInScope(
             f"no answer of {entry.addressee_code} on {entry.recommendation.doc_number} "
-            "in your scope"
+            "in your scope", rule="answer_in_scope",
+            params={"addressee": entry.addressee_code,
+                    "doc_number": entry.recommendation.doc_number},
         )
 
 
 def check_attachment_visible(actor: Actor | None, att: Attachment) -> None:
     """The one check for every download of an attachment (web, API, exports)."""
     if not att.visible_to(actor):
-        raise errors.NotInScope(f"no attachment {att.id} in your scope")
+        raise errors.NotInScope(f"no attachment {att.id} in your scope",
+                                rule="attachment_in_scope", params={"id": att.id})
 
 
 def entry_of(rec: Recommendation, code: str) -> CaseAddressee:
@@ -183,7 +190,9 @@ def entry_of(rec: Recommendation, code: str) -> CaseAddressee:
         raise errors.UnknownAddressee(
             f"{code} is not an addressee of recommendation {rec.doc_number} "
             f"(its addressees: {on_case})",
-            field="addressee",
+            field="addressee", rule="addressee_of_case",
+            params={"addressee": code, "doc_number": rec.doc_number,
+                    "addressees": [a.addressee_code for a in rec.addressees]},
         )
     return entry
 
@@ -191,7 +200,8 @@ def entry_of(rec: Recommendation, code: str) -> CaseAddressee:
 def find_recommendation(session: Session, doc_number: str) -> Recommendation:
     rec = session.scalar(select(Recommendation).where(Recommendation.doc_number == doc_number))
     if rec is None:
-        raise errors.NotInScope(f"no recommendation with document number {doc_number!r}")
+        raise errors.NotInScope(f"no recommendation with document number {doc_number!r}",
+                                rule="case_exists", params={"doc_number": doc_number})
     return rec
 
 
@@ -304,7 +314,7 @@ def validate_doc_number(doc_number: str) -> str:
         raise errors.ValidationError(
             f"malformed document number {doc_number!r}: write NUMBER/PART as the Benelux "
             "Parliament does, e.g. 743/5 or 743/5Bis",
-            field="doc_number",
+            field="doc_number", rule="doc_number_format", params={"value": doc_number},
         )
     return doc_number
 
@@ -334,11 +344,16 @@ def register_recommendation(
     if session.scalar(select(Recommendation.id).where(Recommendation.doc_number == doc_number)):
         raise errors.ValidationError(
             f"a recommendation {doc_number} is already registered; open it instead",
-            field="doc_number",
+            field="doc_number", rule="doc_number_unique", params={"doc_number": doc_number},
         )
     if not isinstance(adopted_on, date) or isinstance(adopted_on, datetime):
         raise errors.ValidationError("adoption date must be a date (YYYY-MM-DD)",
                                      field="adopted_on")
+    if adopted_on > brussels_date(now):
+        raise errors.ValidationError(
+            f"adoption date {adopted_on} is in the future; give the plenary date",
+            field="adopted_on", rule="adopted_not_in_future", params={"date": adopted_on},
+        )
     effective_at = effective_moment(adopted_on, now, field="adopted_on")
     title_nl = _text(title_nl, "title_nl", limit=MAX_TITLE)
     title_fr = _text(title_fr, "title_fr", limit=MAX_TITLE)
@@ -349,7 +364,8 @@ def register_recommendation(
     if rule.kind == "fixed_date" and rule.fixed_date <= adopted_on:
         raise errors.ValidationError(
             f"the due date {rule.fixed_date} is not after the adoption date {adopted_on}",
-            field="deadline_rule", rule="due_after_adoption",
+            field="deadline_rule", rule="fixed_after_adoption",
+            params={"date": rule.fixed_date, "adopted_on": adopted_on},
         )
     if isinstance(addressees, Mapping):
         wanted = dict(addressees)
@@ -357,7 +373,7 @@ def register_recommendation(
         wanted = dict.fromkeys(addressees, True)
     if not wanted:
         raise errors.ValidationError("choose at least one addressee", field="addressees",
-                                     rule="addressee_required")
+                                     rule="some_addressee")
     rec = Recommendation(
         doc_number=doc_number,
         title_nl=title_nl,
@@ -417,7 +433,8 @@ def edit_recommendation(session: Session, actor: Actor, rec: Recommendation, *,
             diff[name] = {"old": getattr(rec, name), "new": value}
             setattr(rec, name, value)
     if not (rec.title_nl or rec.title_fr):
-        raise errors.ValidationError("give the title in Dutch, French or both", field="title_nl")
+        raise errors.ValidationError("give the title in Dutch, French or both", field="title_nl",
+                                     rule="title_required")
     if diff:
         _touch(rec, now)
         _flush(session)
@@ -468,19 +485,20 @@ def compute_entry_due(entry: CaseAddressee) -> deadlines.DueDate:
         raise errors.ValidationError(str(exc), field="deadline") from exc
 
 
-def explain_due(entry: CaseAddressee) -> list[str]:
+def explain_due(entry: CaseAddressee) -> list[deadlines.Step]:
+    """How the entry's due date is computed, step by step, as data (``Step.text()`` words
+    a step in English; the web words it in the user's language)."""
     if entry.clock_start is None:
-        return [f"No due date yet: recommendation {entry.recommendation.doc_number} has not "
-                "been transmitted."]
+        return [deadlines.Step("not_transmitted",
+                               {"doc_number": entry.recommendation.doc_number})]
     due = compute_entry_due(entry)
-    steps = list(due.steps)
+    steps = list(due.explanation)
     if entry.is_clock_stopped:
         stop = running_clock_stop(entry)
-        steps.append(f"The clock is stopped since {stop.start_on} ({stop.reason}); the due "
-                     "date moves when it resumes.")
+        steps.append(deadlines.Step("clock_stopped", {"start": stop.start_on,
+                                                      "reason": (stop.reason or "").strip()}))
     if entry.calendar_fingerprint and due.fingerprint != entry.calendar_fingerprint:
-        steps.append("Note: the calendar changed since this due date was stored; the stored "
-                     "date stands until the secretariat recomputes it.")
+        steps.append(deadlines.Step("calendar_changed", {}))
     return steps
 
 
@@ -559,7 +577,7 @@ def recompute_due_date(session: Session, actor: Actor, entry: CaseAddressee, *, 
     reason = _text(reason, "reason", required=True, limit=MAX_REASON)
     if entry.clock_start is None:
         raise errors.ValidationError("this addressee has no due date yet (not transmitted)",
-                                     field="addressee")
+                                     field="addressee", rule="has_due_date")
     _redate(session, actor, entry, now, "recompute_due", reason, {},
             with_fingerprint=True)
     return entry
@@ -606,14 +624,16 @@ def grant_extension(session: Session, actor: Actor, entry: CaseAddressee, *, rea
     reason = _text(reason, "reason", required=True, limit=MAX_REASON)
     if (new_date is None) == (days is None):
         raise errors.ValidationError("give either a new due date or a number of extra days",
-                                     field="new_date")
+                                     field="new_date", rule="date_or_days")
     if days is not None and not 1 <= int(days) <= 3650:
-        raise errors.ValidationError("extra days must be between 1 and 3650", field="days")
+        raise errors.ValidationError("extra days must be between 1 and 3650", field="days",
+                                     rule="days_range", params={"low": 1, "high": 3650})
     if new_date is not None and entry.due_at is not None and \
             new_date <= brussels_date(entry.due_at):
         raise errors.ValidationError(
             f"the new due date {new_date} is not later than the current one "
-            f"{brussels_date(entry.due_at)}", field="new_date")
+            f"{brussels_date(entry.due_at)}", field="new_date", rule="later_than_due",
+            params={"date": new_date, "due": brussels_date(entry.due_at)})
     adj = DeadlineAdjustment(kind="extension_date" if new_date else "extension_days",
                              new_date=new_date, days=days, reason=reason,
                              created_by=actor.username, created_at=now)
@@ -638,11 +658,13 @@ def stop_clock(session: Session, actor: Actor, entry: CaseAddressee, *,
         raise errors.ValidationError("give the day the clock stops from", field="start")
     if start < entry.clock_start:
         raise errors.ValidationError(f"the clock cannot stop before it started "
-                                     f"({entry.clock_start})", field="start")
+                                     f"({entry.clock_start})", field="start",
+                                     rule="stop_after_start", params={"start": entry.clock_start})
     if entry.due_at and start > brussels_date(entry.due_at):
         raise errors.ValidationError(
             f"the clock cannot stop after the due date {brussels_date(entry.due_at)}; "
-            "grant an extension instead", field="start")
+            "grant an extension instead", field="start", rule="stop_before_due",
+            params={"due": brussels_date(entry.due_at)})
     entry.adjustments.append(DeadlineAdjustment(kind="clock_stop", start_on=start, reason=reason,
                                                 created_by=actor.username, created_at=now))
     entry.clock_stopped_on = start
@@ -666,7 +688,8 @@ def resume_clock(session: Session, actor: Actor, entry: CaseAddressee, *,
         raise errors.ValidationError("give the last stopped day", field="end")
     if end < stop.start_on:
         raise errors.ValidationError(f"the clock cannot resume before it stopped "
-                                     f"({stop.start_on})", field="end")
+                                     f"({stop.start_on})", field="end",
+                                     rule="resume_after_stop", params={"start": stop.start_on})
     stop.end_on = end
     entry.clock_stopped_on = None
     if reason:
@@ -688,7 +711,8 @@ def request_extension(session: Session, actor: Actor, entry: CaseAddressee, *,
             requested_date <= brussels_date(entry.due_at):
         raise errors.ValidationError(
             f"the date asked for ({requested_date}) is not later than the current due date "
-            f"{brussels_date(entry.due_at)}", field="requested_date")
+            f"{brussels_date(entry.due_at)}", field="requested_date", rule="later_than_due",
+            params={"date": requested_date, "due": brussels_date(entry.due_at)})
     req = ExtensionRequest(requested_date=requested_date, reason=reason, status="open",
                            requested_by=actor.username, created_at=now)
     entry.extension_requests.append(req)
@@ -744,7 +768,12 @@ def transmit(session: Session, actor: Actor, rec: Recommendation, *,
     if transmitted_on < rec.adopted_on:
         raise errors.ValidationError(
             f"transmission date {transmitted_on} is before the adoption date {rec.adopted_on}",
-            field="transmitted_on", rule="before_adoption")
+            field="transmitted_on", rule="transmitted_after_adoption",
+            params={"date": transmitted_on, "adopted_on": rec.adopted_on})
+    if transmitted_on > brussels_date(now):
+        raise errors.ValidationError(f"transmission date {transmitted_on} is in the future",
+                                     field="transmitted_on", rule="not_in_future",
+                                     params={"date": transmitted_on})
     effective_at = effective_moment(transmitted_on, now, field="transmitted_on",
                                     after=latest_moment(session, rec))
     due_dates = {}
@@ -788,7 +817,7 @@ def close(session: Session, actor: Actor, rec: Recommendation, *, closure_reason
         raise errors.ValidationError(
             f"unknown closure reason {closure_reason!r}; choose one of "
             f"{', '.join(CLOSURE_REASONS)}", field="closure_reason", rule="closure_reason",
-            params={"allowed": list(CLOSURE_REASONS)})
+            params={"value": closure_reason, "allowed": list(CLOSURE_REASONS)})
     reason = _text(reason, "reason", limit=MAX_REASON)
     params = {"closure_reason": closure_reason}
     refused = RECOMMENDATION.refusal(rec, RECOMMENDATION.trigger("close"), actor.role, params)
@@ -825,7 +854,7 @@ def request_follow_up(session: Session, actor: Actor, rec: Recommendation, *, re
     codes = list(dict.fromkeys(addressees or ()))
     if not codes:
         raise errors.ValidationError("choose the addressees the follow-up question goes to",
-                                     field="addressees")
+                                     field="addressees", rule="some_addressee")
     rule = _rule(deadline_rule or rec.deadline_rule)
     # Check every addressee before asking anyone again.
     entries = [entry_of(rec, code) for code in codes]
@@ -898,16 +927,19 @@ KINDS = REPLY_TRIGGERS
 def _answer_fields(kind, position, text_nl, text_fr, letter_date, adopted_on):
     if kind not in KINDS:
         raise errors.ValidationError(f"unknown kind of reply {kind!r}; choose interim, final "
-                                     "or declined", field="kind")
+                                     "or declined", field="kind", rule="reply_kind",
+                                     params={"value": kind})
     if position is not None and position != "" and position not in POSITIONS:
         raise errors.ValidationError(f"unknown position {position!r}; choose one of "
-                                     f"{', '.join(POSITIONS)}", field="position")
+                                     f"{', '.join(POSITIONS)}", field="position",
+                                     rule="position_known", params={"value": position})
     text_nl = _text(text_nl, "text_nl")
     text_fr = _text(text_fr, "text_fr")
     if letter_date is not None and letter_date < adopted_on:
         raise errors.ValidationError(
             f"the date on the letter ({letter_date}) is before the recommendation was adopted "
-            f"({adopted_on})", field="letter_date", rule="before_adoption")
+            f"({adopted_on})", field="letter_date", rule="letter_after_adoption",
+            params={"date": letter_date, "adopted_on": adopted_on})
     return position or None, text_nl, text_fr
 
 
@@ -969,23 +1001,29 @@ def submit_reply(session: Session, actor: Actor, entry: CaseAddressee, *, kind: 
     today = brussels_date(now)
     if actor.role == MINISTRY or received_on is None:
         received_on = today
+    if received_on > today:
+        raise errors.ValidationError(f"the date received ({received_on}) is in the future",
+                                     field="received_on", rule="not_in_future",
+                                     params={"date": received_on})
     if entry.clock_start and received_on < entry.clock_start:
         raise errors.ValidationError(
             f"the date received ({received_on}) is before the recommendation was sent "
-            f"({entry.clock_start})", field="received_on", rule="before_transmission")
+            f"({entry.clock_start})", field="received_on", rule="received_after_sending",
+            params={"date": received_on, "sent_on": entry.clock_start})
     effective_at = effective_moment(received_on, now, field="received_on",
                                     after=latest_moment(session, rec, entry.addressee_code))
     if letter_date is not None and letter_date > received_on:
         raise errors.ValidationError(
             f"the date on the letter ({letter_date}) is after the date it was received "
-            f"({received_on})", field="letter_date", rule="letter_after_receipt")
+            f"({received_on})", field="letter_date", rule="letter_before_receipt",
+            params={"date": letter_date, "received_on": received_on})
     if kind == "final" and not position:
         raise errors.ValidationError("a final answer needs a position: agrees, partly agrees, "
                                      "disagrees or takes note", field="position",
-                                     rule="position_required")
+                                     rule="final_has_position")
     if kind != "declined" and not (text_nl or text_fr):
         raise errors.ValidationError("give the text of the reply in Dutch, French or both",
-                                     field="text_nl", rule="text_required")
+                                     field="text_nl", rule="reply_text")
     if kind == "declined":
         reason = _text(reason or text_nl or text_fr, "reason", required=True, limit=MAX_REASON)
     answer = draft_of(entry, actor.organisation)
@@ -1045,18 +1083,21 @@ def add_attachment(session: Session, actor: Actor, answer: Answer, *, filename: 
         raise errors.TransitionRefused("attachments are added to a draft, before it is "
                                        "submitted", rule="draft_only")
     if answer.author_org != actor.organisation:
-        raise errors.NotInScope("no such draft in your scope")
+        raise errors.NotInScope("no such draft in your scope", rule="draft_in_scope")
     filename = _text(filename, "filename", required=True, limit=255).replace("/", "_")
     # The type is decided by the content, whatever the browser claimed.
     content_type = next((t for t, magic in ATTACHMENT_TYPES.items()
                          if content.startswith(magic)), None)
     if content_type is None:
         raise errors.ValidationError(f"{filename} is not a PDF file; attach answers as PDF",
-                                     field="attachment")
+                                     field="attachment", rule="pdf_only",
+                                     params={"name": filename})
     if len(content) > MAX_ATTACHMENT_BYTES:
         raise errors.ValidationError(
             f"{filename} is {len(content) // 1024} KiB; the limit is "
-            f"{MAX_ATTACHMENT_BYTES // (1024 * 1024)} MiB", field="attachment")
+            f"{MAX_ATTACHMENT_BYTES // (1024 * 1024)} MiB", field="attachment",
+            rule="attachment_size", params={"name": filename, "size": len(content),
+                                            "limit": MAX_ATTACHMENT_BYTES})
     att = Attachment(filename=filename, content_type=content_type, size=len(content),
                      sha256=hashlib.sha256(content).hexdigest(), content=content,
                      uploaded_by=actor.username, created_at=now)

@@ -182,3 +182,20 @@ def test_atom_feed_of_state_changes(client):
     ids = [e.find("a:id", ns).text for e in entries]
     assert len(set(ids)) == len(ids) and all(i.startswith("urn:sha256:") for i in ids)
     assert "partly" not in response.get_data(as_text=True)  # no unpublished positions
+
+
+def test_feeds_in_the_language_asked_for(client):
+    """A feed reader sends no language: ``?lang=`` chooses it (default English)."""
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    for lang, title, closed in [
+            ("nl", "Aanbevelingen van het Beneluxparlement", "nu afgesloten"),
+            ("fr", "Recommandations du Parlement Benelux", "désormais clôturée"),
+            ("en", "Benelux Parliament recommendations", "now closed")]:
+        root = ET.fromstring(client.get(f"/public/feed.atom?lang={lang}").data)  # noqa: S314
+        assert root.find("a:title", ns).text.startswith(title), lang
+        titles = [e.find("a:title", ns).text for e in root.findall("a:entry", ns)]
+        assert any(t.startswith(f"726/2: {closed}") for t in titles), (lang, titles[:3])
+    cal = icalendar.Calendar.from_ical(client.get("/public/calendar/NL.ics?lang=fr").data)
+    assert str(cal["x-wr-calname"]).startswith("Réponses attendues")
+    summaries = [str(e["summary"]) for e in cal.walk("VEVENT")]
+    assert any(s.startswith("Réponse attendue : recommandation 743/5Bis") for s in summaries)

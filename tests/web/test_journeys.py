@@ -54,7 +54,8 @@ def test_register_preview_transmit_and_double_submission(app, client):
     preview = client.post("/secretariat/cases/new", data={**data, "preview": "1"})
     assert preview.status_code == 200
     page = text(preview)
-    assert 'id="preview"' in page and 'data-addressee="NL"' in page and "working day" in page
+    assert 'id="preview"' in page and 'data-addressee="NL"' in page and "werkdagen" in page
+    assert "(dag nul)" in page  # the steps in the Dutch user's language
     assert _count(app, Recommendation) == before  # a preview writes nothing
 
     saved = client.post("/secretariat/cases/new", data={**data, "save": "1"})

@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
-from flask import current_app, jsonify
+from flask import current_app, jsonify, request
+from flask_babel import force_locale
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from workflow import errors as werr
 
 from ..extensions import db
+from ..labels import error_text
 
 STATUS = {
     werr.NotInScope: 404,
@@ -30,6 +32,15 @@ class ApiError(Exception):
         self.status, self.code, self.message = status, code, message
         self.headers = headers or {}
         self.extra = extra
+
+
+def asked_language() -> str | None:
+    """The language of ``Accept-Language`` among the interface's, if the header is sent.
+    ``message`` stays English (stable for scripts and logs); the wording in that
+    language is added as ``localized_message``."""
+    if not request.headers.get("Accept-Language"):
+        return None
+    return request.accept_languages.best_match(current_app.config["LANGUAGES"])
 
 
 def status_of(exc: werr.WorkflowError) -> int:
@@ -82,13 +93,19 @@ def register(blp) -> None:
         body = exc.to_dict()
         if isinstance(exc, werr.ValidationError) and exc.field:
             body["errors"] = {exc.field: [exc.message]}
+        headers = {}
+        lang = asked_language()
+        if lang is not None:
+            with force_locale(lang):
+                body["localized_message"] = error_text(exc)
+            headers["Content-Language"] = lang
         status = status_of(exc)
         if isinstance(exc, werr.ConflictError):
             from .views import conflict_extra
 
             db.session.rollback()
             body.update(conflict_extra())
-        return _response(status, body)
+        return _response(status, body, headers)
 
     @blp.errorhandler(CSRFError)
     def _csrf(exc: CSRFError):

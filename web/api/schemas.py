@@ -27,7 +27,14 @@ class ErrorSchema(Schema):
     code = fields.String(required=True, metadata={"description": "Stable machine-readable code"})
     message = fields.String(required=True, metadata={"description": "What is wrong, for people"})
     field = fields.String(metadata={"description": "The field at fault, if one is"})
-    rule = fields.String(metadata={"description": "The lifecycle rule that refused, if one did"})
+    rule = fields.String(metadata={"description": "The rule that refused, if one did: a "
+                                   "lifecycle rule or an input check"})
+    values = fields.Dict(keys=fields.String(),
+                         metadata={"description": "The values of the refusal named by `rule` "
+                                   "(dates as YYYY-MM-DD), to word it in any language"})
+    localized_message = fields.String(metadata={
+        "description": "The message in the language asked for with Accept-Language (nl, fr "
+                       "or en); only when that header is sent"})
     errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
                          metadata={"description": "Validation messages per field"})
 

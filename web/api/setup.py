@@ -60,7 +60,9 @@ Changes are optimistic: send the version you read as `If-Match: "<version>"` (th
 `ETag` of the case, or of the draft for draft endpoints) or as a `version` field. A
 stale version gets 409 with the current state in `current`; a missing one gets 428.
 
-Errors are JSON: `{"code": "...", "message": "..."}`, with `errors` per field on 422."""
+Errors are JSON: `{"code": "...", "message": "..."}` (message in English), with `errors`
+per field on 422, and `rule` and `values` when a named rule refused. With
+`Accept-Language: nl`, `fr` or `en`, `localized_message` words the error in that language."""
 
 
 def init_api(app) -> None:

@@ -7,7 +7,17 @@ import csv
 import io
 import json
 
-from flask import Response, abort, jsonify, render_template, request, send_file, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import force_locale
 
 from workflow import clock, opendata, scoreboard
 from workflow.history import dump_payload
@@ -159,6 +169,14 @@ def export(kind: str, fmt: str):
 # Feeds
 
 
+def _feed_language() -> str:
+    """``?lang=nl|fr|en`` (a feed reader sends no language), else the request's."""
+    from flask_babel import get_locale
+
+    lang = request.args.get("lang", "")
+    return lang if lang in current_app.config["LANGUAGES"] else str(get_locale())
+
+
 @bp.route("/public/calendar/<string:code>.ics")
 def calendar(code: str):
     addressee = db.session.get(Addressee, code)
@@ -166,9 +184,10 @@ def calendar(code: str):
         abort(404)
     entries = [e for rec in _published({}) for e in rec.addressees
                if e.addressee_code == code and e.due_at is not None]
-    body = feeds.due_calendar(addressee, entries, clock.utcnow(),
-                              lambda doc: url_for("public.recommendation", doc_number=doc,
-                                                  _external=True))
+    with force_locale(_feed_language()):
+        body = feeds.due_calendar(addressee, entries, clock.utcnow(),
+                                  lambda doc: url_for("public.recommendation", doc_number=doc,
+                                                      _external=True))
     return Response(body, mimetype="text/calendar", headers={
         "Content-Disposition": f'inline; filename="due-dates-{code}.ics"'})
 
@@ -179,8 +198,9 @@ def feed():
     published = opendata.published_answer_ids(recs)
     events = [ev for ev in opendata.public_events(db.session, recs) if ev.to_state]
     events = sorted(events, key=lambda ev: ev.seq, reverse=True)[:feeds.FEED_SIZE]
-    body = feeds.atom(events, published, request.url_root.rstrip("/"),
-                      lambda doc: url_for("public.recommendation", doc_number=doc,
-                                          _external=True),
-                      url_for("public.feed", _external=True))
+    with force_locale(_feed_language()):
+        body = feeds.atom(events, published, request.url_root.rstrip("/"),
+                          lambda doc: url_for("public.recommendation", doc_number=doc,
+                                              _external=True),
+                          url_for("public.feed", _external=True))
     return Response(body, mimetype="application/atom+xml")

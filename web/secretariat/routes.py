@@ -107,7 +107,7 @@ def register():
                     return redirect(url_for("cases.show", case_id=rec.id))
             except (werr.ValidationError, deadlines.DeadlineError) as exc:
                 db.session.rollback()
-                message = getattr(exc, "message", str(exc))
+                message = error_text(exc) if isinstance(exc, werr.WorkflowError) else str(exc)
                 name = getattr(exc, "field", None) or "doc_number"
                 name = {"deadline_rule": "deadline_amount"}.get(name, name)
                 if name in form:
