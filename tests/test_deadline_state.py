@@ -158,8 +158,8 @@ def test_stored_deadline_state_equals_the_derived_one(session, plan):
     if not any(required.values()):
         required["NL"] = True
     rec = ops.register_recommendation(session, SEC, doc_number=f"880/{next(_numbers)}",
-                                      adopted_on=date(2025, 1, 2), addressees=required, title_nl="Termijnen",
-                                      now=START)
+                                      adopted_on=date(2025, 1, 2), addressees=required,
+                                      title_nl="Termijnen", now=START)
     ops.transmit(session, SEC, rec, now=START)
     check_stored_state(session, rec)
     now = START

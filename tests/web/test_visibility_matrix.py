@@ -18,7 +18,7 @@ from tests.web.conftest import MINISTRIES, login, text
 from workflow import clock, opendata, tokens
 from workflow import operations as ops
 from workflow.actors import Actor
-from workflow.models import Answer, Attachment, Recommendation, User
+from workflow.models import Answer, Attachment, User
 
 NOW = datetime(2025, 3, 20, 10, 0, tzinfo=UTC)
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
