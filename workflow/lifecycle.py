@@ -244,11 +244,18 @@ def _has_required_addressee(rec, params) -> bool:
     return any(a.is_required for a in rec.addressees)
 
 
+# The states in which the committee has assessed the answers: any closure reason fits.
+ASSESSED_STATES = ("under_assessment", "monitoring", "reopened")
+
+
+def closure_reasons_for(state: str) -> tuple[str, ...]:
+    """The closure reasons the rule "assessed before closure" allows in ``state``."""
+    return tuple(CLOSURE_REASONS) if state in ASSESSED_STATES else CLOSURE_WITHOUT_ASSESSMENT
+
+
 def _close_reason_fits_state(rec, params) -> bool:
     reason = params.get("closure_reason")
-    if reason is None or rec.state in ("under_assessment", "monitoring", "reopened"):
-        return True
-    return reason in CLOSURE_WITHOUT_ASSESSMENT
+    return reason is None or reason in closure_reasons_for(rec.state)
 
 
 def _all_required_done(rec, params) -> bool:

@@ -31,7 +31,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from workflow import operations as ops
-from workflow.lifecycle import CLOSURE_WITHOUT_ASSESSMENT
+from workflow.lifecycle import closure_reasons_for
 from workflow.operations import (
     DOC_NUMBER,
     MAX_ATTACHMENT_BYTES,
@@ -277,9 +277,10 @@ def make_form(rec, action: str, available, formdata=None):
         form.addressee.choices = choices(addressee_choices(rec, action, available))
     if hasattr(form, "addressees"):
         form.addressees.choices = choices(addressee_choices(rec, action, available))
-    if action == "close" and rec.state not in ("under_assessment", "monitoring", "reopened"):
+    if action == "close":
+        allowed = closure_reasons_for(rec.state)
         form.closure_reason.choices = [c for c in form.closure_reason.choices
-                                       if choice_value(c) in CLOSURE_WITHOUT_ASSESSMENT]
+                                       if choice_value(c) in allowed]
     return form
 
 
