@@ -160,7 +160,8 @@ def test_a_refusal_of_one_record_leaves_the_others_checked(session):
     header = BAD_CSV.splitlines()[0] + "\n"
     report = importer.import_file(session, "x.csv", (header + good + refused + later).encode(),
                                   now=NOW)
-    assert [(p.doc_number, p.rule) for p in report.problems] == [("805/1", "transmitted_after_adoption")]
+    assert [(p.doc_number, p.rule) for p in report.problems] == [
+        ("805/1", "transmitted_after_adoption")]
     # the later record was replayed too: it is in the session, not yet rolled back
     assert {r.doc_number for r in session.scalars(select(Recommendation))} == {"803/1",
                                                                               "809/1"}

@@ -275,15 +275,13 @@ def _has_required_addressee(rec, params) -> bool:
     return any(a.is_required for a in rec.addressees)
 
 
-# The states in which the committee has assessed the answers (or reopened the case).
+# The states in which the committee has assessed the answers: any closure reason fits.
 ASSESSED_STATES = ("under_assessment", "monitoring", "reopened")
 
 
 def closure_reasons_for(state: str) -> tuple[str, ...]:
-    """The closure reasons the lifecycle allows for a case in ``state``."""
-    if state in ASSESSED_STATES:
-        return tuple(CLOSURE_REASONS)
-    return CLOSURE_WITHOUT_ASSESSMENT
+    """The closure reasons the rule "assessed before closure" allows in ``state``."""
+    return tuple(CLOSURE_REASONS) if state in ASSESSED_STATES else CLOSURE_WITHOUT_ASSESSMENT
 
 
 def _close_reason_fits_state(rec, params) -> bool:

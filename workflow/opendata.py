@@ -97,8 +97,7 @@ def public_recommendation(session: Session, doc_number: str) -> Recommendation:
 
 
 def is_public_answer(answer: Answer) -> bool:
-    return (answer.status == "submitted" and answer.is_published
-            and answer.entry.recommendation.is_published)
+    return answer.is_public
 
 
 def public_answers(rec: Recommendation) -> list[Answer]:

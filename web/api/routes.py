@@ -234,7 +234,7 @@ def fire_answer_trigger(body: dict, number: str, part: str, code: str, trigger: 
 def draft(number: str, part: str, code: str):
     """Your organisation's draft reply for this addressee (404 when there is none)."""
     entry = _entry(_case(f"{number}/{part}"), code)
-    current = ops.draft_of(entry)
+    current = ops.draft_of(entry, current_actor().organisation)
     if current is None or not visible_answer(current_actor(), current):
         raise errors.NotInScope(f"no draft reply of yours for {code} on {number}/{part}")
     return current, 200, etag(current.version)

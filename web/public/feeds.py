@@ -55,6 +55,7 @@ def due_calendar(addressee: Addressee, entries: Iterable[CaseAddressee], now: da
                                      status=FILTERS["deadline_label"](status)))
         event.add("url", link(rec.doc_number))
         event.add("status", "CONFIRMED" if entry.is_awaited else "CANCELLED")
+        event.add("x-followup-deadline-status", status)
         cal.add_component(event)
     return cal.to_ical()
 

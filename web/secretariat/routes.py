@@ -61,7 +61,8 @@ def dashboard():
     requests = db.session.scalars(
         select(ExtensionRequest).where(ExtensionRequest.status == "open")
         .order_by(ExtensionRequest.created_at)).all()
-    return render_template("secretariat/dashboard.html", counts=counts, overdue=overdue,
+    return render_template("secretariat/dashboard.html", states=RECOMMENDATION.state_names,
+                           counts=counts, overdue=overdue,
                            summary=summary, due_soon=due_soon, to_assess=to_assess,
                            requests=requests, locale=str(get_locale()))
 
