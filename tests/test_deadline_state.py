@@ -102,8 +102,8 @@ def apply(session, rec, action, arg, number, now):
         elif rec.state not in RECOMMENDATION.trigger("request_follow_up").sources:
             apply(session, rec, "reopen", "", 0, now)
         codes = [e.addressee_code for e in rec.addressees if ops.may_ask_again(e)]
-        ops.request_follow_up(session, SEC, rec, question="Welke maatregelen?",
-                              addressee_codes=codes[:number + 1], now=now)
+        ops.request_follow_up(session, SEC, rec, reason="Welke maatregelen?",
+                              addressees=codes[:number + 1], now=now)
     elif action == "publish_answer":
         submitted = [a for a in entry.answers if a.status == "submitted"]
         if submitted:

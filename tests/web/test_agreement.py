@@ -132,7 +132,7 @@ def build(session, plan: Plan) -> None:
         again = [e.addressee_code for e in rec.addressees if ops.may_ask_again(e)]
         if again:
             step("follow_up", ops.request_follow_up, session, SEC, rec,
-                 question="Welke maatregelen?", addressee_codes=again, now=WORK_AT)
+                 reason="Welke maatregelen?", addressees=again, now=WORK_AT)
     if plan.published:
         ops.set_published(session, SEC, rec, True, now=WORK_AT)
     session.flush()
