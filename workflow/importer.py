@@ -540,18 +540,15 @@ def import_records(session: Session, records: list[ImportRecord], *,
     before = _last_seq(session)
     for done, rec in enumerate(todo, start=1):
         if not _broken(rec, report.problems):
-            savepoint = session.begin_nested()
             try:
-                _apply(session, actor, rec, now)
+                with session.begin_nested():  # a refusal rolls back this record only
+                    _apply(session, actor, rec, now)
             except _Refused as refused:
-                savepoint.rollback()
                 report.problems.append(refused.problem)
             except SQLAlchemyError as exc:
-                savepoint.rollback()
                 report.problems.append(Problem(rec.line, "record", f"database refused: "
                                                f"{exc.__class__.__name__}", rec.doc_number))
             else:
-                savepoint.commit()
                 report.created.append(rec.doc_number)
         if progress is not None:
             progress(done, len(todo))
