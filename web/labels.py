@@ -161,6 +161,10 @@ RULES = {
     "closure_reason": _l("Unknown closure reason."),
     "required": _l("This field is required."),
     "too_long": _l("This text is too long."),
+    "submitted_only": _l("Only submitted answers can be published, not drafts."),
+    "not_in_import_format": _l(
+        "This case's history holds what the import format does not carry (waivers, "
+        "follow-up questions, reopening, extensions, stopped clocks, attachments)."),
     "happens_today": _l(
         "A follow-up request cannot be recorded with an earlier date: its answer clocks "
         "start today."),
