@@ -6,7 +6,9 @@ from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import CheckConstraint, MetaData, inspect
 
+from workflow.lifecycle import RECOMMENDATION
 from workflow.models import Base
 
 WORKFLOW = Path(__file__).resolve().parent.parent / "workflow"
@@ -42,6 +44,72 @@ def test_models_and_migrations_agree(engine):
         diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}),
                                 Base.metadata)
     assert diff == []
+
+
+def _literals(sql: str) -> tuple[str, ...]:
+    """The quoted values a CHECK constraint names (e.g. the allowed states). The database
+    gives back its own spelling of the expression (PostgreSQL writes ``IN`` as
+    ``= ANY (ARRAY[...])`` with casts), so what is compared is the values, not the text."""
+    return tuple(sorted(set(re.findall(r"'((?:[^']|'')*)'", sql))))
+
+
+def _model_checks(metadata: MetaData, dialect) -> dict[tuple[str, str], tuple[str, ...]]:
+    return {(table.name, str(c.name)): _literals(str(c.sqltext.compile(
+                dialect=dialect, compile_kwargs={"literal_binds": True})))
+            for table in metadata.sorted_tables for c in table.constraints
+            if isinstance(c, CheckConstraint)}
+
+
+def _database_checks(conn, tables) -> dict[tuple[str, str], tuple[str, ...]]:
+    found = {}
+    inspector = inspect(conn)
+    for table in tables:
+        for c in inspector.get_check_constraints(table):
+            found[(table, c["name"])] = _literals(c["sqltext"])
+    return found
+
+
+def check_constraint_diff(conn, metadata: MetaData) -> list[str]:
+    """How the CHECK constraints of the models differ from those of the migrated
+    database (alembic's comparison does not look at them)."""
+    model = _model_checks(metadata, conn.dialect)
+    database = _database_checks(conn, [t.name for t in metadata.sorted_tables])
+    diff = [f"{t}.{n}: in the models, not in the database" for t, n in model.keys() - database]
+    diff += [f"{t}.{n}: in the database, not in the models" for t, n in database.keys() - model]
+    diff += [f"{t}.{n}: the models allow {model[(t, n)]}, the database {database[(t, n)]}"
+             for t, n in model.keys() & database.keys() if model[(t, n)] != database[(t, n)]]
+    return sorted(diff)
+
+
+def test_models_and_migrations_agree_on_check_constraints(engine):
+    with engine.connect() as conn:
+        checks = _database_checks(conn, ["recommendation", "case_addressee"])
+        assert checks[("recommendation", "ck_recommendation_recommendation_state")] == \
+            tuple(sorted(RECOMMENDATION.state_names))
+        assert check_constraint_diff(conn, Base.metadata) == []
+
+
+def _with_extra_state(state: str) -> MetaData:
+    """The models' metadata as it would be if the lifecycle had one more state and no
+    migration had followed."""
+    metadata = MetaData(naming_convention=Base.metadata.naming_convention)
+    for table in Base.metadata.sorted_tables:
+        table.to_metadata(metadata)
+    rec = metadata.tables["recommendation"]
+    old = next(c for c in rec.constraints if isinstance(c, CheckConstraint)
+               and str(c.name).endswith("recommendation_state"))
+    rec.constraints.discard(old)
+    rec.append_constraint(CheckConstraint(
+        rec.c.state.in_([*RECOMMENDATION.state_names, state]), name=old.name))
+    return metadata
+
+
+def test_a_state_added_without_a_migration_fails_the_comparison(engine):
+    with engine.connect() as conn:
+        diff = check_constraint_diff(conn, _with_extra_state("dormant"))
+    assert len(diff) == 1
+    assert diff[0].startswith("recommendation.ck_recommendation_recommendation_state: the "
+                              "models allow (") and "'dormant'" in diff[0]
 
 
 def test_lifecycle_doc_is_generated_from_the_code():

@@ -153,6 +153,28 @@ RULES = {
     "open_request": _l("This request was already decided."),
     "fired_by": _l("This follows from another action of the case; it is not chosen alone."),
     "draft_only": _l("Attachments are added to a draft, before it is submitted."),
+    "date_in_future": _l("This date is in the future."),
+    "date_before_latest_event": _l(
+        "This date is before the latest event of the case; events are recorded in the order "
+        "they happened."),
+    "before_adoption": _l("This date is before the recommendation was adopted."),
+    "before_transmission": _l("This date is before the recommendation was sent."),
+    "letter_after_receipt": _l("The date on the letter is after the date it was received."),
+    "position_required": _l("A final answer needs a position."),
+    "text_required": _l("Give the text of the reply in Dutch, French or both."),
+    "title_required": _l("Give the title in Dutch, French or both."),
+    "due_after_adoption": _l("The due date is not after the adoption date."),
+    "addressee_required": _l("Choose at least one addressee."),
+    "closure_reason": _l("Unknown closure reason."),
+    "required": _l("This field is required."),
+    "too_long": _l("This text is too long."),
+    "submitted_only": _l("Only submitted answers can be published, not drafts."),
+    "not_in_import_format": _l(
+        "This case's history holds what the import format does not carry (waivers, "
+        "follow-up questions, reopening, extensions, stopped clocks, attachments)."),
+    "happens_today": _l(
+        "A follow-up request cannot be recorded with an earlier date: its answer clocks "
+        "start today."),
 }
 
 

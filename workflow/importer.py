@@ -541,18 +541,15 @@ def import_records(session: Session, records: list[ImportRecord], *,
     before = _last_seq(session)
     for done, rec in enumerate(todo, start=1):
         if not _broken(rec, report.problems):
-            savepoint = session.begin_nested()
             try:
-                _apply(session, actor, rec, now)
+                with session.begin_nested():  # a refusal rolls back this record only
+                    _apply(session, actor, rec, now)
             except _Refused as refused:
-                savepoint.rollback()
                 report.problems.append(refused.problem)
             except SQLAlchemyError as exc:
-                savepoint.rollback()
                 report.problems.append(Problem(rec.line, "record", f"database refused: "
                                                f"{exc.__class__.__name__}", rec.doc_number))
             else:
-                savepoint.commit()
                 report.created.append(rec.doc_number)
         if progress is not None:
             progress(done, len(todo))
@@ -562,6 +559,67 @@ def import_records(session: Session, records: list[ImportRecord], *,
         report.created = []
         report.problems.sort(key=lambda p: (p.line, p.field))
     return report
+
+
+# ---------------------------------------------------------------------------
+# Writing the format (the inverse of reading it)
+
+# The history the format carries: the recommendation, its publication and transmission,
+# the replies received, the closure (with, for a closure on the merits, the committee's
+# assessment on the closure day) and the aggregation rule's own events.
+CARRIED = frozenset({"register", "edit", "publish", "unpublish", "transmit", "submit_interim",
+                     "submit_answer", "decline", "publish_answer", "unpublish_answer",
+                     "receive_reaction", "complete_answers", "start_assessment", "close"})
+
+
+def export_record(session: Session, rec: Recommendation) -> dict:
+    """One recommendation in the JSON import format, so that importing it elsewhere
+    rebuilds the same history (``history.state_as_of`` at every moment). A case whose
+    history holds what the format cannot carry (waivers, follow-up questions, reopening,
+    monitoring, extensions, clock stops, attachments, an assessment on another day than
+    the closure) is refused rather than exported incompletely."""
+    events = [ev for ev in session.scalars(select(Event).where(
+        Event.recommendation_id == rec.id).order_by(Event.seq))]
+    missing = sorted({ev.action for ev in events if ev.action not in CARRIED})
+    closes = [ev for ev in events if ev.action == "close"]
+    days = {ev.action: ops.brussels_date(ev.effective_at) for ev in events}
+    if len(closes) > 1:
+        missing.append("close (more than once)")
+    if "start_assessment" in days and days["start_assessment"] != days.get("close"):
+        missing.append("start_assessment (on another day than the closure)")
+    answers = [a for entry in rec.addressees for a in entry.answers if a.status == "submitted"]
+    if any(a.attachments for a in answers):
+        missing.append("attachments")
+    if missing:
+        raise errors.ValidationError(
+            f"recommendation {rec.doc_number} cannot be exported in the import format: its "
+            f"history holds {', '.join(missing)}, which the format does not carry",
+            field="doc_number", rule="not_in_import_format", params={"actions": missing})
+    record = {name: getattr(rec, name) for name in (
+        "doc_number", "title_nl", "title_fr", "text_nl", "text_fr", "committee", "theme",
+        "session_label", "deadline_rule")}
+    record["adopted_on"] = rec.adopted_on.isoformat()
+    record["published"] = rec.is_published
+    sent = opendata.transmitted_on(rec)
+    record["transmitted_on"] = sent.isoformat() if sent else None
+    record["addressees"] = [
+        {"code": entry.addressee_code, "required": entry.is_required, "answers": [
+            {"kind": a.kind, "position": a.position, "received_on": a.received_on.isoformat(),
+             "letter_date": a.letter_date.isoformat() if a.letter_date else None,
+             "text_nl": a.text_nl, "text_fr": a.text_fr, "published": a.is_published}
+            for a in sorted((a for a in entry.answers if a.status == "submitted"),
+                            key=lambda a: (a.received_on, a.submitted_at))]}
+        for entry in rec.addressees]
+    if closes:
+        record["closure"] = {"closed_on": days["close"].isoformat(),
+                             "reason": rec.closure_reason, "note": closes[0].reason}
+    return record
+
+
+def export_json(session: Session, recs: list[Recommendation]) -> bytes:
+    """Recommendations as an import file (JSON), e.g. to move them to another instance."""
+    data = {"recommendations": [export_record(session, rec) for rec in recs]}
+    return json.dumps(data, ensure_ascii=False, indent=1).encode()
 
 
 def import_file(session: Session, name: str, content: bytes, *, fmt: str | None = None,

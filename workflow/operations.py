@@ -62,6 +62,12 @@ def brussels_date(moment: datetime) -> date:
     return moment.astimezone(deadlines.BRUSSELS).date()
 
 
+_DATE_NAMES = {"adopted_on": "adoption date", "transmitted_on": "transmission date",
+               "received_on": "the date received", "closed_on": "closure date",
+               "reopened_on": "reopening date", "effective_on": "date"}
+_DATE_HINTS = {"adopted_on": "; give the plenary date"}
+
+
 def effective_moment(day: date, now: datetime, *, after: datetime | None = None,
                      field: str = "effective_on") -> datetime:
     """When something that happened on ``day`` (a letter received, a transmission, a
@@ -72,13 +78,14 @@ def effective_moment(day: date, now: datetime, *, after: datetime | None = None,
     of one day keep the order they were recorded in. A day in the future is refused.
     The operations and the importer date historic events only through this."""
     today = brussels_date(now)
+    what = _DATE_NAMES.get(field, field.replace("_", " "))
     if day > today:
         raise errors.ValidationError(
-            f"{field.replace('_', ' ')} {day} is in the future", field=field,
+            f"{what} {day} is in the future{_DATE_HINTS.get(field, '')}", field=field,
             rule="date_in_future", params={"date": day.isoformat(), "today": today.isoformat()})
     if after is not None and day < brussels_date(after):
         raise errors.ValidationError(
-            f"{field.replace('_', ' ')} {day} is before the latest event of the case "
+            f"{what} {day} is before the latest event of the case "
             f"({brussels_date(after)})", field=field, rule="date_before_latest_event",
             params={"date": day.isoformat(), "latest": brussels_date(after).isoformat()})
     if day == today:

@@ -102,3 +102,20 @@ def test_refusals_are_worded_in_the_users_language(app, client):
     assert response.status_code == 409
     assert ("Niet mogelijk zolang het dossier wacht op antwoorden is; alleen mogelijk als "
             "het beantwoord, heropend is") in text(response)
+
+
+# Rules worded from their values (``error_text``) and the lifecycle's last resort.
+RULES_WORDED_ELSEWHERE = {"role", "state", "condition"}
+
+
+def test_every_rule_the_workflow_names_has_a_label():
+    """A refusal's rule name reaches Dutch and French users through ``labels.RULES``."""
+    import re
+
+    workflow = Path(__file__).resolve().parents[2] / "workflow"
+    source = "".join(p.read_text() for p in workflow.rglob("*.py"))
+    named = set(re.findall(r'rule="([a-z_]+)"(?!\s*")', source))
+    named |= {g.name for lifecycle in (RECOMMENDATION, ANSWER) for t in lifecycle.triggers
+              for g in t.guards}
+    missing = sorted(named - set(labels.RULES) - RULES_WORDED_ELSEWHERE)
+    assert missing == [], "add these to web/labels.py RULES and translate them"

@@ -260,6 +260,9 @@ class ProblemSchema(Schema):
     field = fields.String(required=True)
     reason = fields.String(required=True)
     doc_number = fields.String(required=True)
+    rule = fields.String(required=True, metadata={
+        "description": "The rule of the operation that refused the record (as in the "
+                       "`rule` of an error); empty for a problem of the file's format"})
 
 
 class ImportReportSchema(Schema):
