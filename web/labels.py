@@ -2,7 +2,11 @@
 
 The lifecycle declares states and triggers in English; the pages show them
 through these mappings (a test checks that every state and trigger has one).
-Also the Jinja filters for dates in the user's language (Europe/Brussels).
+Also the workflow's refusals and input checks worded from their rule and values
+(:func:`error_text`), the due-date explanation worded from its steps
+(:func:`explain_step`), and the Jinja filters for dates in the user's language
+(Europe/Brussels). Everything is looked up when a page is rendered, never when
+a module is imported or a template compiled (see :func:`per_render`).
 """
 
 from __future__ import annotations

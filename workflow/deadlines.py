@@ -611,11 +611,21 @@ def _reason(reason: object, template: str = " (reason: {})") -> str:
     return template.format(text) if text else ""
 
 
+# Steps that only name a date.
+_DATE_SENTENCES = {
+    "start": "Start: {} (day zero).",
+    "fixed": "Fixed due date: {}.",
+    "moved": "Moved to the next working day: {}.",
+    "extended": "Extended to {}.",
+    "moved_to": "Moved to {}.",
+}
+
+
 def _english(step: Step) -> str:
     v = step.values
     kind = step.kind
-    if kind == "start":
-        return f"Start: {format_date(v['date'])} (day zero)."
+    if kind in _DATE_SENTENCES:
+        return _DATE_SENTENCES[kind].format(format_date(v["date"]))
     if kind == "rule":
         return f"Rule: {v['rule'].describe()}, calendar {_describe_calendar(v)}."
     if kind == "skipped":
@@ -630,16 +640,10 @@ def _english(step: Step) -> str:
         if v["missing_day"] is not None:
             note = f" (day {v['missing_day']} does not exist in {MONTH_NAMES[v['month'] - 1]})"
         return f"Added {v['rule'].describe()}: {format_date(v['date'])}{note}."
-    if kind == "fixed":
-        return f"Fixed due date: {format_date(v['date'])}."
-    if kind == "moved":
-        return f"Moved to the next working day: {format_date(v['date'])}."
     if kind == "extension_date":
         return f"Extension: new due date {format_date(v['date'])}{_reason(v['reason'])}."
     if kind == "extension_working_days":
         return f"Extension: +{_plural(v['days'], 'working day')}{_reason(v['reason'])}."
-    if kind == "extended":
-        return f"Extended to {format_date(v['date'])}."
     if kind == "extension_calendar_days":
         return (
             f"Extension: +{_plural(v['days'], 'calendar day')}{_reason(v['reason'])}: "
@@ -650,8 +654,6 @@ def _english(step: Step) -> str:
         unit = "working day" if v["unit"] == "working_days" else "calendar day"
         tail = f": {format_date(v['date'])}" if v["date"] is not None else ""
         return f"{head}: +{_plural(v['days'], unit)}{tail}."
-    if kind == "moved_to":
-        return f"Moved to {format_date(v['date'])}."
     if kind == "due":
         return (
             f"Due: {format_date(v['date'])} at {DUE_TIME:%H:%M} Europe/Brussels "

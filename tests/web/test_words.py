@@ -113,3 +113,28 @@ def test_not_found_page_in_the_pages_language(app, client, lang, expected):
     response = client.get(f"/cases/{case_id(app, '745/1')}")
     assert response.status_code == 404
     assert expected in text(response).replace("&#39;", "'")
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("fr", "La date du 3 juin 2024 n'est pas postérieure à l'échéance actuelle du 10 juin 2024."),
+    ("nl", "De datum 3 jun 2024 ligt niet later dan de huidige vervaldatum 10 jun 2024."),
+    ("en", "The date Jun 3, 2024 is not later than the current due date Jun 10, 2024."),
+])
+def test_error_values_are_formatted_for_the_language(app, lang, expected):
+    from datetime import date
+
+    from flask_babel import force_locale
+
+    from web.labels import error_text
+    from workflow import errors
+
+    exc = errors.ValidationError("the new due date 2024-06-03 is not later than the current one "
+                                 "2024-06-10", field="new_date", rule="later_than_due",
+                                 params={"date": date(2024, 6, 3), "due": date(2024, 6, 10)})
+    with app.test_request_context("/"), force_locale(lang):
+        assert error_text(exc) == expected
+        too_long = errors.ValidationError("reason is too long", field="reason", rule="too_long",
+                                          params={"length": 12345, "limit": 2000})
+        assert {"fr": "12\u202f345", "nl": "12.345", "en": "12,345"}[lang] in error_text(too_long)
+        broken = errors.ValidationError("the English words", rule="later_than_due", params={})
+        assert error_text(broken) == "the English words"  # values missing: the fallback
