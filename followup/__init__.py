@@ -1,1 +1,2 @@
-"""The ``followup`` command line: owns the transaction around workflow operations."""
+"""The ``followup`` command line; ``followup.transaction`` owns each command's transaction
+around the workflow operations."""

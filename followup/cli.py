@@ -1,39 +1,20 @@
-"""The ``followup`` command line. Each command is one transaction: it commits at
-the end, or rolls back and exits non-zero with the domain error's message.
-
+"""The ``followup`` command line. Each command is one transaction, owned by
+``followup.transaction``: it commits at the end, or rolls back and exits non-zero with
+a clear message.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import click
 
-from workflow import accounts, db, errors, history, policy
+from workflow import accounts, db, history, policy
 from workflow import operations as ops
 from workflow.actors import Actor
 from workflow.lifecycle import LIFECYCLES, ROLES
 
-
-@contextmanager
-def transaction(url: str | None = None) -> Iterator:
-    engine = db.make_engine(url)
-    session = db.make_session(engine)
-    try:
-        yield session
-        session.commit()
-    except errors.WorkflowError as exc:
-        session.rollback()
-        raise click.ClickException(exc.message) from exc
-    except Exception:
-        session.rollback()
-        raise
-    finally:
-        session.close()
-        engine.dispose()
-
+from .transaction import transaction
 
 CLI_ACTOR = Actor("cli", "secretariat", "BNL-PARL")
 

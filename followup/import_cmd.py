@@ -6,7 +6,9 @@ import sys
 
 import click
 
-from workflow import db, importer
+from workflow import importer
+
+from .transaction import transaction
 
 PROGRESS_FROM = 10  # records; shorter imports need no progress bar
 
@@ -32,6 +34,11 @@ class _Progress:
             self.bar.__exit__(None, None, None)
 
 
+def _skipped(report) -> None:
+    for doc in report.skipped:
+        click.echo(f"skipped {doc}: already in the database")
+
+
 @click.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True))
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default=None,
@@ -42,26 +49,20 @@ def import_cmd(file: str, fmt: str | None, dry_run: bool) -> None:
     or JSON FILE. Every problem is listed with its line; if there is one, nothing is
     imported. Document numbers already in the database are skipped."""
     name, content = importer.read_file(file)
-    engine = db.make_engine()
-    session = db.make_session(engine)
     progress = _Progress()
-    try:
-        report = importer.import_file(session, name, content, fmt=fmt, progress=progress)
-        progress.close()
-        if report.ok and not dry_run:
-            session.commit()
-        else:
-            session.rollback()
-    finally:
-        session.close()
-        engine.dispose()
-    for doc in report.skipped:
-        click.echo(f"skipped {doc}: already in the database")
-    if not report.ok:
-        click.echo(f"{len(report.problems)} problem(s) in {name}; nothing was imported:", err=True)
-        for problem in report.problems:
-            click.echo(f"  {problem.describe()}", err=True)
-        sys.exit(1)
+    with transaction(commit=not dry_run) as session:
+        try:
+            report = importer.import_file(session, name, content, fmt=fmt, progress=progress)
+        finally:
+            progress.close()
+        if not report.ok:
+            _skipped(report)
+            click.echo(f"{len(report.problems)} problem(s) in {name}; nothing was imported:",
+                       err=True)
+            for problem in report.problems:
+                click.echo(f"  {problem.describe()}", err=True)
+            sys.exit(1)  # leaves the transaction: rolled back
+    _skipped(report)
     verb = "would import" if dry_run else "imported"
     click.echo(f"{verb} {len(report.created)} recommendation(s) ({report.events} history "
                f"events), skipped {len(report.skipped)} already present")

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from workflow import tokens
 from workflow.models import User
 
-from .cli import transaction
+from .transaction import transaction
 
 
 @click.group("token")

@@ -39,6 +39,32 @@ def test_workflow_never_commits():
     assert committing == []
 
 
+# The owners of the transactions: the web request's and the CLI command's. Everything
+# else (routes, API views, auth, error handlers, workflow operations) only flushes.
+TRANSACTION_OWNERS = {"web/transaction.py", "followup/transaction.py"}
+
+
+def _transaction_calls(path: Path) -> list[str]:
+    """``x.commit()`` / ``x.rollback()`` calls in a module, as "line: name"."""
+    return [f"{node.lineno}: {node.func.attr}()" for node in ast.walk(ast.parse(path.read_text()))
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("commit", "rollback")]
+
+
+def test_only_the_owners_commit_or_roll_back():
+    root = WORKFLOW.parent
+    found = {}
+    for package in ("web", "workflow", "followup"):
+        for path in sorted((root / package).rglob("*.py")):
+            name = path.relative_to(root).as_posix()
+            calls = _transaction_calls(path)
+            if calls and name not in TRANSACTION_OWNERS:
+                found[name] = calls
+    assert found == {}
+    for owner in TRANSACTION_OWNERS:  # the rule is not vacuous: the owners do it
+        assert any(c.endswith("commit()") for c in _transaction_calls(root / owner)), owner
+
+
 def test_models_and_migrations_agree(engine):
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}),

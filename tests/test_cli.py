@@ -10,11 +10,13 @@ from datetime import date
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.security import generate_password_hash
 
 from followup.cli import cli
-from workflow import accounts, db, history
+from workflow import accounts, db, errors, history
 from workflow import operations as ops
 from workflow.lifecycle import ANSWER, RECOMMENDATION
 from workflow.models import CaseAddressee, ClosingDay, Event, Recommendation, User
@@ -381,6 +383,54 @@ def test_create_user_needs_the_same_password_twice(run, dbs):
               input="een-lang-wachtwoord\nanders-wachtwoord\n", code=1)
     assert "The two entered values do not match." in out
     assert _count(dbs, User) == 0
+
+
+# --------------------------------------------------------------------------- one transaction
+
+
+@pytest.mark.parametrize("failure", [errors.ValidationError("the calendar service is down"),
+                                     RuntimeError("disk full")], ids=["domain", "bug"])
+def test_a_failure_after_the_operation_rolls_the_command_back(with_demo, run, dbs,
+                                                              monkeypatch, failure):
+    """closing-day stores the day and its event, then lists the stale due dates; when
+    that fails, the command exits non-zero and neither the day nor the event is kept."""
+    events, days = _count(dbs, Event), _count(dbs, ClosingDay)
+
+    def failing(_session):
+        raise failure
+
+    monkeypatch.setattr(ops, "stale_due_dates", failing)
+    out = run("closing-day", "NL", "2024-05-13", code=1)
+    if isinstance(failure, errors.WorkflowError):
+        assert "Error: the calendar service is down" in out
+    assert (_count(dbs, Event), _count(dbs, ClosingDay)) == (events, days)
+
+
+def test_a_lost_race_at_commit_is_a_clear_error_and_saves_nothing(with_demo, run, dbs):
+    events, days = _count(dbs, Event), _count(dbs, ClosingDay)
+    armed = [True]
+
+    def refuse(_session):
+        if armed:
+            armed.clear()
+            raise StaleDataError("UPDATE statement on table 'case_addressee' expected to "
+                                 "update 1 row(s); 0 were matched")
+
+    event.listen(Session, "before_commit", refuse)
+    try:
+        out = run("closing-day", "NL", "2024-05-13", code=1)
+    finally:
+        event.remove(Session, "before_commit", refuse)
+    assert "Error: someone else changed the data meanwhile; nothing was saved" in out
+    assert (_count(dbs, Event), _count(dbs, ClosingDay)) == (events, days)
+
+
+def test_a_database_error_is_a_clear_error(run, monkeypatch):
+    """The database cannot be reached: the command says so, without a traceback."""
+    monkeypatch.setenv("DATABASE_URL", "postgresql://postgres@127.0.0.1:1/nowhere")
+    out = run("create-user", "piet", "--role", "auditor", "--organisation", "IOB",
+              input="een-lang-wachtwoord\neen-lang-wachtwoord\n", code=1)
+    assert "Error: database error, nothing was saved:" in out
 
 
 # --------------------------------------------------------------------------- the whole story

@@ -7,14 +7,15 @@ from flask import Flask
 from workflow import db as wdb
 from workflow import policy
 
-from . import config
+from . import config, transaction
 from .extensions import babel, csrf, db, login_manager, migrate
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     # Settings are read and validated once, here: a wrong one stops the start.
     policy.configure()
-    app = Flask(__name__, instance_path=str(wdb.instance_path()))
+    # The app runs each view inside the request's one transaction (web/transaction.py).
+    app = transaction.TransactionalFlask(__name__, instance_path=str(wdb.instance_path()))
     app.config.from_mapping(config.from_environment(wdb.instance_path()))
     if test_config:
         app.config.update(test_config)
@@ -37,6 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     auth.init_app(app)
     errors.init_app(app)
+    transaction.init_app(app)
 
     for blueprint in _blueprints():
         app.register_blueprint(blueprint)

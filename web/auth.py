@@ -82,5 +82,4 @@ def language():
         session["lang"] = lang
         if current_user.is_authenticated:
             current_user.locale = lang
-            db.session.commit()
     return redirect(_safe_next(request.form.get("next")) or url_for("home"))

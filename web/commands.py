@@ -16,29 +16,20 @@ def serve(demo: bool, host: str, port: int, threads: int) -> None:
     """Run the web application (creates or upgrades the database first)."""
     import waitress
 
-    from workflow import db, errors
+    from followup.transaction import transaction
+    from workflow import db
     from workflow import operations as ops
 
     from . import create_app
 
     db.upgrade()
-    engine = db.make_engine()
-    session = db.make_session(engine)
-    try:
+    users = []
+    with transaction() as session:
         ops.sync_addressees(session)
-        users = []
         if demo:
             from workflow.demo import load_demo
 
-            result = load_demo(session)
-            users = result["users"]
-        session.commit()
-    except errors.WorkflowError as exc:
-        session.rollback()
-        raise click.ClickException(exc.message) from exc
-    finally:
-        session.close()
-        engine.dispose()
+            users = load_demo(session)["users"]
     app = create_app()
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host  # noqa: S104
     click.echo(f"Database: {db.database_url()}")

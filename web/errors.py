@@ -1,4 +1,5 @@
-"""Error pages that say what to do, never a stack trace; JSON under /api/."""
+"""Error pages that say what to do, never a stack trace; JSON under /api/. The
+request's transaction is already rolled back when they run (web/transaction.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from werkzeug.exceptions import HTTPException
 
 from workflow import errors as werr
 
-from .extensions import db
 from .labels import error_text
 
 STATUS = {
@@ -49,7 +49,6 @@ def _advice(status: int) -> str:
 
 
 def render_error(status: int, message: str, code: str = "error"):
-    db.session.rollback()
     if _wants_json():
         return jsonify({"code": code, "message": message}), status
     return render_template("error.html", status=status, message=message,

@@ -13,7 +13,9 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -61,6 +63,25 @@ def make_engine(url: str | None = None) -> Engine:
 
 def make_session(engine: Engine) -> Session:
     return sessionmaker(bind=engine, expire_on_commit=False)()
+
+
+# SQLSTATEs of a transaction that lost a race on PostgreSQL: serialization failure and
+# deadlock. Retrying the whole request or command is the remedy.
+LOST_RACE_SQLSTATES = frozenset({"40001", "40P01"})
+
+
+def is_conflict(exc: BaseException) -> bool:
+    """Whether a failed flush or commit means "someone else changed it meanwhile" (an
+    optimistic-lock version mismatch, a constraint another writer got to first, a
+    serialization failure or deadlock, SQLite's database-locked) rather than a bug.
+    The owners of the transactions (web requests, CLI commands) turn it into a conflict."""
+    if isinstance(exc, (StaleDataError, IntegrityError)):
+        return True
+    if isinstance(exc, DBAPIError):
+        orig = exc.orig
+        return (getattr(orig, "sqlstate", None) in LOST_RACE_SQLSTATES
+                or getattr(orig, "sqlite_errorname", None) in ("SQLITE_BUSY", "SQLITE_LOCKED"))
+    return False
 
 
 def alembic_config(url: str | None = None) -> Config:

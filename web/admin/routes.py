@@ -17,6 +17,7 @@ from workflow.models import Addressee, User
 from ..extensions import db
 from ..labels import error_text
 from ..security import role_required
+from ..transaction import shows_refusals
 from . import bp
 from .forms import ActiveForm, PasswordForm, UserForm
 
@@ -38,23 +39,27 @@ def _page(form, status=200):
     return render_template("admin/users.html", users=users, form=form, codes=codes), status
 
 
+def _user_refused(exc: werr.WorkflowError):
+    """A refused new user (nothing was written): the form as sent, the error at its field."""
+    if not isinstance(exc, werr.ValidationError):
+        raise exc
+    form = UserForm()
+    name = exc.field if exc.field in form else "username"
+    form[name].errors = [*form[name].errors, error_text(exc)]
+    return _page(form, 400)
+
+
 @bp.route("/users", methods=["GET", "POST"])
 @admin_required
+@shows_refusals(_user_refused)
 def users():
     form = UserForm()
     if form.validate_on_submit():
-        try:
-            user = accounts.create_user(
-                db.session, username=form.username.data, password=form.password.data,
-                role=form.role.data, organisation=form.organisation.data,
-                full_name=form.full_name.data or "", email=form.email.data or "",
-                locale=form.locale.data, is_admin=form.is_admin.data)
-            db.session.commit()
-        except werr.ValidationError as exc:
-            db.session.rollback()
-            name = exc.field if exc.field in form else "username"
-            form[name].errors = [*form[name].errors, error_text(exc)]
-            return _page(form, 400)
+        user = accounts.create_user(
+            db.session, username=form.username.data, password=form.password.data,
+            role=form.role.data, organisation=form.organisation.data,
+            full_name=form.full_name.data or "", email=form.email.data or "",
+            locale=form.locale.data, is_admin=form.is_admin.data)
         flash(_("User %(name)s created.", name=user.username), "success")
         return redirect(url_for("admin.users"))
     return _page(form, 400 if form.errors else 200)
@@ -76,7 +81,6 @@ def toggle_active(user_id: int):
         flash(_("You cannot deactivate your own account."), "error")
         return redirect(url_for("admin.users"))
     user.is_active = not user.is_active
-    db.session.commit()
     flash(_("%(name)s can log in again.", name=user.username) if user.is_active
           else _("%(name)s is deactivated and can no longer log in.", name=user.username),
           "success")
@@ -90,7 +94,6 @@ def password(user_id: int):
     form = PasswordForm()
     if form.validate_on_submit():
         accounts.set_password(user, form.password.data)
-        db.session.commit()
         flash(_("The password of %(name)s is changed.", name=user.username), "success")
         return redirect(url_for("admin.users"))
     return render_template("admin/password.html", user=user, form=form), \

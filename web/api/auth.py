@@ -1,6 +1,10 @@
 """Who calls the API: a personal token (``Authorization: Bearer bfu_...``) or the web
 login session. Token calls are exempt from CSRF (a browser never adds that header
-by itself); session calls that change something must send ``X-CSRFToken``."""
+by itself); session calls that change something must send ``X-CSRFToken``.
+
+A token's last use is written in the request's own transaction (web/transaction.py):
+it is saved with a call that succeeds and undone with one that fails, so nothing is
+committed before the view runs."""
 
 from __future__ import annotations
 
@@ -26,10 +30,8 @@ def authenticate() -> None:
                            "'Authorization: Bearer <token>'", headers=CHALLENGE)
         user = tokens.authenticate(db.session, secret.strip())
         if user is None:
-            db.session.rollback()
             raise ApiError(401, "invalid_token", "this API token is unknown, revoked or belongs "
                            "to a deactivated user; create a new one", headers=CHALLENGE)
-        db.session.commit()  # the token's last use, noted apart from the request's own work
         g.api_user, g.api_via = user, "token"
         return
     if current_user.is_authenticated:

@@ -1,5 +1,6 @@
 """JSON errors for the API: always ``{"code", "message"}`` (plus ``errors`` per field,
-``field``/``rule`` when known, ``current`` on a version conflict), never HTML."""
+``field``/``rule`` when known, ``current`` on a version conflict), never HTML. The
+request's transaction is already rolled back when they run (web/transaction.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from werkzeug.exceptions import HTTPException
 
 from workflow import errors as werr
 
-from ..extensions import db
 from ..labels import error_text
 
 STATUS = {
@@ -68,7 +68,6 @@ def _flatten(messages, prefix: str = "") -> dict[str, list[str]]:
 
 
 def _response(status: int, body: dict, headers: dict | None = None):
-    db.session.rollback()
     response = jsonify(body)
     response.status_code = status
     for name, value in (headers or {}).items():
@@ -103,7 +102,6 @@ def register(blp) -> None:
         if isinstance(exc, werr.ConflictError):
             from .views import conflict_extra
 
-            db.session.rollback()
             body.update(conflict_extra())
         return _response(status, body, headers)
 

@@ -1,5 +1,6 @@
-"""The API's endpoints. Each request is one transaction: the view commits once after
-the domain operations succeeded; an error rolls everything back."""
+"""The API's endpoints. Each request is one transaction, owned by web/transaction.py:
+committed once when the endpoint succeeded, rolled back on an error (a conflict at
+commit is a 409 like any other)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import io
 from flask import g, request, send_file
 from flask_smorest import Blueprint
 from sqlalchemy import func, select
-from sqlalchemy.orm.exc import StaleDataError
 
 from workflow import clock, errors, history, importer, opendata
 from workflow import operations as ops
@@ -80,14 +80,6 @@ def _conflict(view):
     return blp.alt_response(409, schema=ConflictSchema,
                             description="stale version (the current state is in 'current') "
                                         "or a lifecycle rule refused")(view)
-
-
-def _commit() -> None:
-    try:
-        db.session.commit()
-    except StaleDataError as exc:
-        raise errors.ConflictError("someone else changed this case meanwhile; reload it and "
-                                   "try again") from exc
 
 
 def _case(doc_number: str) -> Recommendation:
@@ -194,7 +186,6 @@ def fire_recommendation_trigger(body: dict, number: str, part: str, trigger: str
     expected = check_case_version(rec, body.pop("version", None))
     ops.fire(db.session, actor, rec, trigger, expected_version=expected,
              **{k: v for k, v in body.items() if k in trig.params})
-    _commit()
     return _case_response(rec)
 
 
@@ -220,7 +211,6 @@ def fire_answer_trigger(body: dict, number: str, part: str, code: str, trigger: 
                 body.setdefault(name, getattr(draft, name))
     ops.fire(db.session, actor, rec, trigger, addressee=entry.addressee_code,
              expected_version=expected, **{k: v for k, v in body.items() if k in trig.params})
-    _commit()
     return _case_response(rec)
 
 
@@ -260,7 +250,6 @@ def save_draft(body: dict, number: str, part: str, code: str):
                            position=body.get("position"), text_nl=body["text_nl"],
                            text_fr=body["text_fr"], letter_date=body.get("letter_date"),
                            draft_version=existing.version if existing else None)
-    _commit()
     return saved, 200 if existing else 201, etag(saved.version)
 
 
@@ -286,7 +275,6 @@ def add_attachment(files: dict, number: str, part: str, code: str):
     att = ops.add_attachment(db.session, actor, current, filename=upload.filename or "answer.pdf",
                              content_type=upload.mimetype or "application/octet-stream",
                              content=content)
-    _commit()
     return att, 201, etag(current.version)
 
 
@@ -321,7 +309,6 @@ def publish_recommendation(body: dict, number: str, part: str):
     rec = _case(f"{number}/{part}")
     check_case_version(rec, body.get("version"))
     ops.set_published(db.session, current_actor(), rec, body["published"])
-    _commit()
     return _case_response(rec)
 
 
@@ -340,7 +327,6 @@ def publish_answer(body: dict, answer_id: int):
     rec = _case(answer.entry.recommendation.doc_number)
     check_case_version(rec, body.get("version"))
     opendata.publish_answer(db.session, actor, answer, body["published"])
-    _commit()
     return answer, 200, etag(rec.version)
 
 
@@ -365,8 +351,6 @@ def import_file(files: dict):
     upload = files["file"]
     report = importer.import_file(db.session, upload.filename or "", upload.read(), actor=actor)
     if not report.ok:
-        db.session.rollback()
         raise ApiError(422, "import_rejected", f"{len(report.problems)} problem(s) in the file; "
                        "nothing was imported", report=ImportReportSchema().dump(report.as_dict()))
-    _commit()
     return report.as_dict()

@@ -20,6 +20,7 @@ from ..errors import status_of
 from ..extensions import db
 from ..labels import choice_value, error_text
 from ..security import current_actor, role_required
+from ..transaction import shows_refusals
 from . import bp
 from .forms import AnswerForm, ExtensionRequestForm
 
@@ -86,62 +87,69 @@ def _page(rec, entry, form=None, more_time=None, status=200, conflict=None):
         submitted=[a for a in entry.answers if a.status == "submitted"]), status
 
 
+def _answer_form(rec, entry) -> AnswerForm:
+    """The answer form as sent, offering the kinds of reply possible now."""
+    form = AnswerForm()
+    kinds = _kinds(rec, entry)
+    form.kind.choices = [c for c in form.kind.choices if choice_value(c) in kinds]
+    return form
+
+
+def _answer_refused(exc: werr.WorkflowError, case_id: int):
+    """After a refused reply (nothing was written): the page as it is now, with the
+    error next to its field or a conflict banner."""
+    rec, entry = _entry(case_id)
+    if isinstance(exc, werr.ValidationError):
+        form = _answer_form(rec, entry)
+        name = {"attachment": "attachment", "letter_date": "letter_date",
+                "position": "position", "text_nl": "text_nl", "text_fr": "text_fr",
+                "received_on": "letter_date", "kind": "kind"}.get(exc.field or "")
+        if name:
+            form[name].errors = [*form[name].errors, error_text(exc)]
+        else:
+            flash(error_text(exc), "error")
+        return _page(rec, entry, form=form, status=400)
+    return _page(rec, entry, status=status_of(exc), conflict=error_text(exc))
+
+
 @bp.route("/cases/<int:case_id>", methods=["GET", "POST"])
 @role_required(MINISTRY)
+@shows_refusals(_answer_refused)
 def answer(case_id: int):
     rec, entry = _entry(case_id)
     if request.method == "GET":
         return _page(rec, entry)
-    form = AnswerForm()
-    kinds = _kinds(rec, entry)
-    form.kind.choices = [c for c in form.kind.choices if choice_value(c) in kinds]
+    form = _answer_form(rec, entry)
     submitting = "submit" in request.form
     actor = current_actor()
-    try:
-        if not kinds:
-            raise werr.TransitionRefused(_("No answer is expected from your government on this "
-                                           "recommendation now."), rule="case_accepts_answers")
-        if submitting:
-            check_version(rec, form.version.data)
-        valid = form.validate_on_submit()
-        if valid and submitting:
-            valid = form.check_for_submission()
-        if not valid:
-            return _page(rec, entry, form=form, status=400)
-        draft = ops.save_draft(
-            db.session, actor, entry, kind=form.kind.data, position=form.position.data or None,
-            text_nl=form.text_nl.data or "", text_fr=form.text_fr.data or "",
-            letter_date=form.letter_date.data,
-            draft_version=int(form.draft_version.data) if form.draft_version.data else None)
-        upload = form.attachment.data
-        if upload and getattr(upload, "filename", ""):
-            # the form checked the PDF signature; browsers differ in the type they send
-            ops.add_attachment(db.session, actor, draft, filename=upload.filename,
-                               content_type="application/pdf", content=upload.read())
-        if submitting:
-            texts = (form.text_nl.data or "") or (form.text_fr.data or "")
-            ops.fire(db.session, actor, rec, REPLY_TRIGGERS[form.kind.data],
-                     addressee=entry.addressee_code, position=form.position.data or None,
-                     text_nl=form.text_nl.data or "", text_fr=form.text_fr.data or "",
-                     letter_date=form.letter_date.data,
-                     reason=texts if form.kind.data == "declined" else "",
-                     expected_version=rec.version)
-        db.session.commit()
-    except werr.WorkflowError as exc:
-        db.session.rollback()
-        if isinstance(exc, (werr.NotInScope, werr.PermissionDenied)):
-            raise
-        rec, entry = _entry(case_id)
-        if isinstance(exc, werr.ValidationError):
-            name = {"attachment": "attachment", "letter_date": "letter_date",
-                    "position": "position", "text_nl": "text_nl", "text_fr": "text_fr",
-                    "received_on": "letter_date", "kind": "kind"}.get(exc.field or "")
-            if name:
-                form[name].errors = [*form[name].errors, error_text(exc)]
-            else:
-                flash(error_text(exc), "error")
-            return _page(rec, entry, form=form, status=400)
-        return _page(rec, entry, status=status_of(exc), conflict=error_text(exc))
+    if not _kinds(rec, entry):
+        raise werr.TransitionRefused(_("No answer is expected from your government on this "
+                                       "recommendation now."), rule="case_accepts_answers")
+    if submitting:
+        check_version(rec, form.version.data)
+    valid = form.validate_on_submit()
+    if valid and submitting:
+        valid = form.check_for_submission()
+    if not valid:
+        return _page(rec, entry, form=form, status=400)
+    draft = ops.save_draft(
+        db.session, actor, entry, kind=form.kind.data, position=form.position.data or None,
+        text_nl=form.text_nl.data or "", text_fr=form.text_fr.data or "",
+        letter_date=form.letter_date.data,
+        draft_version=int(form.draft_version.data) if form.draft_version.data else None)
+    upload = form.attachment.data
+    if upload and getattr(upload, "filename", ""):
+        # the form checked the PDF signature; browsers differ in the type they send
+        ops.add_attachment(db.session, actor, draft, filename=upload.filename,
+                           content_type="application/pdf", content=upload.read())
+    if submitting:
+        texts = (form.text_nl.data or "") or (form.text_fr.data or "")
+        ops.fire(db.session, actor, rec, REPLY_TRIGGERS[form.kind.data],
+                 addressee=entry.addressee_code, position=form.position.data or None,
+                 text_nl=form.text_nl.data or "", text_fr=form.text_fr.data or "",
+                 letter_date=form.letter_date.data,
+                 reason=texts if form.kind.data == "declined" else "",
+                 expected_version=rec.version)
     if submitting:
         flash(_("Your reply on %(doc)s is submitted.", doc=rec.doc_number), "success")
         return redirect(url_for("ministry.inbox"))
@@ -150,27 +158,26 @@ def answer(case_id: int):
     return redirect(url_for("ministry.answer", case_id=case_id))
 
 
+def _more_time_refused(exc: werr.WorkflowError, case_id: int):
+    rec, entry = _entry(case_id)  # as it is now: the refused request was rolled back
+    if isinstance(exc, werr.ValidationError) and exc.field in ("requested_date", "reason"):
+        form = ExtensionRequestForm(prefix="more")
+        form[exc.field].errors = [*form[exc.field].errors, error_text(exc)]
+        return _page(rec, entry, more_time=form, status=400)
+    return _page(rec, entry, status=status_of(exc), conflict=error_text(exc))
+
+
 @bp.route("/cases/<int:case_id>/more-time", methods=["POST"])
 @role_required(MINISTRY)
+@shows_refusals(_more_time_refused)
 def more_time(case_id: int):
     rec, entry = _entry(case_id)
     form = ExtensionRequestForm(prefix="more")
-    try:
-        check_version(rec, form.version.data)
-        if not form.validate_on_submit():
-            return _page(rec, entry, more_time=form, status=400)
-        ops.fire(db.session, current_actor(), rec, "request_extension",
-                 addressee=entry.addressee_code, requested_date=form.requested_date.data,
-                 reason=form.reason.data, expected_version=rec.version)
-        db.session.commit()
-    except werr.WorkflowError as exc:
-        db.session.rollback()
-        if isinstance(exc, (werr.NotInScope, werr.PermissionDenied)):
-            raise
-        rec, entry = _entry(case_id)
-        if isinstance(exc, werr.ValidationError) and exc.field in ("requested_date", "reason"):
-            form[exc.field].errors = [*form[exc.field].errors, error_text(exc)]
-            return _page(rec, entry, more_time=form, status=400)
-        return _page(rec, entry, status=status_of(exc), conflict=error_text(exc))
+    check_version(rec, form.version.data)
+    if not form.validate_on_submit():
+        return _page(rec, entry, more_time=form, status=400)
+    ops.fire(db.session, current_actor(), rec, "request_extension",
+             addressee=entry.addressee_code, requested_date=form.requested_date.data,
+             reason=form.reason.data, expected_version=rec.version)
     flash(_("Your request for more time is sent to the secretariat."), "success")
     return redirect(url_for("ministry.answer", case_id=case_id))

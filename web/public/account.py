@@ -34,10 +34,9 @@ def tokens_page():
     if form.validate_on_submit():
         try:
             created = tokens.create_token(db.session, current_user, form.name.data)
-        except errors.ValidationError as exc:
+        except errors.ValidationError as exc:  # refused before writing anything
             form.name.errors.append(error_text(exc))
         else:
-            db.session.commit()
             form = TokenForm(formdata=None)
     status = 201 if created else (400 if form.errors else 200)
     return render_template("public/tokens.html", form=form, created=created,
@@ -52,7 +51,6 @@ def revoke_token(token_id: int):
     if form.validate_on_submit():
         token = tokens.get_token(db.session, token_id, current_user)
         tokens.revoke(db.session, token)
-        db.session.commit()
         flash(_("Token “%(name)s” revoked; programs using it are refused from now on.",
                 name=token.name), "success")
     return redirect(url_for("public.tokens_page"))

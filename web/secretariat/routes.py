@@ -22,6 +22,7 @@ from ..errors import status_of
 from ..extensions import db
 from ..labels import error_text, trigger_label
 from ..security import current_actor, role_required
+from ..transaction import shows_refusals
 from . import bp
 from .forms import (
     ACTION_FORMS,
@@ -79,50 +80,64 @@ def _preview(form, addressees: dict) -> list[dict]:
     return out
 
 
-@bp.route("/cases/new", methods=["GET", "POST"])
-@role_required(SECRETARIAT)
-def register():
-    locale = str(get_locale())
-    addressees = queries.addressees(db.session)
-    form = register_form(addressees, locale)
-    preview = None
-    status = 200
-    if request.method == "POST":
-        if form.validate_on_submit():
-            chosen = form.chosen_addressees()
-            try:
-                if "preview" in request.form:
-                    preview = _preview(form, chosen)
-                else:
-                    rec = ops.register_recommendation(
-                        db.session, current_actor(), doc_number=form.doc_number.data,
-                        adopted_on=form.adopted_on.data, addressees=chosen,
-                        title_nl=form.title_nl.data, title_fr=form.title_fr.data,
-                        text_nl=form.text_nl.data, text_fr=form.text_fr.data,
-                        committee=form.committee.data, theme=form.theme.data,
-                        session_label=form.session_label.data,
-                        deadline_rule=form.rule_text())
-                    db.session.commit()
-                    flash(_("Recommendation %(doc)s registered. Transmit it when it is sent "
-                            "to its addressees.", doc=rec.doc_number), "success")
-                    return redirect(url_for("cases.show", case_id=rec.id))
-            except (werr.ValidationError, deadlines.DeadlineError) as exc:
-                db.session.rollback()
-                message = error_text(exc) if isinstance(exc, werr.WorkflowError) else str(exc)
-                name = getattr(exc, "field", None) or "doc_number"
-                name = {"deadline_rule": "deadline_amount"}.get(name, name)
-                if name in form:
-                    form[name].errors = [*form[name].errors, message]
-                else:
-                    form.addressees_error = message
-                status = 400
-        else:
-            status = 400
+def _register_page(form, addressees, preview=None, status=200):
     committees = queries.distinct_values(db.session, Recommendation.committee)
     themes = queries.distinct_values(db.session, Recommendation.theme)
     groups = [(a, form[field_name(a.code)]) for a in addressees]
     return render_template("secretariat/register.html", form=form, groups=groups,
                            preview=preview, committees=committees, themes=themes), status
+
+
+def _register_error(form, exc) -> None:
+    """Put a refusal of the registration next to its field."""
+    message = error_text(exc) if isinstance(exc, werr.WorkflowError) else str(exc)
+    name = getattr(exc, "field", None) or "doc_number"
+    name = {"deadline_rule": "deadline_amount"}.get(name, name)
+    if name in form:
+        form[name].errors = [*form[name].errors, message]
+    else:
+        form.addressees_error = message
+
+
+def _register_refused(exc: werr.WorkflowError):
+    """After a refused registration (nothing was written): the form as sent, the
+    error next to its field."""
+    if not isinstance(exc, werr.ValidationError):
+        raise exc
+    addressees = queries.addressees(db.session)
+    form = register_form(addressees, str(get_locale()))
+    _register_error(form, exc)
+    return _register_page(form, addressees, status=400)
+
+
+@bp.route("/cases/new", methods=["GET", "POST"])
+@role_required(SECRETARIAT)
+@shows_refusals(_register_refused)
+def register():
+    addressees = queries.addressees(db.session)
+    form = register_form(addressees, str(get_locale()))
+    if request.method != "POST":
+        return _register_page(form, addressees)
+    if not form.validate_on_submit():
+        return _register_page(form, addressees, status=400)
+    chosen = form.chosen_addressees()
+    if "preview" in request.form:
+        try:
+            preview = _preview(form, chosen)
+        except (werr.ValidationError, deadlines.DeadlineError) as exc:
+            _register_error(form, exc)
+            return _register_page(form, addressees, status=400)
+        return _register_page(form, addressees, preview=preview)
+    rec = ops.register_recommendation(
+        db.session, current_actor(), doc_number=form.doc_number.data,
+        adopted_on=form.adopted_on.data, addressees=chosen,
+        title_nl=form.title_nl.data, title_fr=form.title_fr.data,
+        text_nl=form.text_nl.data, text_fr=form.text_fr.data,
+        committee=form.committee.data, theme=form.theme.data,
+        session_label=form.session_label.data, deadline_rule=form.rule_text())
+    flash(_("Recommendation %(doc)s registered. Transmit it when it is sent to its "
+            "addressees.", doc=rec.doc_number), "success")
+    return redirect(url_for("cases.show", case_id=rec.id))
 
 
 # What the page says after each action went through.
@@ -190,12 +205,8 @@ def _attach_error(form, exc: werr.WorkflowError) -> bool:
     return False
 
 
-def _refused(case_id: int, action_forms: dict, exc: werr.WorkflowError):
+def _refused(rec: Recommendation, action_forms: dict, exc: werr.WorkflowError):
     """After a refused action: nothing was written; show why, with the case as it is now."""
-    db.session.rollback()
-    if isinstance(exc, (werr.NotInScope, werr.PermissionDenied)):
-        raise exc
-    rec = load_case(case_id)
     if isinstance(exc, werr.ValidationError):
         form = next(iter(action_forms.values()))
         if not _attach_error(form, exc):
@@ -204,33 +215,41 @@ def _refused(case_id: int, action_forms: dict, exc: werr.WorkflowError):
     return render_case(rec, status=status_of(exc), conflict=error_text(exc))
 
 
+def _act_refused(exc: werr.WorkflowError, case_id: int, action: str):
+    rec = load_case(case_id)  # as it is now: the refused action was rolled back
+    form = make_form(rec, action, ops.available_triggers(rec, current_actor()))
+    return _refused(rec, {action: form}, exc)
+
+
 @bp.route("/cases/<int:case_id>/act/<action>", methods=["POST"])
 @role_required(SECRETARIAT)
+@shows_refusals(_act_refused)
 def act(case_id: int, action: str):
     if action not in ACTION_FORMS:
         abort(404)
     rec = load_case(case_id)
     available = ops.available_triggers(rec, current_actor())
     form = make_form(rec, action, available)
-    try:
-        check_version(rec, form.version.data)
-        if not offered(rec, action, available):
-            trig = RECOMMENDATION.by_trigger.get(action)
-            refused = trig and RECOMMENDATION.refusal(rec, trig, current_actor().role, {})
-            raise refused or werr.TransitionRefused(
-                _("This action is not possible in the case's current state."), rule="state")
-        if not form.validate_on_submit():
-            return render_case(rec, status=400, forms={action: form})
-        message = _run(action, rec, form)
-        db.session.commit()
-    except werr.WorkflowError as exc:
-        return _refused(case_id, {action: form}, exc)
-    flash(message, "success")
+    check_version(rec, form.version.data)
+    if not offered(rec, action, available):
+        trig = RECOMMENDATION.by_trigger.get(action)
+        refused = trig and RECOMMENDATION.refusal(rec, trig, current_actor().role, {})
+        raise refused or werr.TransitionRefused(
+            _("This action is not possible in the case's current state."), rule="state")
+    if not form.validate_on_submit():
+        return render_case(rec, status=400, forms={action: form})
+    flash(_run(action, rec, form), "success")
     return redirect(url_for("cases.show", case_id=case_id))
+
+
+def _decide_refused(exc: werr.WorkflowError, case_id: int, request_id: int):
+    key = f"decide-{request_id}"
+    return _refused(load_case(case_id), {key: DecideRequestForm(prefix=key)}, exc)
 
 
 @bp.route("/cases/<int:case_id>/requests/<int:request_id>", methods=["POST"])
 @role_required(SECRETARIAT)
+@shows_refusals(_decide_refused)
 def decide_request(case_id: int, request_id: int):
     rec = load_case(case_id)
     req = db.session.get(ExtensionRequest, request_id)
@@ -238,27 +257,23 @@ def decide_request(case_id: int, request_id: int):
         abort(404)
     key = f"decide-{request_id}"
     form = DecideRequestForm(prefix=key)
-    try:
-        check_version(rec, form.version.data)
-        refused = ANSWER.refusal(req.entry, ANSWER.trigger("refuse_extension"),
-                                 current_actor().role, {"request": req})
-        if refused is not None:
-            raise refused
-        if not form.validate_on_submit():
-            return render_case(rec, status=400, forms={key: form})
-        code = req.entry.addressee_code
-        if form.decision.data == "grant":
-            ops.fire(db.session, current_actor(), rec, "grant_extension", addressee=code,
-                     reason=form.reason.data, new_date=form.new_date.data,
-                     expected_version=rec.version)
-            message = _("Extension granted.")
-        else:
-            ops.fire(db.session, current_actor(), rec, "refuse_extension", addressee=code,
-                     request=req, reason=form.reason.data, expected_version=rec.version)
-            message = _("The request for more time is refused.")
-        db.session.commit()
-    except werr.WorkflowError as exc:
-        return _refused(case_id, {key: form}, exc)
+    check_version(rec, form.version.data)
+    refused = ANSWER.refusal(req.entry, ANSWER.trigger("refuse_extension"),
+                             current_actor().role, {"request": req})
+    if refused is not None:
+        raise refused
+    if not form.validate_on_submit():
+        return render_case(rec, status=400, forms={key: form})
+    code = req.entry.addressee_code
+    if form.decision.data == "grant":
+        ops.fire(db.session, current_actor(), rec, "grant_extension", addressee=code,
+                 reason=form.reason.data, new_date=form.new_date.data,
+                 expected_version=rec.version)
+        message = _("Extension granted.")
+    else:
+        ops.fire(db.session, current_actor(), rec, "refuse_extension", addressee=code,
+                 request=req, reason=form.reason.data, expected_version=rec.version)
+        message = _("The request for more time is refused.")
     flash(message, "success")
     return redirect(url_for("cases.show", case_id=case_id))
 
