@@ -166,7 +166,7 @@ def test_a_serialization_failure_on_postgres_is_409(pg_url, tmp_path, monkeypatc
             rival.dispose()
             return real(*args, **kwargs)
 
-        monkeypatch.setattr(ops, "transmit", transmit_after_a_rival)
+        monkeypatch.setitem(ops.OPERATIONS, "transmit", transmit_after_a_rival)
         response = client.post(f"{API}/recommendations/{DOC}/triggers/transmit", json={},
                                headers={**headers, "If-Match": old})
         assert response.status_code == 409, response.json
