@@ -216,15 +216,15 @@ def compute_all(inputs: list[tuple]) -> list[date]:
 def bench_due_dates(n: int) -> None:
     print(f"(c) {n} due dates (4 calendars, 4 rules, starts over 12 years)")
     inputs = due_date_inputs(n)
-    cached_fn = deadlines._holidays_for
+    cached_fn = deadlines.rules._holidays_for
     uncached_fn = cached_fn.__wrapped__
 
     def uncached() -> list[date]:
-        deadlines._holidays_for = uncached_fn
+        deadlines.rules._holidays_for = uncached_fn
         try:
             return compute_all(inputs)
         finally:
-            deadlines._holidays_for = cached_fn
+            deadlines.rules._holidays_for = cached_fn
 
     expected = uncached()
     compute_all(inputs)  # warm the cache

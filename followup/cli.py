@@ -9,9 +9,10 @@ import sys
 
 import click
 
-from workflow import accounts, db, history, policy
-from workflow import operations as ops
+from workflow import accounts, clock, db, history
 from workflow.actors import Actor
+from workflow.cases import catalogue, due_dates, scope
+from workflow.deadlines import policy
 from workflow.lifecycle import LIFECYCLES, ROLES
 
 from .transaction import transaction
@@ -33,7 +34,7 @@ def init_db() -> None:
     """Create or upgrade the schema (migrations) and load the addressee catalogue."""
     db.upgrade()
     with transaction() as session:
-        count = ops.sync_addressees(session)
+        count = catalogue.sync_addressees(session)
     click.echo(f"database ready at {db.database_url()}; {count} addressees")
 
 
@@ -64,7 +65,7 @@ def diagram(which: str, doc_number: str | None) -> None:
     current, path = None, ()
     if doc_number:
         with transaction() as session:
-            rec = ops.find_recommendation(session, doc_number)
+            rec = scope.find_recommendation(session, doc_number)
             current = rec.state
             path = tuple(e.to_state for e in history.case_events(session, rec.id)
                          if e.entity == "recommendation" and e.to_state)
@@ -96,12 +97,12 @@ def verify_history(head: str | None) -> None:
 def explain_due(doc_number: str, addressee: str) -> None:
     """Explain, step by step, how an addressee's due date was computed."""
     with transaction() as session:
-        rec = ops.find_recommendation(session, doc_number)
-        entry = ops.entry_of(rec, addressee)
-        for step in ops.explain_due(entry):
+        rec = scope.find_recommendation(session, doc_number)
+        entry = scope.entry_of(rec, addressee)
+        for step in due_dates.explain_due(entry):
             click.echo(step.text())
         if entry.due_at is not None:
-            status = ops.deadline_status(entry)
+            status = due_dates.deadline_status(entry)
             click.echo(f"Status now: {status.status.replace('_', ' ')}"
                        + (f", {status.days_overdue} days overdue" if status.days_overdue else ""))
 
@@ -136,9 +137,9 @@ def closing_day(addressee, day, note, is_open, remove):
     """Add or remove a closing day in an addressee's calendar. Stored due dates do not
     move: list them with 'stale-due-dates' and recompute explicitly."""
     with transaction() as session:
-        ops.set_closing_day(session, CLI_ACTOR, addressee, day.date(), note=note,
+        catalogue.set_closing_day(session, CLI_ACTOR, addressee, day.date(), note=note,
                             is_open=is_open, remove=remove)
-        stale = ops.stale_due_dates(session)
+        stale = due_dates.stale_due_dates(session)
     click.echo(f"calendar of {addressee} updated; {len(stale)} due date(s) now differ from "
                "their calendar (see 'followup stale-due-dates')")
 
@@ -149,12 +150,12 @@ def closing_day(addressee, day, note, is_open, remove):
 def stale_due_dates(recompute: bool, reason: str) -> None:
     """List open due dates computed with a calendar that has changed since."""
     with transaction() as session:
-        stale = ops.stale_due_dates(session)
+        stale = due_dates.stale_due_dates(session)
         for entry, fresh in stale:
             click.echo(f"{entry.recommendation.doc_number} {entry.addressee_code}: stored "
-                       f"{ops.brussels_date(entry.due_at)}, calendar now gives {fresh.due_date}")
+                       f"{clock.brussels_date(entry.due_at)}, calendar now gives {fresh.due_date}")
             if recompute:
-                ops.recompute_due_date(session, CLI_ACTOR, entry, reason=reason)
+                due_dates.recompute_due_date(session, CLI_ACTOR, entry, reason=reason)
         if not stale:
             click.echo("every stored due date matches its calendar")
 

@@ -8,9 +8,9 @@ from datetime import date
 import click
 from sqlalchemy import select
 
-from workflow import errors
-from workflow import operations as ops
+from workflow import dispatch, errors
 from workflow.actors import Actor
+from workflow.cases import scope
 from workflow.lifecycle import ANSWER, PARAM_KINDS, RECOMMENDATION
 from workflow.models import User
 
@@ -60,7 +60,7 @@ def fire(doc_number: str, trigger: str, username: str, addressee: str | None,
         lifecycle = ANSWER if addressee else RECOMMENDATION
         trig = lifecycle.trigger(trigger)
         values = dict(parse_param(trig, raw) for raw in params)
-        rec = ops.find_recommendation(session, doc_number)
-        ops.fire(session, Actor.of(user), rec, trigger, addressee=addressee, **values)
+        rec = scope.find_recommendation(session, doc_number)
+        dispatch.fire(session, Actor.of(user), rec, trigger, addressee=addressee, **values)
         state = rec.state if addressee is None else rec.entry(addressee).state
     click.echo(f"{doc_number}: {trigger} done; {lifecycle.name} is now {state}")

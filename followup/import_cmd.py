@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from workflow import importer
+from workflow.importing import importer
 
 from .transaction import transaction
 

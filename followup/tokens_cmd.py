@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from sqlalchemy import select
 
-from workflow import tokens
+from workflow.accounts import tokens
 from workflow.models import User
 
 from .transaction import transaction

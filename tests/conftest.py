@@ -15,8 +15,10 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import create_engine, text
 
-from workflow import clock, db, operations, policy
+from workflow import clock, db
 from workflow.actors import Actor
+from workflow.cases import catalogue
+from workflow.deadlines import policy
 from workflow.models import Base
 
 pytest_plugins = ["tests.steps.given", "tests.steps.when", "tests.steps.then"]
@@ -130,7 +132,7 @@ def engine(db_url):
 def session(engine):
     """A session on a database with the addressee catalogue loaded and committed."""
     s = db.make_session(engine)
-    operations.sync_addressees(s)
+    catalogue.sync_addressees(s)
     s.commit()
     yield s
     s.rollback()

@@ -8,6 +8,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import CheckConstraint, MetaData, inspect
 
+from workflow import dispatch
 from workflow.lifecycle import RECOMMENDATION
 from workflow.models import Base
 
@@ -148,12 +149,11 @@ def test_lifecycle_doc_is_generated_from_the_code():
 def test_every_trigger_a_person_fires_has_one_operation_and_typed_parameters():
     """The dispatcher's table covers exactly the declared triggers people fire; the
     system's triggers are fired by those operations, never by name."""
-    from workflow import operations as ops
     from workflow.lifecycle import LIFECYCLES, PARAM_KINDS, SYSTEM
 
     people = {t.name for lc in LIFECYCLES.values() for t in lc.triggers
               if t.roles - {SYSTEM}}
-    assert set(ops.OPERATIONS) == people
+    assert set(dispatch.OPERATIONS) == people
     declared = {p for lc in LIFECYCLES.values() for t in lc.triggers for p in t.params}
     assert declared <= set(PARAM_KINDS)
 
@@ -238,3 +238,31 @@ def test_web_templates_spell_out_no_state_list():
         if found:
             offenders[str(path.relative_to(WEB))] = found
     assert offenders == {}, "pass the states from workflow.lifecycle from the view"
+
+
+def test_deadlines_stay_pure():
+    """workflow/deadlines/ computes; it never touches the database nor other features."""
+    allowed = ("workflow.deadlines", "workflow.errors")
+    offenders = []
+    for path in sorted((WORKFLOW / "deadlines").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module == "workflow":
+                modules = [f"workflow.{a.name}" for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                modules = [node.module or ""]
+            elif isinstance(node, ast.Import):
+                modules = [a.name for a in node.names]
+            else:
+                continue
+            for module in modules:
+                if module.startswith(("sqlalchemy", "flask")) or (
+                        module.startswith("workflow") and not module.startswith(allowed)):
+                    offenders.append(f"{path.name}: {module}")
+    assert offenders == []
+
+
+def test_every_feature_package_is_documented_in_the_readme():
+    readme = (WORKFLOW.parent / "README.md").read_text()
+    packages = sorted(p.name for p in WORKFLOW.iterdir()
+                      if p.is_dir() and (p / "__init__.py").exists())
+    assert packages and [p for p in packages if f"`{p}/`" not in readme] == []

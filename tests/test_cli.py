@@ -17,7 +17,7 @@ from werkzeug.security import generate_password_hash
 
 from followup.cli import cli
 from workflow import accounts, db, errors, history
-from workflow import operations as ops
+from workflow.cases import due_dates, scope
 from workflow.lifecycle import ANSWER, RECOMMENDATION
 from workflow.models import CaseAddressee, ClosingDay, Event, Recommendation, User
 
@@ -31,7 +31,7 @@ SQLITE_TRIGGER = ("CREATE TRIGGER event_no_update BEFORE UPDATE ON event BEGIN S
 def fast_password_hashing(monkeypatch):
     """The demo creates seven accounts; a cheap hash keeps these tests quick (the stored
     hash still names its method, so checking a password works the same)."""
-    monkeypatch.setattr(accounts, "generate_password_hash",
+    monkeypatch.setattr(accounts.users, "generate_password_hash",
                         functools.partial(generate_password_hash, method="pbkdf2:sha256:1000"))
 
 
@@ -399,7 +399,7 @@ def test_a_failure_after_the_operation_rolls_the_command_back(with_demo, run, db
     def failing(_session):
         raise failure
 
-    monkeypatch.setattr(ops, "stale_due_dates", failing)
+    monkeypatch.setattr(due_dates, "stale_due_dates", failing)
     out = run("closing-day", "NL", "2024-05-13", code=1)
     if isinstance(failure, errors.WorkflowError):
         assert "Error: the calendar service is down" in out
@@ -456,7 +456,7 @@ def test_fire_carries_out_a_deadline_action_as_a_named_user(with_demo, run, dbs)
     out = run("fire", "731/3", "stop_clock", "--as", "secretariaat", "--addressee", "BE-FED",
               "-p", "start=2023-07-03", "-p", "reason=Wacht op het Comité van Ministers")
     assert out == "731/3: stop_clock done; answer is now interim_reply\n"
-    entry = ops.find_recommendation(dbs, "731/3").entry("BE-FED")
+    entry = scope.find_recommendation(dbs, "731/3").entry("BE-FED")
     assert entry.clock_stopped_on == date(2023, 7, 3) and entry.live_due_at is None
     last = dbs.scalars(select(Event).order_by(Event.seq.desc())).first()
     assert (last.action, last.actor, last.addressee_code) == ("stop_clock", "secretariaat",

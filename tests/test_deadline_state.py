@@ -19,12 +19,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from workflow import deadlines, opendata
+from workflow import clock, deadlines, dispatch
 from workflow import errors as werr
-from workflow import operations as ops
 from workflow.actors import Actor
+from workflow.answers import replies
+from workflow.cases import due_dates, registration, transitions
 from workflow.lifecycle import RECOMMENDATION, answer_awaited
 from workflow.models import CaseAddressee
+from workflow.publishing import opendata
 
 SEC = Actor("anna", "secretariat", "BNL-PARL")
 START = datetime(2025, 1, 6, 10, 0, tzinfo=UTC)
@@ -57,52 +59,52 @@ plan = st.fixed_dictionaries({
 
 
 def apply(session, rec, action, arg, number, now):
-    today = ops.brussels_date(now)
+    today = clock.brussels_date(now)
     entry = rec.entry(arg) if arg in CODES else None
     if action == "extend_days":
-        ops.grant_extension(session, SEC, entry, reason="meer tijd", days=number, now=now)
+        due_dates.grant_extension(session, SEC, entry, reason="meer tijd", days=number, now=now)
     elif action == "extend_date":
-        base = ops.brussels_date(entry.due_at) if entry.due_at else today
-        ops.grant_extension(session, SEC, entry, reason="meer tijd",
+        base = clock.brussels_date(entry.due_at) if entry.due_at else today
+        due_dates.grant_extension(session, SEC, entry, reason="meer tijd",
                             new_date=base + timedelta(days=number), now=now)
     elif action == "stop":
-        ops.stop_clock(session, SEC, entry, start=today - timedelta(days=number),
+        due_dates.stop_clock(session, SEC, entry, start=today - timedelta(days=number),
                        reason="advies", now=now)
     elif action == "resume":
         stopped = [e for e in rec.addressees if e.is_clock_stopped]
         if not stopped:  # stop it first, a few days before it resumes
             apply(session, rec, "stop", entry.addressee_code, number + 5, now)
         entry = entry if entry.is_clock_stopped or not stopped else stopped[0]
-        stop = ops.running_clock_stop(entry)
+        stop = due_dates.running_clock_stop(entry)
         end = max(stop.start_on, today - timedelta(days=number)) if stop else today
-        ops.resume_clock(session, SEC, entry, end=end, now=now)
+        due_dates.resume_clock(session, SEC, entry, end=end, now=now)
     elif action in ("interim", "answer", "decline"):
         kind = {"interim": "interim", "answer": "final", "decline": "declined"}[action]
-        ops.submit_reply(session, SEC, entry, kind=kind, received_on=today,
+        replies.submit_reply(session, SEC, entry, kind=kind, received_on=today,
                          position="agrees" if kind == "final" else None, text_nl="Antwoord",
                          reason="Niet bevoegd" if kind == "declined" else "", now=now)
     elif action == "waive":  # resting on the Committee of Ministers' collective answer
         cm = rec.entry("CM")
         if cm is not entry and cm.state != "answered":
             apply(session, rec, "answer", "CM", 0, now)
-        ops.waive(session, SEC, entry, reason="collectief antwoord", now=now)
+        replies.waive(session, SEC, entry, reason="collectief antwoord", now=now)
     elif action == "assess":
-        ops.fire(session, SEC, rec, "start_assessment", now=now)
+        dispatch.fire(session, SEC, rec, "start_assessment", now=now)
     elif action == "close":
-        ops.close(session, SEC, rec, closure_reason=arg, reason="afgesloten", now=now)
+        transitions.close(session, SEC, rec, closure_reason=arg, reason="afgesloten", now=now)
     elif action == "reopen":
         if rec.state != "closed":
             apply(session, rec, "close", "lapsed", 0, now)
-        ops.reopen(session, SEC, rec, reason="heropend", now=now)
+        transitions.reopen(session, SEC, rec, reason="heropend", now=now)
     elif action == "follow_up":
-        if not any(ops.may_ask_again(e) for e in rec.addressees):
+        if not any(transitions.may_ask_again(e) for e in rec.addressees):
             apply(session, rec, "answer", "NL", 0, now)
         if rec.state == "answered":
             apply(session, rec, "assess", "", 0, now)
         elif rec.state not in RECOMMENDATION.trigger("request_follow_up").sources:
             apply(session, rec, "reopen", "", 0, now)
-        codes = [e.addressee_code for e in rec.addressees if ops.may_ask_again(e)]
-        ops.request_follow_up(session, SEC, rec, reason="Welke maatregelen?",
+        codes = [e.addressee_code for e in rec.addressees if transitions.may_ask_again(e)]
+        transitions.request_follow_up(session, SEC, rec, reason="Welke maatregelen?",
                               addressees=codes[:number + 1], now=now)
     elif action == "publish_answer":
         submitted = [a for a in entry.answers if a.status == "submitted"]
@@ -115,11 +117,11 @@ def check_stored_state(session, rec) -> None:
     for entry in rec.addressees:
         where = (rec.doc_number, entry.addressee_code, entry.state, rec.state)
         assert entry.is_awaited == answer_awaited(entry.state, rec.state), where
-        stop = ops.running_clock_stop(entry)
+        stop = due_dates.running_clock_stop(entry)
         assert entry.clock_stopped_on == (stop.start_on if stop else None), where
         assert entry.is_clock_stopped == (stop is not None), where
         if entry.clock_start is not None:
-            assert entry.due_at == ops.compute_entry_due(entry).due_at, where
+            assert entry.due_at == due_dates.compute_entry_due(entry).due_at, where
         counts = entry.is_awaited and entry.is_required and stop is None
         assert entry.live_due_at == (entry.due_at if counts else None), where
     # ... and the database holds the same values.
@@ -146,7 +148,7 @@ def check_sql_twin(session, moments) -> None:
                                    .where(CaseAddressee.deadline_in(deadlines.LATE, cutoffs))))
         assert late == {i for i, s in python.items() if s in deadlines.LATE}
         for e in entries:  # the status the pages show is the same rule
-            assert ops.deadline_status(e, now, **policy).status == python[e.id]
+            assert due_dates.deadline_status(e, now, **policy).status == python[e.id]
 
 
 @settings(max_examples=40, deadline=None, database=None, derandomize=True,
@@ -157,10 +159,10 @@ def test_stored_deadline_state_equals_the_derived_one(session, plan):
     required = dict(plan["required"])
     if not any(required.values()):
         required["NL"] = True
-    rec = ops.register_recommendation(session, SEC, doc_number=f"880/{next(_numbers)}",
+    rec = registration.register_recommendation(session, SEC, doc_number=f"880/{next(_numbers)}",
                                       adopted_on=date(2025, 1, 2), addressees=required,
                                       title_nl="Termijnen", now=START)
-    ops.transmit(session, SEC, rec, now=START)
+    transitions.transmit(session, SEC, rec, now=START)
     check_stored_state(session, rec)
     now = START
     for (action, arg, number), advance in plan["steps"]:

@@ -176,9 +176,9 @@ def test_holidays_are_cached():
     from workflow import deadlines
 
     BE.non_working_reason(date(2031, 5, 29))
-    before = deadlines._holidays_for.cache_info()
+    before = deadlines.rules._holidays_for.cache_info()
     BE.non_working_reason(date(2031, 5, 29))
-    after = deadlines._holidays_for.cache_info()
+    after = deadlines.rules._holidays_for.cache_info()
     assert after.hits == before.hits + 1
     assert after.misses == before.misses
 

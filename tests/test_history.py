@@ -14,9 +14,10 @@ from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import DBAPIError
 from werkzeug.security import generate_password_hash
 
-from workflow import accounts, db, errors, history
-from workflow import operations as ops
+from workflow import accounts, db, dispatch, errors, history
 from workflow.actors import Actor
+from workflow.answers import replies
+from workflow.cases import catalogue, registration, transitions
 from workflow.demo import load_demo
 from workflow.models import Event, Recommendation
 
@@ -38,23 +39,23 @@ SQLITE_TRIGGERS = {
 def fast_password_hashing(monkeypatch):
     """The demo creates seven accounts; a cheap hash keeps these tests quick (the stored
     hash still names its method, so checking a password works the same)."""
-    monkeypatch.setattr(accounts, "generate_password_hash",
+    monkeypatch.setattr(accounts.users, "generate_password_hash",
                         functools.partial(generate_password_hash, method="pbkdf2:sha256:1000"))
 
 
 def _case_with_history(session, secretariat, ministry_nl, ministry_be) -> Recommendation:
     """A case that went all the way to closure (8 events, at the moments T0..T5)."""
-    rec = ops.register_recommendation(
+    rec = registration.register_recommendation(
         session, secretariat, doc_number="750/2", adopted_on=date(2024, 1, 8),
         addressees={"NL": True, "BE-FED": True}, title_nl="Grensoverschrijdend openbaar vervoer",
         title_fr="Transports publics transfrontaliers", now=T0)
-    ops.transmit(session, secretariat, rec, now=T1)
-    ops.submit_reply(session, ministry_nl, rec.entry("NL"), kind="final", position="agrees",
+    transitions.transmit(session, secretariat, rec, now=T1)
+    replies.submit_reply(session, ministry_nl, rec.entry("NL"), kind="final", position="agrees",
                      text_nl="Nederland steunt de aanbeveling.", now=T2)
-    ops.submit_reply(session, ministry_be, rec.entry("BE-FED"), kind="final",
+    replies.submit_reply(session, ministry_be, rec.entry("BE-FED"), kind="final",
                      position="partly_agrees", text_fr="La Belgique soutient en partie.", now=T3)
-    ops.fire(session, secretariat, rec, "start_assessment", now=T4)
-    ops.close(session, secretariat, rec, closure_reason="implemented",
+    dispatch.fire(session, secretariat, rec, "start_assessment", now=T4)
+    transitions.close(session, secretariat, rec, closure_reason="implemented",
               reason="Uitgevoerd volgens de commissie", now=T5)
     session.commit()
     return rec
@@ -209,7 +210,7 @@ def test_a_head_noted_earlier_still_verifies_after_new_events(session, engine, c
     secretariat keeps working. Appending is not tampering: the noted head is still in
     the chain, so the check must pass."""
     head = verify_fresh(engine).head
-    ops.set_published(session, secretariat, case, True, now=T5 + timedelta(days=1))
+    registration.set_published(session, secretariat, case, True, now=T5 + timedelta(days=1))
     session.commit()
     result = verify_fresh(engine, expected_head=head)
     assert result.ok, result.describe()
@@ -275,7 +276,7 @@ def test_the_orm_refuses_legacy_query_bulk_changes(session, case):
 
 
 def test_new_events_are_still_appended(session, case, secretariat):
-    ops.set_published(session, secretariat, case, True, now=T5 + timedelta(days=1))
+    registration.set_published(session, secretariat, case, True, now=T5 + timedelta(days=1))
     session.commit()
     assert _count(session) == 9
     assert verify_fresh(session.get_bind()).ok
@@ -345,7 +346,7 @@ def test_postgres_chain_stays_intact_under_tampering_detection(pg_engine):
     """The same tamper-and-detect cycle, explicitly on PostgreSQL."""
     s = db.make_session(pg_engine)
     try:
-        ops.sync_addressees(s)
+        catalogue.sync_addressees(s)
         _case_with_history(s, Actor("anna", "secretariat", "BNL-PARL"),
                            Actor("jan", "ministry", "NL"),
                            Actor("claire", "ministry", "BE-FED"))
@@ -430,11 +431,11 @@ def test_state_as_of_rebuilds_the_case_at_past_moments(session, case):
 
 def test_state_as_of_follows_effective_dates_of_backdated_events(session, secretariat):
     """A paper answer recorded late counts from the day it was received."""
-    rec = ops.register_recommendation(
+    rec = registration.register_recommendation(
         session, secretariat, doc_number="751/1", adopted_on=date(2024, 1, 8),
         addressees=["LU"], title_nl="Energie", now=T0)
-    ops.transmit(session, secretariat, rec, now=T1)
-    ops.submit_reply(session, secretariat, rec.entry("LU"), kind="final", position="agrees",
+    transitions.transmit(session, secretariat, rec, now=T1)
+    replies.submit_reply(session, secretariat, rec.entry("LU"), kind="final", position="agrees",
                      text_fr="Réponse par courrier.", received_on=date(2024, 2, 1), now=T2)
     session.commit()
     assert history.state_as_of(session, rec.id, datetime(2024, 2, 5, tzinfo=UTC)).state == (
@@ -472,7 +473,7 @@ def test_reconstructing_now_gives_the_rows_for_every_demo_case(session):
 @pytest.mark.parametrize("when", ["before_append", "after_append"])
 def test_state_change_and_event_commit_together_or_not_at_all(
         session, engine, secretariat, monkeypatch, when):
-    rec = ops.register_recommendation(
+    rec = registration.register_recommendation(
         session, secretariat, doc_number="752/3", adopted_on=date(2024, 1, 8),
         addressees=["NL"], title_nl="Water", now=T0)
     session.commit()
@@ -486,7 +487,7 @@ def test_state_change_and_event_commit_together_or_not_at_all(
 
     monkeypatch.setattr(history, "record", failing_record)
     with pytest.raises(RuntimeError, match="disk full"):
-        ops.transmit(session, secretariat, rec, now=T1)
+        transitions.transmit(session, secretariat, rec, now=T1)
     session.rollback()
     monkeypatch.setattr(history, "record", original)
 
@@ -502,7 +503,7 @@ def test_state_change_and_event_commit_together_or_not_at_all(
 
     # and the operation works once the failure is gone
     session.expire_all()
-    ops.transmit(session, secretariat, rec, now=T1)
+    transitions.transmit(session, secretariat, rec, now=T1)
     session.commit()
     assert rec.state == "transmitted" and _count(session) == events_before + 1
     assert verify_fresh(engine).ok

@@ -15,8 +15,9 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from followup.cli import cli
-from workflow import errors, history, importer
-from workflow import operations as ops
+from workflow import dispatch, errors, history
+from workflow.cases import scope, transitions
+from workflow.importing import importer
 from workflow.models import Answer, Event, Recommendation
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
@@ -63,7 +64,7 @@ def test_sample_loads_with_historic_effective_dates(session, kind):
     assert states == {"712/2": ("closed", "implemented"), "715/3": ("answered", None),
                       "719/2": ("awaiting_answers", None), "724/1": ("closed", "lapsed"),
                       "728/4": ("answered", None), "742/2": ("awaiting_answers", None)}
-    rec = ops.find_recommendation(session, "712/2")
+    rec = scope.find_recommendation(session, "712/2")
     assert rec.is_published and rec.adopted_on == date(2017, 11, 25)
     events = history.case_events(session, rec.id)
     assert all(ev.recorded_at == NOW for ev in events)
@@ -199,14 +200,14 @@ def test_not_json_and_not_utf8_are_reported(session):
 
 
 def test_a_refusal_while_applying_rolls_everything_back(session, monkeypatch):
-    real = ops.transmit
+    real = transitions.transmit
 
     def transmit(session_, actor, rec, **kwargs):
         if rec.doc_number == "719/2":
             raise errors.ValidationError("the calendar refused", field="transmitted_on")
         return real(session_, actor, rec, **kwargs)
 
-    monkeypatch.setitem(ops.OPERATIONS, "transmit", transmit)
+    monkeypatch.setitem(dispatch.OPERATIONS, "transmit", transmit)
     before = _counts(session)
     report = importer.import_file(session, *_sample("json"), now=NOW)
     assert [(p.doc_number, p.field) for p in report.problems] == [("719/2", "transmitted_on")]

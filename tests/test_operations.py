@@ -14,9 +14,11 @@ import transitions
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
-from workflow import accounts, db, errors, history
-from workflow import operations as ops
+from workflow import accounts, clock, db, dispatch, errors, history
 from workflow.actors import Actor
+from workflow.answers import replies
+from workflow.cases import catalogue, due_dates, registration, scope
+from workflow.cases import transitions as transitions_ops
 from workflow.demo import DEMO_USERS, load_demo
 from workflow.lifecycle import ANSWER, RECOMMENDATION, ROLES
 from workflow.models import Answer, Event, Recommendation
@@ -30,18 +32,18 @@ PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << >> endobj\n%%EOF\n"
 def fast_password_hashing(monkeypatch):
     """The demo creates seven accounts; a cheap hash keeps these tests quick (the stored
     hash still names its method, so checking a password works the same)."""
-    monkeypatch.setattr(accounts, "generate_password_hash",
+    monkeypatch.setattr(accounts.users, "generate_password_hash",
                         functools.partial(generate_password_hash, method="pbkdf2:sha256:1000"))
 
 
 def _case(session, actor, doc="760/1", addressees=("NL", "BE-FED"), *, transmit=True,
           now=SENT) -> Recommendation:
-    rec = ops.register_recommendation(
+    rec = registration.register_recommendation(
         session, actor, doc_number=doc, adopted_on=date(2024, 2, 26),
         addressees=list(addressees), title_nl=f"Aanbeveling {doc}",
         title_fr=f"Recommandation {doc}", now=now - timedelta(days=1))
     if transmit:
-        ops.transmit(session, actor, rec, now=now)
+        transitions_ops.transmit(session, actor, rec, now=now)
     session.commit()
     return rec
 
@@ -57,10 +59,10 @@ def _answered_case(engine) -> int:
     """A case whose answers are all in, committed; returns its id."""
     s = db.make_session(engine)
     try:
-        ops.sync_addressees(s)
+        catalogue.sync_addressees(s)
         sec = Actor("anna", "secretariat", "BNL-PARL")
         rec = _case(s, sec, addressees=("NL",))
-        ops.submit_reply(s, Actor("jan", "ministry", "NL"), rec.entry("NL"), kind="final",
+        replies.submit_reply(s, Actor("jan", "ministry", "NL"), rec.entry("NL"), kind="final",
                          position="agrees", text_nl="Akkoord.", now=NOW)
         s.commit()
         assert rec.state == "answered"
@@ -79,11 +81,11 @@ def _second_writer_conflicts(engine) -> None:
         assert mine.version == theirs.version
         events_before = _events(first)
 
-        ops.fire(first, sec, mine, "start_assessment", now=NOW)
+        dispatch.fire(first, sec, mine, "start_assessment", now=NOW)
         first.commit()
 
         with pytest.raises(errors.ConflictError, match="someone else changed this case"):
-            ops.close(second, sec, theirs, closure_reason="lapsed", reason="stale view",
+            transitions_ops.close(second, sec, theirs, closure_reason="lapsed", reason="stale view",
                       now=NOW)
         second.rollback()
     finally:
@@ -123,15 +125,15 @@ def test_two_addressees_answering_at_once_conflict(session, engine, secretariat,
     try:
         nl_rec = nl_session.get(Recommendation, rec.id)
         be_rec = be_session.get(Recommendation, rec.id)
-        ops.submit_reply(nl_session, ministry_nl, nl_rec.entry("NL"), kind="final",
+        replies.submit_reply(nl_session, ministry_nl, nl_rec.entry("NL"), kind="final",
                          position="agrees", text_nl="Akkoord.", now=NOW)
         nl_session.commit()
         with pytest.raises(errors.ConflictError):
-            ops.submit_reply(be_session, ministry_be, be_rec.entry("BE-FED"), kind="final",
+            replies.submit_reply(be_session, ministry_be, be_rec.entry("BE-FED"), kind="final",
                              position="agrees", text_fr="D'accord.", now=NOW)
         be_session.rollback()
         be_rec = be_session.get(Recommendation, rec.id)
-        ops.submit_reply(be_session, ministry_be, be_rec.entry("BE-FED"), kind="final",
+        replies.submit_reply(be_session, ministry_be, be_rec.entry("BE-FED"), kind="final",
                          position="agrees", text_fr="D'accord.", now=NOW)
         be_session.commit()
         assert be_rec.state == "answered"
@@ -146,14 +148,14 @@ def test_expected_version_mismatch_names_both_versions(session, secretariat, min
     stale = current - 1
     events = _events(session)
     calls = [
-        lambda: ops.fire(session, secretariat, rec, "close", closure_reason="lapsed",
+        lambda: dispatch.fire(session, secretariat, rec, "close", closure_reason="lapsed",
                          expected_version=stale, now=NOW),
-        lambda: ops.submit_reply(session, ministry_nl, rec.entry("NL"), kind="final",
+        lambda: replies.submit_reply(session, ministry_nl, rec.entry("NL"), kind="final",
                                  position="agrees", text_nl="Ja.", expected_version=stale,
                                  now=NOW),
-        lambda: ops.grant_extension(session, secretariat, rec.entry("NL"), days=10,
+        lambda: due_dates.grant_extension(session, secretariat, rec.entry("NL"), days=10,
                                     reason="verkiezingen", expected_version=stale, now=NOW),
-        lambda: ops.edit_recommendation(session, secretariat, rec, title_nl="Nieuw",
+        lambda: registration.edit_recommendation(session, secretariat, rec, title_nl="Nieuw",
                                         expected_version=stale, now=NOW),
     ]
     for call in calls:
@@ -169,19 +171,19 @@ def test_expected_version_mismatch_names_both_versions(session, secretariat, min
     assert rec.state == "transmitted" and rec.entry("NL").state == "pending"
 
     # the right version goes through
-    ops.fire(session, secretariat, rec, "close", closure_reason="lapsed",
+    dispatch.fire(session, secretariat, rec, "close", closure_reason="lapsed",
              expected_version=current, now=NOW)
     assert rec.version == current + 1
 
 
 def test_a_stale_draft_is_refused(session, secretariat, ministry_nl):
     rec = _case(session, secretariat)
-    draft = ops.save_draft(session, ministry_nl, rec.entry("NL"), text_nl="v1", now=NOW)
+    draft = replies.save_draft(session, ministry_nl, rec.entry("NL"), text_nl="v1", now=NOW)
     seen = draft.version
-    ops.save_draft(session, ministry_nl, rec.entry("NL"), text_nl="v2", draft_version=seen,
+    replies.save_draft(session, ministry_nl, rec.entry("NL"), text_nl="v2", draft_version=seen,
                    now=NOW)
     with pytest.raises(errors.ConflictError, match="draft was changed"):
-        ops.save_draft(session, ministry_nl, rec.entry("NL"), text_nl="v3",
+        replies.save_draft(session, ministry_nl, rec.entry("NL"), text_nl="v3",
                        draft_version=seen, now=NOW)
 
 
@@ -220,7 +222,7 @@ def test_the_machines_have_only_the_declared_events():
 
 def test_rows_never_get_machine_methods(session, secretariat, ministry_nl):
     rec = _case(session, secretariat)
-    ops.submit_reply(session, ministry_nl, rec.entry("NL"), kind="final", position="agrees",
+    replies.submit_reply(session, ministry_nl, rec.entry("NL"), kind="final", position="agrees",
                      text_nl="Ja.", now=NOW)
     entry = rec.entry("NL")
     for row in (rec, entry):
@@ -249,7 +251,7 @@ def test_a_ministry_is_never_offered_closure_or_the_case_triggers(demo):
     offered = Counter()
     for rec in demo:
         for ministry in MINISTRIES:
-            found = ops.available_triggers(rec, ministry)
+            found = scope.available_triggers(rec, ministry)
             assert not [a for a in found if a.addressee_code is None], (rec.doc_number,
                                                                         ministry)
             assert {a.addressee_code for a in found} <= {ministry.organisation}
@@ -260,15 +262,15 @@ def test_a_ministry_is_never_offered_closure_or_the_case_triggers(demo):
 
 def test_an_auditor_is_offered_nothing(demo, auditor):
     for rec in demo:
-        assert ops.available_triggers(rec, auditor) == []
-        assert ops.can_see(auditor, rec)  # an auditor sees every case, read-only
+        assert scope.available_triggers(rec, auditor) == []
+        assert scope.can_see(auditor, rec)  # an auditor sees every case, read-only
 
 
 def test_the_secretariat_is_offered_the_case_triggers(demo, secretariat):
     by_doc = {rec.doc_number: rec for rec in demo}
 
     def case_triggers(doc):
-        return {a.name for a in ops.available_triggers(by_doc[doc], secretariat)
+        return {a.name for a in scope.available_triggers(by_doc[doc], secretariat)
                 if a.addressee_code is None}
 
     assert case_triggers("747/2") == {"transmit"}
@@ -276,7 +278,7 @@ def test_the_secretariat_is_offered_the_case_triggers(demo, secretariat):
     assert case_triggers("737/3") == {"start_assessment", "close"}
     assert case_triggers("739/2") == {"request_follow_up", "close"}
     for rec in demo:
-        offered = {a.name for a in ops.available_triggers(rec, secretariat)}
+        offered = {a.name for a in scope.available_triggers(rec, secretariat)}
         assert not offered & {"receive_reaction", "complete_answers", "ask_again"}
 
 
@@ -287,17 +289,17 @@ def test_a_ministry_cannot_see_or_act_on_a_case_not_yet_transmitted(session, sec
                                                                     ministry_nl):
     rec = _case(session, secretariat, transmit=False)
     entry = rec.entry("NL")
-    assert not ops.can_see(ministry_nl, rec)
-    assert ops.available_triggers(rec, ministry_nl) == []
+    assert not scope.can_see(ministry_nl, rec)
+    assert scope.available_triggers(rec, ministry_nl) == []
     attempts = [
-        lambda: ops.check_visible(ministry_nl, rec),
-        lambda: ops.fire(session, ministry_nl, rec, "transmit", now=NOW),
-        lambda: ops.save_draft(session, ministry_nl, entry, text_nl="concept", now=NOW),
-        lambda: ops.submit_reply(session, ministry_nl, entry, kind="final",
+        lambda: scope.check_visible(ministry_nl, rec),
+        lambda: dispatch.fire(session, ministry_nl, rec, "transmit", now=NOW),
+        lambda: replies.save_draft(session, ministry_nl, entry, text_nl="concept", now=NOW),
+        lambda: replies.submit_reply(session, ministry_nl, entry, kind="final",
                                  position="agrees", text_nl="Ja.", now=NOW),
-        lambda: ops.fire(session, ministry_nl, rec, "submit_interim", addressee="NL",
+        lambda: dispatch.fire(session, ministry_nl, rec, "submit_interim", addressee="NL",
                          text_nl="Even geduld.", now=NOW),
-        lambda: ops.request_extension(session, ministry_nl, entry, requested_date=None,
+        lambda: due_dates.request_extension(session, ministry_nl, entry, requested_date=None,
                                       reason="meer tijd", now=NOW),
     ]
     for attempt in attempts:
@@ -310,34 +312,34 @@ def test_a_ministry_cannot_see_or_act_on_a_case_not_yet_transmitted(session, sec
 def test_a_ministry_cannot_see_or_act_on_a_case_not_addressed_to_it(session, secretariat,
                                                                    ministry_nl, ministry_be):
     rec = _case(session, secretariat, addressees=("LU", "BE-FED"))
-    assert not ops.can_see(ministry_nl, rec)
-    assert ops.can_see(ministry_be, rec)
-    assert ops.available_triggers(rec, ministry_nl) == []
+    assert not scope.can_see(ministry_nl, rec)
+    assert scope.can_see(ministry_be, rec)
+    assert scope.available_triggers(rec, ministry_nl) == []
     for code in ("LU", "BE-FED"):
         with pytest.raises(errors.NotInScope):
-            ops.submit_reply(session, ministry_nl, rec.entry(code), kind="final",
+            replies.submit_reply(session, ministry_nl, rec.entry(code), kind="final",
                              position="agrees", text_nl="Ja.", now=NOW)
     with pytest.raises(errors.NotInScope):
-        ops.fire(session, ministry_nl, rec, "close", closure_reason="lapsed", now=NOW)
+        dispatch.fire(session, ministry_nl, rec, "close", closure_reason="lapsed", now=NOW)
 
 
 def test_a_ministry_cannot_answer_for_another_addressee_of_its_case(session, secretariat,
                                                                   ministry_nl):
     rec = _case(session, secretariat)  # NL and BE-FED
-    offered = ops.available_triggers(rec, ministry_nl)
+    offered = scope.available_triggers(rec, ministry_nl)
     assert {a.addressee_code for a in offered} == {"NL"}
     be = rec.entry("BE-FED")
     with pytest.raises(errors.NotInScope, match="BE-FED"):
-        ops.submit_reply(session, ministry_nl, be, kind="final", position="agrees",
+        replies.submit_reply(session, ministry_nl, be, kind="final", position="agrees",
                          text_nl="Namens België", now=NOW)
     with pytest.raises(errors.NotInScope):
-        ops.save_draft(session, ministry_nl, be, text_nl="concept", now=NOW)
+        replies.save_draft(session, ministry_nl, be, text_nl="concept", now=NOW)
     assert be.state == "pending" and be.answers == []
 
 
 def test_an_unknown_document_number_is_not_found(session):
     with pytest.raises(errors.NotInScope, match="999/9"):
-        ops.find_recommendation(session, "999/9")
+        scope.find_recommendation(session, "999/9")
 
 
 # --------------------------------------------------------------------------- drafts
@@ -347,21 +349,21 @@ def test_a_draft_changes_nothing_visible(session, secretariat, ministry_nl, mini
     rec = _case(session, secretariat)
     version, events = rec.version, _events(session)
     entry = rec.entry("NL")
-    offered = ops.available_triggers(rec, ministry_nl)
+    offered = scope.available_triggers(rec, ministry_nl)
 
-    draft = ops.save_draft(session, ministry_nl, entry, kind="final", position="disagrees",
+    draft = replies.save_draft(session, ministry_nl, entry, kind="final", position="disagrees",
                            text_nl="Concept: nog niet versturen", now=NOW)
     session.commit()
-    assert ops.draft_of(entry) is draft and draft.status == "draft"
+    assert replies.draft_of(entry) is draft and draft.status == "draft"
     assert (entry.state, entry.position, rec.state) == ("pending", None, "transmitted")
     assert rec.version == version  # the case did not change for anyone else
     assert _events(session) == events  # a draft is not history
-    assert ops.available_triggers(rec, ministry_nl) == offered
-    assert ops.draft_of(rec.entry("BE-FED")) is None
+    assert scope.available_triggers(rec, ministry_nl) == offered
+    assert replies.draft_of(rec.entry("BE-FED")) is None
     with pytest.raises(errors.NotInScope):
-        ops.save_draft(session, ministry_be, entry, text_nl="overschreven", now=NOW)
+        replies.save_draft(session, ministry_be, entry, text_nl="overschreven", now=NOW)
 
-    again = ops.save_draft(session, ministry_nl, entry, kind="final", position="agrees",
+    again = replies.save_draft(session, ministry_nl, entry, kind="final", position="agrees",
                            text_nl="Concept 2", now=NOW)
     assert again is draft and len(entry.answers) == 1
 
@@ -369,23 +371,23 @@ def test_a_draft_changes_nothing_visible(session, secretariat, ministry_nl, mini
 def test_submitting_turns_the_draft_into_the_answer(session, secretariat, ministry_nl):
     rec = _case(session, secretariat)
     entry = rec.entry("NL")
-    draft = ops.save_draft(session, ministry_nl, entry, kind="final", position="agrees",
+    draft = replies.save_draft(session, ministry_nl, entry, kind="final", position="agrees",
                            text_nl="Concept", now=NOW)
-    answer = ops.submit_reply(session, ministry_nl, entry, kind="final", position="agrees",
+    answer = replies.submit_reply(session, ministry_nl, entry, kind="final", position="agrees",
                               text_nl="Definitief antwoord", now=NOW)
     assert answer is draft
     assert (answer.status, answer.text_nl, answer.submitted_at) == (
         "submitted", "Definitief antwoord", NOW)
-    assert ops.draft_of(entry) is None
+    assert replies.draft_of(entry) is None
     assert session.scalar(select(func.count(Answer.id))) == 1
 
 
 def test_no_draft_once_the_answer_is_final(session, secretariat, ministry_nl):
     rec = _case(session, secretariat)
-    ops.submit_reply(session, ministry_nl, rec.entry("NL"), kind="final", position="agrees",
+    replies.submit_reply(session, ministry_nl, rec.entry("NL"), kind="final", position="agrees",
                      text_nl="Ja.", now=NOW)
     with pytest.raises(errors.TransitionRefused):
-        ops.save_draft(session, ministry_nl, rec.entry("NL"), text_nl="nog iets", now=NOW)
+        replies.save_draft(session, ministry_nl, rec.entry("NL"), text_nl="nog iets", now=NOW)
 
 
 # --------------------------------------------------------------------------- attachments
@@ -394,18 +396,18 @@ def test_no_draft_once_the_answer_is_final(session, secretariat, ministry_nl):
 @pytest.fixture
 def draft(session, secretariat, ministry_nl):
     rec = _case(session, secretariat)
-    return ops.save_draft(session, ministry_nl, rec.entry("NL"), kind="final",
+    return replies.save_draft(session, ministry_nl, rec.entry("NL"), kind="final",
                           position="agrees", text_nl="Zie bijlage.", now=NOW)
 
 
 def test_a_pdf_is_attached_to_a_draft(session, draft, ministry_nl):
-    att = ops.add_attachment(session, ministry_nl, draft, filename="../brief/antwoord.pdf",
+    att = replies.add_attachment(session, ministry_nl, draft, filename="../brief/antwoord.pdf",
                              content_type="application/pdf", content=PDF, now=NOW)
     assert att.id is not None and draft.attachments == [att]
     assert (att.size, att.uploaded_by, att.filename) == (len(PDF), "jan",
                                                          ".._brief_antwoord.pdf")
     assert att.sha256 == hashlib.sha256(PDF).hexdigest()
-    answer = ops.submit_reply(session, ministry_nl, draft.entry, kind="final",
+    answer = replies.submit_reply(session, ministry_nl, draft.entry, kind="final",
                               position="agrees", text_nl="Zie bijlage.", now=NOW)
     submitted = session.scalars(select(Event).where(Event.action == "submit_answer")).one()
     assert answer.attachments == [att]
@@ -420,7 +422,7 @@ def test_a_pdf_is_attached_to_a_draft(session, draft, ministry_nl):
 )
 def test_only_pdf_content_is_accepted(session, draft, ministry_nl, content_type, content):
     with pytest.raises(errors.ValidationError, match="is not a PDF file") as caught:
-        ops.add_attachment(session, ministry_nl, draft, filename="antwoord.pdf",
+        replies.add_attachment(session, ministry_nl, draft, filename="antwoord.pdf",
                            content_type=content_type, content=content, now=NOW)
     assert caught.value.field == "attachment"
     assert draft.attachments == []
@@ -428,42 +430,42 @@ def test_only_pdf_content_is_accepted(session, draft, ministry_nl, content_type,
 
 @pytest.mark.parametrize("claimed", ["application/octet-stream", "text/plain", None])
 def test_the_content_decides_the_type_not_the_browser(session, draft, ministry_nl, claimed):
-    att = ops.add_attachment(session, ministry_nl, draft, filename="antwoord.pdf",
+    att = replies.add_attachment(session, ministry_nl, draft, filename="antwoord.pdf",
                              content_type=claimed, content=PDF, now=NOW)
     assert att.content_type == "application/pdf"
 
 
 def test_nobody_attaches_to_another_organisations_draft(session, draft, secretariat):
     with pytest.raises(errors.NotInScope):
-        ops.add_attachment(session, secretariat, draft, filename="x.pdf", content=PDF, now=NOW)
+        replies.add_attachment(session, secretariat, draft, filename="x.pdf", content=PDF, now=NOW)
     assert draft.attachments == []
 
 
 def test_attachments_are_size_limited(session, draft, ministry_nl):
-    limit = ops.MAX_ATTACHMENT_BYTES
+    limit = replies.MAX_ATTACHMENT_BYTES
     assert limit == 10 * 1024 * 1024
     too_big = b"%PDF-" + b"0" * (limit - 4)
     with pytest.raises(errors.ValidationError, match="the limit is 10 MiB"):
-        ops.add_attachment(session, ministry_nl, draft, filename="groot.pdf",
+        replies.add_attachment(session, ministry_nl, draft, filename="groot.pdf",
                            content_type="application/pdf", content=too_big, now=NOW)
     just_fits = too_big[:limit]
-    att = ops.add_attachment(session, ministry_nl, draft, filename="net.pdf",
+    att = replies.add_attachment(session, ministry_nl, draft, filename="net.pdf",
                              content_type="application/pdf", content=just_fits, now=NOW)
     assert att.size == limit
 
 
 def test_attachments_only_on_drafts(session, draft, ministry_nl):
-    ops.submit_reply(session, ministry_nl, draft.entry, kind="final", position="agrees",
+    replies.submit_reply(session, ministry_nl, draft.entry, kind="final", position="agrees",
                      text_nl="Zie bijlage.", now=NOW)
     with pytest.raises(errors.TransitionRefused, match="draft") as caught:
-        ops.add_attachment(session, ministry_nl, draft, filename="laat.pdf",
+        replies.add_attachment(session, ministry_nl, draft, filename="laat.pdf",
                            content_type="application/pdf", content=PDF, now=NOW)
     assert caught.value.rule == "draft_only"
 
 
 def test_attachments_respect_scope(session, draft, ministry_be):
     with pytest.raises(errors.NotInScope):
-        ops.add_attachment(session, ministry_be, draft, filename="x.pdf",
+        replies.add_attachment(session, ministry_be, draft, filename="x.pdf",
                            content_type="application/pdf", content=PDF, now=NOW)
 
 
@@ -474,20 +476,20 @@ def test_stale_due_dates_leave_closed_cases_alone(session, secretariat):
     """A closing day declared later changes the calendar of a pending answer on a case that
     was closed meanwhile; no answer is expected there, so nothing is stale to recompute."""
     rec = _case(session, secretariat, addressees=("NL",))
-    due_day = ops.brussels_date(rec.entry("NL").due_at)
-    ops.close(session, secretariat, rec, closure_reason="lapsed", now=NOW)
-    ops.set_closing_day(session, secretariat, "NL", due_day, note="sluitingsdag", now=NOW)
-    assert ops.deadline_status(rec.entry("NL"), NOW).status == "no_deadline"
+    due_day = clock.brussels_date(rec.entry("NL").due_at)
+    transitions_ops.close(session, secretariat, rec, closure_reason="lapsed", now=NOW)
+    catalogue.set_closing_day(session, secretariat, "NL", due_day, note="sluitingsdag", now=NOW)
+    assert due_dates.deadline_status(rec.entry("NL"), NOW).status == "no_deadline"
     stale = [(e.recommendation.doc_number, e.addressee_code) for e, _ in
-             ops.stale_due_dates(session)]
+             due_dates.stale_due_dates(session)]
     assert stale == []
 
 
 def test_stale_due_dates_list_open_answers(session, secretariat):
     rec = _case(session, secretariat, addressees=("NL",))
-    due_day = ops.brussels_date(rec.entry("NL").due_at)
-    ops.set_closing_day(session, secretariat, "NL", due_day, note="sluitingsdag", now=NOW)
-    [(entry, fresh)] = ops.stale_due_dates(session)
+    due_day = clock.brussels_date(rec.entry("NL").due_at)
+    catalogue.set_closing_day(session, secretariat, "NL", due_day, note="sluitingsdag", now=NOW)
+    [(entry, fresh)] = due_dates.stale_due_dates(session)
     assert entry is rec.entry("NL") and fresh.due_date > due_day
 
 
@@ -504,7 +506,7 @@ def test_demo_gives_cases_in_many_states_some_very_overdue(session, now):
     assert len(states) >= 7, states
     assert {"adopted", "transmitted", "awaiting_answers", "answered", "follow_up_requested",
             "monitoring", "closed"} <= set(states)
-    statuses = Counter(ops.deadline_status(e, now).status for r in recs for e in r.addressees)
+    statuses = Counter(due_dates.deadline_status(e, now).status for r in recs for e in r.addressees)
     assert statuses["very_overdue"] >= 1 and statuses["overdue"] >= 1, statuses
     assert statuses["on_time"] + statuses["reminder"] >= 1, statuses
     assert {r.closure_reason for r in recs if r.state == "closed"} >= {"implemented"}
@@ -527,9 +529,9 @@ def test_demo_loads_only_once(session):
 
 def _plausible(rec, trig, code=None) -> dict:
     """Plausible input for each declared parameter of ``trig``, as a form would send."""
-    today = ops.brussels_date(NOW)
+    today = clock.brussels_date(NOW)
     entry = rec.entry(code) if code else None
-    stop = entry and ops.running_clock_stop(entry)
+    stop = entry and due_dates.running_clock_stop(entry)
     values = {"reason": "Besluit van de commissie", "closure_reason": "lapsed",
               "addressees": [a.addressee_code for a in rec.addressees
                              if a.state in ("answered", "declined", "waived")],
@@ -541,7 +543,7 @@ def _plausible(rec, trig, code=None) -> dict:
 
 def _fire_offer(session, actor, rec, offer) -> None:
     """Fire an offered action with plausible input through the one dispatcher."""
-    ops.fire(session, actor, rec, offer.name, addressee=offer.addressee_code, now=NOW,
+    dispatch.fire(session, actor, rec, offer.name, addressee=offer.addressee_code, now=NOW,
              **_plausible(rec, offer.trigger, offer.addressee_code))
 
 
@@ -551,7 +553,7 @@ def _offers_match_operations(session, recs, actors, at_least: int) -> list[str]:
     problems, fired = [], 0
     for rec in recs:
         for actor in actors:
-            offers = ops.available_triggers(rec, actor)
+            offers = scope.available_triggers(rec, actor)
             where = f"{rec.doc_number} ({rec.state}) {actor.username}"
             for offer in offers:
                 savepoint = session.begin_nested()
@@ -572,7 +574,7 @@ def _offers_match_operations(session, recs, actors, at_least: int) -> list[str]:
                 try:
                     params = {**_plausible(rec, trig), "addressees": [
                         a.addressee_code for a in rec.addressees]}
-                    ops.fire(session, actor, rec, trig.name, now=NOW,
+                    dispatch.fire(session, actor, rec, trig.name, now=NOW,
                              **{k: v for k, v in params.items() if k in trig.params})
                     problems.append(f"{where}: {trig.name} not offered but accepted")
                 except errors.WorkflowError:
@@ -590,7 +592,7 @@ def _offers_match_operations(session, recs, actors, at_least: int) -> list[str]:
                         continue
                     savepoint = session.begin_nested()
                     try:
-                        ops.fire(session, actor, rec, trig.name, now=NOW,
+                        dispatch.fire(session, actor, rec, trig.name, now=NOW,
                                  addressee=entry.addressee_code,
                                  **_plausible(rec, trig, entry.addressee_code))
                         problems.append(f"{where} {entry.addressee_code}: {trig.name} "
@@ -619,7 +621,7 @@ def test_offers_match_operations_on_reopened_cases(demo, session, secretariat):
     closed = [rec for rec in demo if rec.state == "closed"]
     assert closed
     for rec in closed:
-        ops.reopen(session, secretariat, rec, reason="Nieuwe feiten", now=NOW)
+        transitions_ops.reopen(session, secretariat, rec, reason="Nieuwe feiten", now=NOW)
     session.commit()
     problems = _offers_match_operations(session, closed, ALL_ACTORS, at_least=5)
     assert problems == []
@@ -628,22 +630,22 @@ def test_offers_match_operations_on_reopened_cases(demo, session, secretariat):
 def test_reopen_through_the_generic_entry_point(session, secretariat):
     """The web and API fire actions by name; reopening that way must work like reopen()."""
     rec = _case(session, secretariat)
-    ops.fire(session, secretariat, rec, "close", closure_reason="lapsed", now=NOW)
+    dispatch.fire(session, secretariat, rec, "close", closure_reason="lapsed", now=NOW)
     session.commit()
-    assert "reopen" in {a.name for a in ops.available_triggers(rec, secretariat)}
-    ops.fire(session, secretariat, rec, "reopen", reason="Nieuwe feiten", now=NOW)
+    assert "reopen" in {a.name for a in scope.available_triggers(rec, secretariat)}
+    dispatch.fire(session, secretariat, rec, "reopen", reason="Nieuwe feiten", now=NOW)
     assert (rec.state, rec.closure_reason, rec.closed_at) == ("reopened", None, None)
 
 
 @pytest.mark.parametrize("operation", [
-    lambda s, a, rec, e: ops.waive(s, a, e, reason="x", now=NOW),
-    lambda s, a, rec, e: ops.grant_extension(s, a, e, reason="x", days=5, now=NOW),
-    lambda s, a, rec, e: ops.stop_clock(s, a, e, start=date(2024, 5, 2), reason="x", now=NOW),
-    lambda s, a, rec, e: ops.resume_clock(s, a, e, end=date(2024, 5, 2), now=NOW),
-    lambda s, a, rec, e: ops.recompute_due_date(s, a, e, reason="x", now=NOW),
-    lambda s, a, rec, e: ops.edit_recommendation(s, a, rec, title_nl="y", now=NOW),
-    lambda s, a, rec, e: ops.set_published(s, a, rec, True, now=NOW),
-    lambda s, a, rec, e: ops.close(s, a, rec, closure_reason="lapsed", now=NOW),
+    lambda s, a, rec, e: replies.waive(s, a, e, reason="x", now=NOW),
+    lambda s, a, rec, e: due_dates.grant_extension(s, a, e, reason="x", days=5, now=NOW),
+    lambda s, a, rec, e: due_dates.stop_clock(s, a, e, start=date(2024, 5, 2), reason="x", now=NOW),
+    lambda s, a, rec, e: due_dates.resume_clock(s, a, e, end=date(2024, 5, 2), now=NOW),
+    lambda s, a, rec, e: due_dates.recompute_due_date(s, a, e, reason="x", now=NOW),
+    lambda s, a, rec, e: registration.edit_recommendation(s, a, rec, title_nl="y", now=NOW),
+    lambda s, a, rec, e: registration.set_published(s, a, rec, True, now=NOW),
+    lambda s, a, rec, e: transitions_ops.close(s, a, rec, closure_reason="lapsed", now=NOW),
 ], ids=["waive", "extension", "stop_clock", "resume_clock", "recompute", "edit", "publish",
         "close"])
 def test_outside_its_scope_a_ministry_learns_nothing(session, secretariat, operation):

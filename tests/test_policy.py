@@ -6,7 +6,8 @@ import pytest
 from click.testing import CliRunner
 
 from followup.cli import cli
-from workflow import operations, policy
+from workflow.cases import due_dates, registration, transitions
+from workflow.deadlines import policy
 
 
 def test_defaults_follow_the_council_of_europe_target(monkeypatch):
@@ -19,7 +20,7 @@ def test_environment_sets_the_default_rule_used_at_registration(monkeypatch, ses
                                                                 secretariat):
     monkeypatch.setenv("FOLLOWUP_DEFAULT_DEADLINE", "3 months")
     policy.configure()
-    rec = operations.register_recommendation(
+    rec = registration.register_recommendation(
         session, secretariat, doc_number="750/1", adopted_on=date(2024, 3, 1),
         addressees=["NL"], title_nl="Test", now=datetime(2024, 3, 2, 9, tzinfo=UTC))
     assert rec.deadline_rule == "3 months"
@@ -27,16 +28,16 @@ def test_environment_sets_the_default_rule_used_at_registration(monkeypatch, ses
 
 
 def test_very_overdue_threshold_is_configurable(session, secretariat):
-    rec = operations.register_recommendation(
+    rec = registration.register_recommendation(
         session, secretariat, doc_number="750/2", adopted_on=date(2024, 3, 1),
         addressees=["NL"], title_nl="Test", deadline_rule="30 calendar days",
         now=datetime(2024, 3, 2, 9, tzinfo=UTC))
-    operations.transmit(session, secretariat, rec, now=datetime(2024, 3, 4, 9, tzinfo=UTC))
+    transitions.transmit(session, secretariat, rec, now=datetime(2024, 3, 4, 9, tzinfo=UTC))
     later = datetime(2024, 5, 20, 12, tzinfo=UTC)  # about 46 days after the due date
     policy.configure(policy.load({"FOLLOWUP_VERY_OVERDUE_DAYS": "90"}))
-    assert operations.deadline_status(rec.addressees[0], later).status == "overdue"
+    assert due_dates.deadline_status(rec.addressees[0], later).status == "overdue"
     policy.configure(policy.load({"FOLLOWUP_VERY_OVERDUE_DAYS": "30"}))
-    assert operations.deadline_status(rec.addressees[0], later).status == "very_overdue"
+    assert due_dates.deadline_status(rec.addressees[0], later).status == "very_overdue"
 
 
 def test_the_policy_is_read_once_not_on_every_question(monkeypatch):

@@ -9,9 +9,11 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from tests.conftest import _main_url
-from workflow import db, deadlines, errors, history, importer
-from workflow import operations as ops
+from workflow import clock, db, deadlines, dispatch, errors, history
 from workflow.actors import Actor
+from workflow.answers import replies
+from workflow.cases import catalogue, due_dates, registration, scope, transitions
+from workflow.importing import importer
 
 SEC = Actor("anna", "secretariat", "BNL-PARL")
 NL = Actor("jan", "ministry", "NL")
@@ -25,41 +27,42 @@ def _at(day: date, hour: int, minute: int = 0) -> datetime:
 
 def _historic_cases(s) -> list[str]:
     """Recorded afterwards by the secretariat, every step with the day it happened."""
-    rec = ops.register_recommendation(
+    rec = registration.register_recommendation(
         s, SEC, doc_number="760/1", adopted_on=date(2023, 10, 5), title_nl="Grensarbeid",
         title_fr="Travail frontalier", committee="Sociale Zaken",
         addressees={"NL": True, "BE-FED": True, "LU": False}, now=LATER)
-    ops.set_published(s, SEC, rec, True, now=LATER)
-    ops.transmit(s, SEC, rec, transmitted_on=date(2023, 10, 12), now=LATER)
-    ops.submit_reply(s, SEC, rec.entry("NL"), kind="interim", text_nl="Tussenbericht.",
+    registration.set_published(s, SEC, rec, True, now=LATER)
+    transitions.transmit(s, SEC, rec, transmitted_on=date(2023, 10, 12), now=LATER)
+    replies.submit_reply(s, SEC, rec.entry("NL"), kind="interim", text_nl="Tussenbericht.",
                      received_on=date(2023, 11, 20), now=LATER)
-    ops.submit_reply(s, SEC, rec.entry("NL"), kind="final", position="agrees",
+    replies.submit_reply(s, SEC, rec.entry("NL"), kind="final", position="agrees",
                      text_nl="Nederland steunt de aanbeveling.", letter_date=date(2024, 1, 10),
                      received_on=date(2024, 1, 15), now=LATER)
-    ops.submit_reply(s, SEC, rec.entry("LU"), kind="declined", text_fr="Pas de compétence.",
+    replies.submit_reply(s, SEC, rec.entry("LU"), kind="declined", text_fr="Pas de compétence.",
                      received_on=date(2024, 2, 10), now=LATER)
     # the last required answer, the assessment and the closure on one day, in that order
-    ops.submit_reply(s, SEC, rec.entry("BE-FED"), kind="final", position="partly_agrees",
+    replies.submit_reply(s, SEC, rec.entry("BE-FED"), kind="final", position="partly_agrees",
                      text_fr="La Belgique soutient en partie.", received_on=date(2024, 3, 1),
                      now=LATER)
-    ops.fire(s, SEC, rec, "start_assessment", effective_on=date(2024, 3, 1), now=LATER)
-    ops.close(s, SEC, rec, closure_reason="implemented", reason="Uitgevoerd",
+    dispatch.fire(s, SEC, rec, "start_assessment", effective_on=date(2024, 3, 1), now=LATER)
+    transitions.close(s, SEC, rec, closure_reason="implemented", reason="Uitgevoerd",
               closed_on=date(2024, 3, 1), now=LATER)
 
-    lapsed = ops.register_recommendation(
+    lapsed = registration.register_recommendation(
         s, SEC, doc_number="761/2", adopted_on=date(2023, 6, 1), title_nl="Fietspaden",
         addressees=["NL", "BE-VLG"], now=LATER)
-    ops.transmit(s, SEC, lapsed, transmitted_on=date(2023, 6, 9), now=LATER)
+    transitions.transmit(s, SEC, lapsed, transmitted_on=date(2023, 6, 9), now=LATER)
     # an interim reply and the closure without assessment on the same day
-    ops.submit_reply(s, SEC, lapsed.entry("BE-VLG"), kind="interim", text_nl="Even geduld.",
+    replies.submit_reply(s, SEC, lapsed.entry("BE-VLG"), kind="interim", text_nl="Even geduld.",
                      received_on=date(2024, 1, 8), now=LATER)
-    ops.close(s, SEC, lapsed, closure_reason="lapsed", closed_on=date(2024, 1, 8), now=LATER)
+    transitions.close(s, SEC, lapsed, closure_reason="lapsed", closed_on=date(2024, 1, 8),
+                      now=LATER)
 
-    waiting = ops.register_recommendation(
+    waiting = registration.register_recommendation(
         s, SEC, doc_number="762/1", adopted_on=date(2024, 2, 1), title_fr="Énergie",
         addressees=["NL", "BE-FED"], deadline_rule="40 working days", now=LATER)
-    ops.transmit(s, SEC, waiting, transmitted_on=date(2024, 2, 1), now=LATER)
-    ops.submit_reply(s, SEC, waiting.entry("NL"), kind="final", position="takes_note",
+    transitions.transmit(s, SEC, waiting, transmitted_on=date(2024, 2, 1), now=LATER)
+    replies.submit_reply(s, SEC, waiting.entry("NL"), kind="final", position="takes_note",
                      text_nl="Kennisgenomen.", received_on=date(2024, 2, 1), now=LATER)
     return ["760/1", "761/2", "762/1"]
 
@@ -68,19 +71,19 @@ def _live_cases(s) -> list[str]:
     """Built as it happens: each step at its own moment, the ministries answering
     themselves, a final answer and the closure on the same afternoon."""
     day = date(2024, 1, 8)
-    rec = ops.register_recommendation(
+    rec = registration.register_recommendation(
         s, SEC, doc_number="770/1", adopted_on=day, title_nl="Waterbeheer",
         addressees={"NL": True, "BE-FED": True}, now=_at(day, 15))
-    ops.transmit(s, SEC, rec, now=_at(day + timedelta(days=2), 9))
-    ops.submit_reply(s, BE, rec.entry("BE-FED"), kind="interim", text_fr="Réponse suit.",
+    transitions.transmit(s, SEC, rec, now=_at(day + timedelta(days=2), 9))
+    replies.submit_reply(s, BE, rec.entry("BE-FED"), kind="interim", text_fr="Réponse suit.",
                      now=_at(date(2024, 2, 5), 11))
-    ops.submit_reply(s, NL, rec.entry("NL"), kind="final", position="agrees",
+    replies.submit_reply(s, NL, rec.entry("NL"), kind="final", position="agrees",
                      text_nl="Akkoord.", now=_at(date(2024, 3, 4), 10))
     answer_day = date(2024, 4, 3)
-    ops.submit_reply(s, BE, rec.entry("BE-FED"), kind="final", position="disagrees",
+    replies.submit_reply(s, BE, rec.entry("BE-FED"), kind="final", position="disagrees",
                      text_fr="Désaccord.", now=_at(answer_day, 9, 30))
-    ops.fire(s, SEC, rec, "start_assessment", now=_at(answer_day, 14))
-    ops.close(s, SEC, rec, closure_reason="not_implemented", reason="Afgewezen",
+    dispatch.fire(s, SEC, rec, "start_assessment", now=_at(answer_day, 14))
+    transitions.close(s, SEC, rec, closure_reason="not_implemented", reason="Afgewezen",
               now=_at(answer_day, 16))
     return ["770/1"]
 
@@ -91,7 +94,7 @@ def _snapshot(events, moment: datetime) -> tuple:
 
 
 def _rows(session, doc: str) -> tuple:
-    rec = ops.find_recommendation(session, doc)
+    rec = scope.find_recommendation(session, doc)
     return (rec.state, rec.closure_reason, rec.is_published, sorted(
         (e.addressee_code, e.is_required, e.state, e.position, e.answered_on, e.clock_start,
          e.due_at, e.is_awaited) for e in rec.addressees))
@@ -111,28 +114,28 @@ def _empty_database(databases, tmp_path) -> str:
 def _round_trip(databases, db_url, tmp_path, build):
     engine = db.make_engine(db_url)
     s = db.make_session(engine)
-    ops.sync_addressees(s)
+    catalogue.sync_addressees(s)
     docs = build(s)
     s.commit()
     original = {}
     for doc in docs:
-        rec = ops.find_recommendation(s, doc)
+        rec = scope.find_recommendation(s, doc)
         original[doc] = (history.case_events(s, rec.id), _rows(s, doc))
-    exported = importer.export_json(s, [ops.find_recommendation(s, d) for d in docs])
+    exported = importer.export_json(s, [scope.find_recommendation(s, d) for d in docs])
     s.close()
     engine.dispose()
 
     engine = db.make_engine(_empty_database(databases, tmp_path))
     s = db.make_session(engine)
     try:
-        ops.sync_addressees(s)
+        catalogue.sync_addressees(s)
         report = importer.import_file(s, "export.json", exported, now=LATER + timedelta(days=1))
         assert report.ok, report.problems
         assert report.created == docs
         s.commit()
         imported = {}
         for doc in docs:
-            rec = ops.find_recommendation(s, doc)
+            rec = scope.find_recommendation(s, doc)
             imported[doc] = (history.case_events(s, rec.id), _rows(s, doc))
         return original, imported, exported
     finally:
@@ -166,7 +169,7 @@ def test_live_cases_reconstruct_the_same_at_the_end_of_every_event_day(databases
     events, rows = original["770/1"]
     again, again_rows = imported["770/1"]
     assert again_rows == rows
-    days = sorted({ops.brussels_date(ev.effective_at) for ev in events})
+    days = sorted({clock.brussels_date(ev.effective_at) for ev in events})
     assert len(days) == 5
     for day in days:
         for when in (_at(day, 0) - timedelta(microseconds=1), _at(day, 23, 59)):
@@ -177,9 +180,9 @@ def test_live_cases_reconstruct_the_same_at_the_end_of_every_event_day(databases
 
 
 def _case_with(s, doc: str) -> object:
-    rec = ops.register_recommendation(s, SEC, doc_number=doc, adopted_on=date(2024, 1, 8),
+    rec = registration.register_recommendation(s, SEC, doc_number=doc, adopted_on=date(2024, 1, 8),
                                       title_nl="Iets", addressees=["NL", "CM"], now=LATER)
-    ops.transmit(s, SEC, rec, transmitted_on=date(2024, 1, 10), now=LATER)
+    transitions.transmit(s, SEC, rec, transmitted_on=date(2024, 1, 10), now=LATER)
     return rec
 
 
@@ -193,20 +196,20 @@ def test_what_the_format_cannot_carry_is_refused_not_dropped(session, what, carr
     rec = _case_with(session, "780/1")
     nl = rec.entry("NL")
     if what == "extension":
-        ops.grant_extension(session, SEC, nl, reason="Verkiezingen", days=30, now=LATER)
+        due_dates.grant_extension(session, SEC, nl, reason="Verkiezingen", days=30, now=LATER)
     elif what == "clock":
-        ops.stop_clock(session, SEC, nl, start=date(2024, 2, 1), reason="Wacht op CM",
+        due_dates.stop_clock(session, SEC, nl, start=date(2024, 2, 1), reason="Wacht op CM",
                        now=LATER)
-        ops.resume_clock(session, SEC, nl, end=date(2024, 2, 20), now=LATER)
+        due_dates.resume_clock(session, SEC, nl, end=date(2024, 2, 20), now=LATER)
     elif what == "waiver":
-        ops.submit_reply(session, SEC, rec.entry("CM"), kind="final", position="agrees",
+        replies.submit_reply(session, SEC, rec.entry("CM"), kind="final", position="agrees",
                          text_nl="Collectief antwoord.", received_on=date(2024, 2, 1),
                          now=LATER)
-        ops.waive(session, SEC, nl, reason="Gedekt door het CM", now=LATER)
+        replies.waive(session, SEC, nl, reason="Gedekt door het CM", now=LATER)
     else:
-        ops.close(session, SEC, rec, closure_reason="lapsed", closed_on=date(2024, 2, 1),
+        transitions.close(session, SEC, rec, closure_reason="lapsed", closed_on=date(2024, 2, 1),
                   now=LATER)
-        ops.reopen(session, SEC, rec, reason="Nieuwe feiten", now=LATER)
+        transitions.reopen(session, SEC, rec, reason="Nieuwe feiten", now=LATER)
     with pytest.raises(errors.ValidationError) as refused:
         importer.export_json(session, [rec])
     assert refused.value.rule == "not_in_import_format"

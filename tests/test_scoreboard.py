@@ -17,10 +17,13 @@ from sqlalchemy import select
 
 from tests.api.conftest import NOW, dispose, frozen, make_app  # noqa: F401 (fixture)
 from workflow import db as wdb
-from workflow import importer, scoreboard
-from workflow import operations as ops
+from workflow import dispatch
 from workflow.actors import Actor
+from workflow.answers import replies
+from workflow.cases import catalogue, due_dates, registration, transitions
+from workflow.importing import importer
 from workflow.models import Event
+from workflow.publishing import scoreboard
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -130,7 +133,7 @@ def _csv_events(text: str) -> list[dict]:
 def sample_app(db_url, tmp_path, monkeypatch, frozen):  # noqa: F811
     engine = wdb.make_engine(db_url)
     session = wdb.make_session(engine)
-    ops.sync_addressees(session)
+    catalogue.sync_addressees(session)
     report = importer.import_file(session, *importer.read_file(SAMPLES / "import-sample.json"))
     assert report.ok, report.problems
     session.commit()
@@ -198,29 +201,29 @@ def _events(session) -> list[Event]:
 
 
 def _as_records(events: list[Event]) -> list[dict]:
-    from workflow.opendata import event_record
+    from workflow.publishing.opendata import event_record
 
     return [event_record(ev) for ev in events]
 
 
 def test_extension_waiver_follow_up_and_stopped_clock(session):
     t0 = datetime(2023, 1, 9, 10, tzinfo=UTC)
-    rec = ops.register_recommendation(
+    rec = registration.register_recommendation(
         session, SEC, doc_number="801/1", adopted_on=date(2023, 1, 7),
         addressees={"CM": True, "NL": True, "LU": True, "BE-FED": True, "DE-NW": True},
         title_nl="Scenario", committee="Test", deadline_rule="30 calendar days", now=t0)
-    ops.transmit(session, SEC, rec, now=t0)  # due 2023-02-08 17:00 Brussels
+    transitions.transmit(session, SEC, rec, now=t0)  # due 2023-02-08 17:00 Brussels
     nl, lu, be, cm, nw = (rec.entry(c) for c in ("NL", "LU", "BE-FED", "CM", "DE-NW"))
-    ops.grant_extension(session, SEC, lu, reason="more time", days=30,
+    due_dates.grant_extension(session, SEC, lu, reason="more time", days=30,
                         now=t0 + timedelta(days=20))
-    ops.submit_reply(session, Actor("jan", "ministry", "NL"), nl, kind="final",
+    replies.submit_reply(session, Actor("jan", "ministry", "NL"), nl, kind="final",
                      position="agrees", text_nl="ja", now=t0 + timedelta(days=10))
-    ops.submit_reply(session, Actor("lu", "ministry", "LU"), lu, kind="final",
+    replies.submit_reply(session, Actor("lu", "ministry", "LU"), lu, kind="final",
                      position="agrees", text_fr="oui", now=t0 + timedelta(days=45))
-    ops.submit_reply(session, Actor("cm", "ministry", "CM"), cm, kind="final",
+    replies.submit_reply(session, Actor("cm", "ministry", "CM"), cm, kind="final",
                      position="agrees", text_fr="oui", now=t0 + timedelta(days=50))
-    ops.waive(session, SEC, be, reason="collective answer", now=t0 + timedelta(days=51))
-    ops.stop_clock(session, SEC, nw, start=date(2023, 2, 1), reason="waiting for the CM",
+    replies.waive(session, SEC, be, reason="collective answer", now=t0 + timedelta(days=51))
+    due_dates.stop_clock(session, SEC, nw, start=date(2023, 2, 1), reason="waiting for the CM",
                    now=t0 + timedelta(days=23))
     session.flush()
     now = t0 + timedelta(days=100)
@@ -235,7 +238,7 @@ def test_extension_waiver_follow_up_and_stopped_clock(session):
     assert recompute(_as_records(_events(session)), now) == {
         code: s.as_dict() for code, s in scores.items()}
     # the clock resumes: now it is overdue
-    ops.resume_clock(session, SEC, nw, end=date(2023, 2, 10), now=t0 + timedelta(days=60))
+    due_dates.resume_clock(session, SEC, nw, end=date(2023, 2, 10), now=t0 + timedelta(days=60))
     scores = {s.addressee: s for s in scoreboard.compute(_events(session), now)}
     assert scores["DE-NW"].overdue_now == 1
     assert scores["DE-NW"].oldest_pending.doc_number == "801/1"
@@ -245,15 +248,15 @@ def test_extension_waiver_follow_up_and_stopped_clock(session):
 
 def test_follow_up_makes_an_addressee_pending_again(session):
     t0 = datetime(2023, 3, 6, 10, tzinfo=UTC)
-    rec = ops.register_recommendation(session, SEC, doc_number="802/1",
+    rec = registration.register_recommendation(session, SEC, doc_number="802/1",
                                       adopted_on=date(2023, 3, 4), addressees=["NL"],
                                       title_nl="Vervolg", deadline_rule="30 calendar days",
                                       now=t0)
-    ops.transmit(session, SEC, rec, now=t0)
-    ops.submit_reply(session, Actor("jan", "ministry", "NL"), rec.entry("NL"), kind="final",
+    transitions.transmit(session, SEC, rec, now=t0)
+    replies.submit_reply(session, Actor("jan", "ministry", "NL"), rec.entry("NL"), kind="final",
                      position="disagrees", text_nl="nee", now=t0 + timedelta(days=5))
-    ops.fire(session, SEC, rec, "start_assessment", now=t0 + timedelta(days=6))
-    ops.request_follow_up(session, SEC, rec, reason="Waarom?", addressees=["NL"],
+    dispatch.fire(session, SEC, rec, "start_assessment", now=t0 + timedelta(days=6))
+    transitions.request_follow_up(session, SEC, rec, reason="Waarom?", addressees=["NL"],
                           now=t0 + timedelta(days=7))
     now = t0 + timedelta(days=60)
     [nl] = scoreboard.compute(_events(session), now)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from workflow import db as wdb
-from workflow import policy
+from workflow.deadlines import policy
 
 from . import config, transaction
 from .extensions import babel, csrf, db, login_manager, migrate

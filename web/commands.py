@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import click
 
+from workflow.cases import catalogue
+
 
 @click.command("serve")
 @click.option("--demo", is_flag=True, help="Load demo data (into an empty database) and "
@@ -18,14 +20,13 @@ def serve(demo: bool, host: str, port: int, threads: int) -> None:
 
     from followup.transaction import transaction
     from workflow import db
-    from workflow import operations as ops
 
     from . import create_app
 
     db.upgrade()
     users = []
     with transaction() as session:
-        ops.sync_addressees(session)
+        catalogue.sync_addressees(session)
         if demo:
             from workflow.demo import load_demo
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .lifecycle import SYSTEM
+from workflow.lifecycle import SYSTEM
 
 
 @dataclass(frozen=True)

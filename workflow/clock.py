@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+
+from workflow.deadlines.rules import BRUSSELS
 
 _frozen: datetime | None = None
 
@@ -31,3 +33,7 @@ def frozen(at: datetime) -> Iterator[datetime]:
         yield _frozen
     finally:
         _frozen = previous
+
+
+def brussels_date(moment: datetime) -> date:
+    return moment.astimezone(BRUSSELS).date()

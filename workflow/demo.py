@@ -9,10 +9,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from . import accounts, clock
-from . import operations as ops
-from .actors import Actor
-from .models import Recommendation, User
+from workflow import accounts, clock, dispatch
+from workflow.accounts.models import User
+from workflow.actors import Actor
+from workflow.answers import replies
+from workflow.cases import catalogue, registration, scope, transitions
+from workflow.cases.models import Recommendation
 
 DEMO_USERS = (
     # username, password, role, organisation, full name, locale
@@ -128,7 +130,7 @@ def load_demo(session: Session, now: datetime | None = None) -> dict:
     """Load the demo (once: a database with recommendations is left alone).
     Flushes; the caller commits."""
     now = clock.ensure_aware(now) if now else clock.utcnow()
-    ops.sync_addressees(session)
+    catalogue.sync_addressees(session)
     users = create_demo_users(session, now)
     if session.scalar(select(func.count(Recommendation.id))):
         return {"users": users, "recommendations": 0}
@@ -145,10 +147,10 @@ def _case_actions(session: Session, spec: dict, today: date):
     doc = spec["doc"]
 
     def rec() -> Recommendation:
-        return ops.find_recommendation(session, doc)
+        return scope.find_recommendation(session, doc)
 
     def register():
-        r = ops.register_recommendation(
+        r = registration.register_recommendation(
             session, SEC, doc_number=doc, adopted_on=adopted, addressees=spec["to"],
             title_nl=spec["nl"], title_fr=spec["fr"],
             text_nl=f"Het Beneluxparlement beveelt de regeringen aan: {spec['nl'].lower()}; "
@@ -158,13 +160,13 @@ def _case_actions(session: Session, spec: dict, today: date):
             committee=spec["committee"], theme=spec["theme"],
             session_label=f"Plenaire zitting {adopted.isoformat()[:7]}",
             deadline_rule=spec["rule"], now=_at(today, spec["adopted"] - 1))
-        ops.set_published(session, SEC, r, True, now=_at(today, spec["adopted"] - 1, 11))
+        registration.set_published(session, SEC, r, True, now=_at(today, spec["adopted"] - 1, 11))
 
     actions = [(_at(today, spec["adopted"] - 1), 0, register)]
     if spec["sent"] is None:
         return actions
     sent_at = _at(today, spec["sent"])
-    actions.append((sent_at, 1, lambda: ops.transmit(session, SEC, rec(), now=sent_at)))
+    actions.append((sent_at, 1, lambda: transitions.transmit(session, SEC, rec(), now=sent_at)))
     for order, (step, arg, days_after_sending, extra) in enumerate(spec["steps"], start=2):
         when = _at(today, spec["sent"] - days_after_sending, 14)
         actions.append((when, order, _step(session, rec, step, arg, extra, when)))
@@ -175,24 +177,24 @@ def _step(session, rec, step, arg, extra, when):
     def run():
         r = rec()
         if step in ("answer", "interim"):
-            ops.submit_reply(
+            replies.submit_reply(
                 session, _ministry(arg), r.entry(arg),
                 kind="final" if step == "answer" else "interim", position=extra,
                 text_nl=f"Antwoord van {arg} op aanbeveling {r.doc_number}.",
                 text_fr=f"Réponse de {arg} à la recommandation {r.doc_number}.",
                 letter_date=when.date() - timedelta(days=3), now=when)
         elif step == "waive":
-            ops.waive(session, SEC, r.entry(arg), now=when,
+            replies.waive(session, SEC, r.entry(arg), now=when,
                       reason="Gedekt door het collectieve antwoord van het Comité van Ministers")
         elif step == "assess":
-            ops.fire(session, SEC, r, "start_assessment", now=when)
+            dispatch.fire(session, SEC, r, "start_assessment", now=when)
         elif step == "monitor":
-            ops.fire(session, SEC, r, "start_monitoring", now=when)
+            dispatch.fire(session, SEC, r, "start_monitoring", now=when)
         elif step == "close":
-            ops.close(session, SEC, r, closure_reason=arg, now=when,
+            transitions.close(session, SEC, r, closure_reason=arg, now=when,
                       reason="Besluit van de commissie")
         elif step == "follow_up":
-            ops.request_follow_up(session, SEC, r, addressees=[arg], now=when,
+            transitions.request_follow_up(session, SEC, r, addressees=[arg], now=when,
                                   reason="Kan de regering toelichten waarom zij de "
                                            "automatische erkenning afwijst?")
 

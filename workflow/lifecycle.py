@@ -24,7 +24,7 @@ from typing import Any
 
 from transitions import Machine
 
-from . import errors
+from workflow import errors
 
 # ---------------------------------------------------------------------------
 # Roles

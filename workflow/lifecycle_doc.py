@@ -4,7 +4,7 @@ Regenerate with ``followup lifecycle-doc > docs/lifecycle.md``."""
 
 from __future__ import annotations
 
-from .lifecycle import (
+from workflow.lifecycle import (
     CLOSURE_REASONS,
     CLOSURE_WITHOUT_ASSESSMENT,
     LIFECYCLES,
@@ -43,7 +43,7 @@ def lifecycle_markdown() -> str:
         "follows its addressees. Actions that keep the state (extensions, requests for more "
         "time, clock stops and resumes) are internal transitions of the answer: they move its "
         "due date. Every action a person may take is fired by name through one dispatcher "
-        "(`workflow.operations.fire`), from the pages, the API and the importer; "
+        "(`workflow.dispatch.fire`), from the pages, the API, the CLI and the importer; "
         "`{action}`, `{doc}` and `{addressee}` in a rule's message are filled in when it "
         "refuses.",
         "",

@@ -13,8 +13,9 @@ from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
 from tests.conftest import _main_url
-from workflow import accounts, clock, tokens
+from workflow import accounts, clock
 from workflow import db as wdb
+from workflow.accounts import tokens
 from workflow.demo import DEMO_USERS, load_demo
 from workflow.models import Event, Recommendation, User
 
@@ -36,7 +37,7 @@ def _load_demo(url: str) -> None:
     # Cheap password hashes for the demo users, only while loading them (seven scrypt
     # hashes would cost more than the rest of a test).
     with clock.frozen(NOW), pytest.MonkeyPatch.context() as patch:
-        patch.setattr(accounts, "generate_password_hash",
+        patch.setattr(accounts.users, "generate_password_hash",
                       partial(generate_password_hash, method="pbkdf2:sha256:1000"))
         load_demo(session)
     session.commit()

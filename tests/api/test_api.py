@@ -7,7 +7,8 @@ import io
 from datetime import datetime
 from types import SimpleNamespace
 
-from workflow import history
+from workflow import dispatch, history
+from workflow.cases import transitions
 
 from .conftest import AUDITOR, BE, NL, PDF, SEC, counts, csrf_of, etag, login
 
@@ -34,7 +35,7 @@ def test_bad_unknown_and_wrong_scheme_tokens_401(client):
 
 def test_token_works_notes_last_use_and_revoked_token_refused(app, client, make_token):
     from web.extensions import db
-    from workflow import tokens
+    from workflow.accounts import tokens
     from workflow.models import ApiToken
 
     secret = make_token(SEC)
@@ -472,9 +473,8 @@ def test_lost_race_is_409_with_the_current_case(app, client, auth, demo_url, mon
     from sqlalchemy import text
 
     from workflow import db as wdb
-    from workflow import operations as ops
 
-    real = ops.transmit
+    real = transitions.transmit
 
     def transmit_after_a_rival(*args, **kwargs):
         rival = wdb.make_engine(demo_url)
@@ -484,7 +484,7 @@ def test_lost_race_is_409_with_the_current_case(app, client, auth, demo_url, mon
         rival.dispose()
         return real(*args, **kwargs)
 
-    monkeypatch.setitem(ops.OPERATIONS, "transmit", transmit_after_a_rival)
+    monkeypatch.setitem(dispatch.OPERATIONS, "transmit", transmit_after_a_rival)
     h = auth(SEC)
     old = etag(client, "747/2", h)
     response = client.post(f"{API}/recommendations/747/2/triggers/transmit", json={},

@@ -23,6 +23,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from workflow.cases import scope
 from workflow.demo import CASES
 from workflow.lifecycle import ANSWER, RECOMMENDATION
 
@@ -37,11 +38,10 @@ TRIGGERS = [t.name for t in RECOMMENDATION.triggers + ANSWER.triggers]
 
 def _version(app, doc: str) -> int:
     from web.extensions import db
-    from workflow import operations as ops
 
     with app.app_context():
         db.session.expire_all()
-        return ops.find_recommendation(db.session, doc).version
+        return scope.find_recommendation(db.session, doc).version
 
 
 def _steer(app, case, doc, code, trigger, some_id, fresh) -> None:

@@ -12,6 +12,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from workflow import db as wdb
+from workflow import dispatch
+from workflow.cases import transitions
 from workflow.models import ApiToken, Event, Recommendation
 
 from .conftest import SEC, _load_demo, dispose, etag
@@ -92,7 +94,7 @@ def test_a_failure_after_the_operation_leaves_neither_change_nor_event(app, clie
     def broken(*_args, **_kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(routes, "_case_response", broken)  # after ops.transmit flushed
+    monkeypatch.setattr(routes, "_case_response", broken)  # after transitions.transmit flushed
     response = client.post(f"{API}/recommendations/{DOC}/triggers/transmit", json={},
                            headers={**headers, "If-Match": old})
     assert response.status_code == 500 and response.json["code"] == "internal_error"
@@ -136,8 +138,7 @@ def test_a_serialization_failure_on_postgres_is_409(pg_url, tmp_path, monkeypatc
     """Under REPEATABLE READ, a rival that changes the case after this request began makes
     PostgreSQL refuse the request's update (SQLSTATE 40001): a 409, nothing saved."""
     from web import create_app
-    from workflow import operations as ops
-    from workflow import tokens
+    from workflow.accounts import tokens
     from workflow.models import User
 
     _load_demo(pg_url)
@@ -156,7 +157,7 @@ def test_a_serialization_failure_on_postgres_is_409(pg_url, tmp_path, monkeypatc
         client = app.test_client()
         old = etag(client, DOC, headers)
         before = _stored(pg_url)
-        real = ops.transmit
+        real = transitions.transmit
 
         def transmit_after_a_rival(*args, **kwargs):
             rival = wdb.make_engine(pg_url)
@@ -166,7 +167,7 @@ def test_a_serialization_failure_on_postgres_is_409(pg_url, tmp_path, monkeypatc
             rival.dispose()
             return real(*args, **kwargs)
 
-        monkeypatch.setitem(ops.OPERATIONS, "transmit", transmit_after_a_rival)
+        monkeypatch.setitem(dispatch.OPERATIONS, "transmit", transmit_after_a_rival)
         response = client.post(f"{API}/recommendations/{DOC}/triggers/transmit", json={},
                                headers={**headers, "If-Match": old})
         assert response.status_code == 409, response.json

@@ -17,9 +17,9 @@ import pytest
 
 from tests.browser.conftest import LANGS, choose_language, exactly, login, shot, tr
 from workflow import clock
-from workflow import operations as ops
+from workflow import clock as clock_ops
 
-CATALOGUE = Path(ops.__file__).parent / "data" / "addressees.json"
+CATALOGUE = Path(__file__).resolve().parents[2] / "workflow" / "data" / "addressees.json"
 NAMES = {a["code"]: a["name"]
          for a in json.loads(CATALOGUE.read_text(encoding="utf-8"))["addressees"]}
 
@@ -30,7 +30,7 @@ MINISTRY_OF = {"nl": ("minbuza", "NL", "nl"),
 
 
 def today() -> date:
-    return ops.brussels_date(clock.utcnow())
+    return clock_ops.brussels_date(clock.utcnow())
 
 
 def name_of(code: str, lang: str) -> str:

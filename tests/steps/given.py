@@ -23,8 +23,10 @@ from pytest_bdd import given, parsers
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from workflow import deadlines, errors, history, operations
+from workflow import deadlines, dispatch, errors, history
 from workflow.actors import Actor
+from workflow.answers import replies
+from workflow.cases import due_dates, registration, scope, transitions
 from workflow.lifecycle import ANSWER, RECOMMENDATION
 from workflow.models import (
     Addressee,
@@ -215,7 +217,7 @@ class Context:
         return self.recs[self.current]
 
     def entry(self, code: str) -> CaseAddressee:
-        return operations.entry_of(self.rec, code)
+        return scope.entry_of(self.rec, code)
 
     def settled(self) -> None:
         """Fail clearly when a request that should have worked was refused."""
@@ -287,7 +289,7 @@ TITLES = {
 
 def register(ctx: Context, doc: str, adopted: date, addressees: dict[str, bool], *,
              rule: str = "6 months", day: date | None = None) -> Recommendation:
-    rec = operations.register_recommendation(
+    rec = registration.register_recommendation(
         ctx.session, ctx.actor("the secretariat"), doc_number=doc, adopted_on=adopted,
         addressees=addressees, title_nl=TITLES.get(doc, "Aanbeveling van het Beneluxparlement"),
         deadline_rule=rule, now=at(day or adopted),
@@ -298,7 +300,7 @@ def register(ctx: Context, doc: str, adopted: date, addressees: dict[str, bool],
 
 
 def transmit(ctx: Context, who: str, day: date, sent: date | None = None):
-    return operations.transmit(ctx.session, ctx.actor(who), ctx.rec, transmitted_on=sent,
+    return transitions.transmit(ctx.session, ctx.actor(who), ctx.rec, transmitted_on=sent,
                                now=at(day))
 
 
@@ -307,7 +309,7 @@ def reply(ctx: Context, who: str, code: str, kind: str, day: date, *, position: 
     text = {"interim": "De regering komt binnenkort met een volledig antwoord.",
             "final": "De regering deelt het standpunt van het Beneluxparlement.",
             "declined": ""}[kind]
-    return operations.submit_reply(
+    return replies.submit_reply(
         ctx.session, ctx.actor(who), ctx.entry(code), kind=kind,
         position=key(position) if position else None, text_nl=text, reason=reason,
         received_on=received, letter_date=letter, now=at(day),
@@ -315,21 +317,21 @@ def reply(ctx: Context, who: str, code: str, kind: str, day: date, *, position: 
 
 
 def waive(ctx: Context, who: str, code: str, day: date, reason: str):
-    return operations.waive(ctx.session, ctx.actor(who), ctx.entry(code), reason=reason,
+    return replies.waive(ctx.session, ctx.actor(who), ctx.entry(code), reason=reason,
                             now=at(day))
 
 
 def fire(ctx: Context, who: str, trigger: str, day: date, **params):
-    return operations.fire(ctx.session, ctx.actor(who), ctx.rec, trigger, now=at(day), **params)
+    return dispatch.fire(ctx.session, ctx.actor(who), ctx.rec, trigger, now=at(day), **params)
 
 
 def close(ctx: Context, who: str, reason: str, day: date, why: str = ""):
-    return operations.close(ctx.session, ctx.actor(who), ctx.rec, closure_reason=key(reason),
+    return transitions.close(ctx.session, ctx.actor(who), ctx.rec, closure_reason=key(reason),
                             reason=why, now=at(day))
 
 
 def follow_up(ctx: Context, who: str, codes: list[str], day: date, question: str):
-    return operations.request_follow_up(ctx.session, ctx.actor(who), ctx.rec, reason=question,
+    return transitions.request_follow_up(ctx.session, ctx.actor(who), ctx.rec, reason=question,
                                         addressees=codes, now=at(day))
 
 
@@ -371,7 +373,7 @@ def bring_to(ctx: Context, target: str) -> None:
             ctx.setup(lambda: close(ctx, sec, "implemented", date(2024, 12, 11),
                                     "De aanbeveling is volledig uitgevoerd."))
         elif state == "closed":
-            ctx.setup(lambda: operations.reopen(s, ctx.actor(sec), ctx.rec,
+            ctx.setup(lambda: transitions.reopen(s, ctx.actor(sec), ctx.rec,
                                                 reason="Nieuwe feiten in de gewesten",
                                                 now=at(date(2025, 2, 5))))
         assert ctx.rec.state != state, f"the usual way is stuck at {state}"
@@ -449,13 +451,13 @@ def given_closed(context, reason, day):
 
 @given(step('the secretariat reopened the recommendation on {day:Date} because "{reason}"'))
 def given_reopened(context, day, reason):
-    context.setup(lambda: operations.reopen(context.session, context.actor("the secretariat"),
+    context.setup(lambda: transitions.reopen(context.session, context.actor("the secretariat"),
                                             context.rec, reason=reason, now=at(day)))
 
 
 @given(step('the secretariat stopped the clock of {code:Code} on {day:Date} because "{reason}"'))
 def given_clock_stopped(context, code, day, reason):
-    context.setup(lambda: operations.stop_clock(
+    context.setup(lambda: due_dates.stop_clock(
         context.session, context.actor("the secretariat"), context.entry(code), start=day,
         reason=reason, now=at(day)))
 

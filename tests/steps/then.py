@@ -18,8 +18,10 @@ from tests.steps.given import (
     step,
     table,
 )
-from workflow import deadlines, history, operations
+from workflow import deadlines, history
 from workflow.actors import SYSTEM_ACTOR
+from workflow.cases import due_dates as due_dates_ops
+from workflow.cases import scope
 from workflow.lifecycle import RECOMMENDATION
 from workflow.models import Addressee, Event, Recommendation
 
@@ -72,14 +74,14 @@ def may_choose(context, who, datatable):
     context.settled()
     expected = [(row["action"], row["addressee"] or None) for row in table(datatable)]
     found = [(a.name, a.addressee_code)
-             for a in operations.available_triggers(context.rec, context.actor(who))]
+             for a in scope.available_triggers(context.rec, context.actor(who))]
     assert found == expected
 
 
 @then(step("{who:Who} may now choose nothing"))
 def may_choose_nothing(context, who):
     context.settled()
-    assert operations.available_triggers(context.rec, context.actor(who)) == []
+    assert scope.available_triggers(context.rec, context.actor(who)) == []
 
 
 @then(step('the system may not "{trigger:Action}" because of the rule "{rule}"'))
@@ -204,7 +206,7 @@ def no_due_date(context, code):
 
 def _explained(entry) -> list[str]:
     """The explanation's steps in the workflow's English (the pages word them per language)."""
-    return [step.text() for step in operations.explain_due(entry)]
+    return [step.text() for step in due_dates_ops.explain_due(entry)]
 
 
 @then(step("the due date of {code:Code} is explained as:"))
@@ -234,7 +236,7 @@ def deadline_stands(context, code, datatable):
     for row in table(datatable):
         day, clock = row["on"].split(" at ")
         moment = at(date.fromisoformat(day), time.fromisoformat(clock))
-        status = operations.deadline_status(entry, moment)
+        status = due_dates_ops.deadline_status(entry, moment)
         expected.append((row["on"], key(row["status"]), int(row["days overdue"]),
                          row["next reminder"] or None))
         found.append((row["on"], status.status, status.days_overdue,
@@ -245,7 +247,7 @@ def deadline_stands(context, code, datatable):
 @then(step('on {day:Date} at {clock:Time} the deadline of {code:Code} is "{status}"'))
 def deadline_is(context, day, clock, code, status):
     context.settled()
-    assert operations.deadline_status(context.entry(code), at(day, clock)).status == key(status)
+    assert due_dates_ops.deadline_status(context.entry(code), at(day, clock)).status == key(status)
 
 
 @then(step("the stored due dates waiting to be recomputed are:"))
@@ -254,7 +256,7 @@ def stale(context, datatable):
     expected = [(row["recommendation"], row["addressee"], row["stored"], row["recomputed"])
                 for row in table(datatable)]
     found = []
-    for entry, fresh in operations.stale_due_dates(context.session):
+    for entry, fresh in due_dates_ops.stale_due_dates(context.session):
         found.append((entry.recommendation.doc_number, entry.addressee_code, _due_words(entry),
                       f"{deadlines.format_date(fresh.due_date)} at 17:00"))
     assert found == expected
@@ -263,7 +265,7 @@ def stale(context, datatable):
 @then(step("no stored due date is waiting to be recomputed"))
 def nothing_stale(context):
     context.settled()
-    assert operations.stale_due_dates(context.session) == []
+    assert due_dates_ops.stale_due_dates(context.session) == []
 
 
 @then(step('the request for more time of {code:Code} is "{status}"'))

@@ -22,7 +22,8 @@ from tests.steps.given import (
     transmit,
     waive,
 )
-from workflow import history, operations
+from workflow import dispatch, history
+from workflow.cases import catalogue, due_dates, transitions
 from workflow.models import Event
 
 SEC = "the secretariat"
@@ -93,7 +94,7 @@ def waive_answer(context, who, code, day, reason):
 @when(step('{who:Who} chooses the action "{action:Action}" for the answer of {code:Code} '
            'on {day:Date}'))
 def choose_answer_action(context, who, action, code, day):
-    context.attempt(lambda: operations.fire(
+    context.attempt(lambda: dispatch.fire(
         context.session, context.actor(who), context.rec, action, addressee=code, now=at(day),
         reason="Gevraagd door de commissie"))
 
@@ -145,20 +146,20 @@ def close_recommendation_because(context, who, reason, day, why):
 @when(step('the secretariat closes the recommendation as "{reason}" on {day:Date} '
            'from the version it has open'))
 def close_from_open_version(context, reason, day):
-    context.attempt(lambda: operations.fire(
+    context.attempt(lambda: dispatch.fire(
         context.session, context.actor(SEC), context.rec, "close", closure_reason=key(reason),
         expected_version=context.noted_version, now=at(day)))
 
 
 @when(step('{who:Who} reopens the recommendation on {day:Date} because "{why}"'))
 def reopen(context, who, day, why):
-    context.attempt(lambda: operations.reopen(context.session, context.actor(who), context.rec,
+    context.attempt(lambda: transitions.reopen(context.session, context.actor(who), context.rec,
                                               reason=why, now=at(day)))
 
 
 @when(step("{who:Who} reopens the recommendation on {day:Date} without a reason"))
 def reopen_without_reason(context, who, day):
-    context.attempt(lambda: operations.reopen(context.session, context.actor(who), context.rec,
+    context.attempt(lambda: transitions.reopen(context.session, context.actor(who), context.rec,
                                               reason="", now=at(day)))
 
 
@@ -169,7 +170,7 @@ def reopen_without_reason(context, who, day):
 @when(step('{who:Who} grants {code:Code} an extension of {days:d} days on {day:Date} '
            'because "{why}"'))
 def extend_by_days(context, who, code, days, day, why):
-    context.attempt(lambda: operations.grant_extension(
+    context.attempt(lambda: due_dates.grant_extension(
         context.session, context.actor(who), context.entry(code), reason=why, days=days,
         now=at(day)))
 
@@ -177,7 +178,7 @@ def extend_by_days(context, who, code, days, day, why):
 @when(step('{who:Who} grants {code:Code} an extension to {new:Date} on {day:Date} '
            'because "{why}"'))
 def extend_to_date(context, who, code, new, day, why):
-    context.attempt(lambda: operations.grant_extension(
+    context.attempt(lambda: due_dates.grant_extension(
         context.session, context.actor(who), context.entry(code), reason=why, new_date=new,
         now=at(day)))
 
@@ -185,7 +186,7 @@ def extend_to_date(context, who, code, new, day, why):
 @when(step('{who:Who} stops the clock of {code:Code} as from {start:Date} on {day:Date} '
            'because "{why}"'))
 def stop_clock_from(context, who, code, start, day, why):
-    context.attempt(lambda: operations.stop_clock(
+    context.attempt(lambda: due_dates.stop_clock(
         context.session, context.actor(who), context.entry(code), start=start, reason=why,
         now=at(day)))
 
@@ -198,7 +199,7 @@ def stop_clock(context, who, code, day, why):
 @when(step("{who:Who} resumes the clock of {code:Code} on {day:Date}, the last stopped day "
            'being {end:Date}, because "{why}"'))
 def resume_clock(context, who, code, day, end, why):
-    context.attempt(lambda: operations.resume_clock(
+    context.attempt(lambda: due_dates.resume_clock(
         context.session, context.actor(who), context.entry(code), end=end, reason=why,
         now=at(day)))
 
@@ -206,7 +207,7 @@ def resume_clock(context, who, code, day, end, why):
 @when(step('{who:Who} asks for more time for {code:Code} until {until:Date} on {day:Date} '
            'because "{why}"'))
 def ask_for_more_time(context, who, code, until, day, why):
-    context.attempt(lambda: operations.request_extension(
+    context.attempt(lambda: due_dates.request_extension(
         context.session, context.actor(who), context.entry(code), requested_date=until,
         reason=why, now=at(day)))
 
@@ -215,21 +216,21 @@ def ask_for_more_time(context, who, code, until, day, why):
            'because "{why}"'))
 def refuse_more_time(context, code, day, why):
     request = context.entry(code).extension_requests[-1]  # the latest request
-    context.attempt(lambda: operations.refuse_extension(
+    context.attempt(lambda: due_dates.refuse_extension(
         context.session, context.actor(SEC), request, reason=why, now=at(day)))
 
 
 @when(step('{who:Who} declares {closed:Date} a closing day of {code:Code} on {day:Date} '
            'because "{note}"'))
 def declare_closing_day(context, who, closed, code, day, note):
-    context.attempt(lambda: operations.set_closing_day(
+    context.attempt(lambda: catalogue.set_closing_day(
         context.session, context.actor(who), code, closed, note=note, now=at(day)))
 
 
 @when(step('the secretariat recomputes the due date of {code:Code} on {day:Date} '
            'because "{why}"'))
 def recompute_due_date(context, code, day, why):
-    context.attempt(lambda: operations.recompute_due_date(
+    context.attempt(lambda: due_dates.recompute_due_date(
         context.session, context.actor(SEC), context.entry(code), reason=why, now=at(day)))
 
 
@@ -240,9 +241,9 @@ def recompute_due_date(context, code, day, why):
 @when(step('the addressee catalogue is loaded with {code:Code} on the holiday calendar of '
            'country "{country}" subdivision "{subdivision}"'))
 def load_catalogue(context, code, country, subdivision):
-    entry = next(item for item in operations.load_catalogue() if item["code"] == code)
+    entry = next(item for item in catalogue.load_catalogue() if item["code"] == code)
     entry = {**entry, "calendar": {"country": country, "subdivision": subdivision or None}}
-    context.attempt(lambda: operations.sync_addressees(context.session, [entry]))
+    context.attempt(lambda: catalogue.sync_addressees(context.session, [entry]))
 
 
 @when(step('the addressee catalogue is loaded with {code:Code} on the holiday calendar of '

@@ -10,6 +10,7 @@ import pytest
 
 from tests.conftest import _main_url
 from workflow import db as wdb
+from workflow.cases import scope
 from workflow.demo import DEMO_USERS, load_demo
 
 PASSWORDS = {username: password for username, password, *_ in DEMO_USERS}
@@ -104,19 +105,17 @@ def logout(client):
 
 def case_id(app, doc_number: str) -> int:
     from web.extensions import db
-    from workflow import operations as ops
 
     with app.app_context():
-        return ops.find_recommendation(db.session, doc_number).id
+        return scope.find_recommendation(db.session, doc_number).id
 
 
 def version_of(app, doc_number: str) -> int:
     from web.extensions import db
-    from workflow import operations as ops
 
     with app.app_context():
         db.session.expire_all()
-        return ops.find_recommendation(db.session, doc_number).version
+        return scope.find_recommendation(db.session, doc_number).version
 
 
 def text(response) -> str:

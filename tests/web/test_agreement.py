@@ -22,10 +22,12 @@ from icalendar import Calendar
 from sqlalchemy import select
 
 from tests.web.conftest import MINISTRIES, login, text
-from workflow import clock, tokens
+from workflow import clock
 from workflow import errors as werr
-from workflow import operations as ops
+from workflow.accounts import tokens
 from workflow.actors import Actor
+from workflow.answers import replies
+from workflow.cases import due_dates, registration, transitions
 from workflow.deadlines import LATE
 from workflow.models import CaseAddressee, Recommendation, User
 
@@ -81,7 +83,7 @@ def generate() -> list[Plan]:
 
 
 def _reply(session, entry, kind):
-    ops.submit_reply(session, SEC, entry, kind=kind, received_on=WORK_AT.date(),
+    replies.submit_reply(session, SEC, entry, kind=kind, received_on=WORK_AT.date(),
                      position="agrees" if kind == "final" else None,
                      text_nl="Antwoord.", reason="Geen bevoegdheid." if kind == "declined"
                      else "", now=WORK_AT)
@@ -91,11 +93,11 @@ def build(session, plan: Plan) -> None:
     """Apply ``plan`` through the operations. A step the lifecycle refuses (e.g. a reply
     after the case stopped accepting answers) is skipped: the domain's answer comes from
     the resulting state either way."""
-    rec = ops.register_recommendation(session, SEC, doc_number=plan.doc, adopted_on=ADOPTED,
-                                      addressees={c: r for c, (r, _) in plan.entries.items()},
-                                      title_nl=f"Aanbeveling {plan.doc}",
-                                      deadline_rule="6 months", now=WORK_AT)
-    ops.transmit(session, SEC, rec, transmitted_on=SENT, now=WORK_AT)
+    rec = registration.register_recommendation(
+        session, SEC, doc_number=plan.doc, adopted_on=ADOPTED,
+        addressees={c: r for c, (r, _) in plan.entries.items()},
+        title_nl=f"Aanbeveling {plan.doc}", deadline_rule="6 months", now=WORK_AT)
+    transitions.transmit(session, SEC, rec, transmitted_on=SENT, now=WORK_AT)
 
     def step(name, fn, *args, **kwargs):
         try:
@@ -108,13 +110,13 @@ def build(session, plan: Plan) -> None:
     for code, (_req, action) in order:
         entry = rec.entry(code)
         if action == "extend":
-            step("extend", ops.grant_extension, session, SEC, entry, reason="Verkiezingen",
+            step("extend", due_dates.grant_extension, session, SEC, entry, reason="Verkiezingen",
                  days=20, now=WORK_AT)
         elif action in ("stop", "stop_resume"):
-            step("stop", ops.stop_clock, session, SEC, entry, start=date(2025, 3, 3),
+            step("stop", due_dates.stop_clock, session, SEC, entry, start=date(2025, 3, 3),
                  reason="Advies van het Comité", now=WORK_AT)
             if action == "stop_resume":
-                step("resume", ops.resume_clock, session, SEC, entry, end=date(2025, 3, 17),
+                step("resume", due_dates.resume_clock, session, SEC, entry, end=date(2025, 3, 17),
                      now=WORK_AT)
     for code, (_req, action) in order:
         entry = rec.entry(code)
@@ -122,19 +124,19 @@ def build(session, plan: Plan) -> None:
             kind = {"interim": "interim", "answer": "final", "decline": "declined"}[action]
             step(action, _reply, session, entry, kind)
         elif action == "waive":
-            step("waive", ops.waive, session, SEC, entry, reason="Gezamenlijk antwoord",
+            step("waive", replies.waive, session, SEC, entry, reason="Gezamenlijk antwoord",
                  now=WORK_AT)
     if plan.case_action in ("close", "close_reopen", "follow_up"):
-        step("close", ops.close, session, SEC, rec, closure_reason="lapsed", now=WORK_AT)
+        step("close", transitions.close, session, SEC, rec, closure_reason="lapsed", now=WORK_AT)
     if plan.case_action in ("close_reopen", "follow_up"):
-        step("reopen", ops.reopen, session, SEC, rec, reason="Nieuwe feiten", now=WORK_AT)
+        step("reopen", transitions.reopen, session, SEC, rec, reason="Nieuwe feiten", now=WORK_AT)
     if plan.case_action == "follow_up":
-        again = [e.addressee_code for e in rec.addressees if ops.may_ask_again(e)]
+        again = [e.addressee_code for e in rec.addressees if transitions.may_ask_again(e)]
         if again:
-            step("follow_up", ops.request_follow_up, session, SEC, rec,
+            step("follow_up", transitions.request_follow_up, session, SEC, rec,
                  reason="Welke maatregelen?", addressees=again, now=WORK_AT)
     if plan.published:
-        ops.set_published(session, SEC, rec, True, now=WORK_AT)
+        registration.set_published(session, SEC, rec, True, now=WORK_AT)
     session.flush()
 
 
@@ -220,7 +222,7 @@ def domain_answers(app, now: datetime):
         for entry in db.session.scalars(select(CaseAddressee)):
             rec = entry.recommendation
             out[(rec.doc_number, entry.addressee_code)] = (
-                ops.deadline_status(entry, now).status, entry.is_awaited, rec.is_published)
+                due_dates.deadline_status(entry, now).status, entry.is_awaited, rec.is_published)
         return out
 
 

@@ -13,12 +13,15 @@ from sqlalchemy import func, select
 from tests.web.conftest import case_id, flashes, login, text, version_of
 from web.extensions import db
 from workflow import clock, history
-from workflow import operations as ops
+from workflow import clock as clock_ops
+from workflow.actors import Actor
+from workflow.answers import replies
+from workflow.cases import registration, scope
 from workflow.models import Attachment, Event, Recommendation
 
 
 def _today():
-    return ops.brussels_date(clock.utcnow())
+    return clock_ops.brussels_date(clock.utcnow())
 
 
 def _count(app, model) -> int:
@@ -29,7 +32,7 @@ def _count(app, model) -> int:
 def _rec(app, doc):
     with app.app_context():
         db.session.expire_all()
-        rec = ops.find_recommendation(db.session, doc)
+        rec = scope.find_recommendation(db.session, doc)
         return {"state": rec.state, "version": rec.version, "id": rec.id,
                 "entries": {e.addressee_code: e.state for e in rec.addressees},
                 "due": {e.addressee_code: e.due_at for e in rec.addressees},
@@ -149,7 +152,7 @@ def test_ministry_drafts_attaches_and_submits(app, client):
     form = {**draft, "submit": "1", "version": str(version_of(app, "743/5Bis"))}
     form.pop("save_draft")
     with app.app_context():
-        draft_row = ops.draft_of(ops.find_recommendation(db.session, "743/5Bis").entry("NL"))
+        draft_row = replies.draft_of(scope.find_recommendation(db.session, "743/5Bis").entry("NL"))
         form["draft_version"] = str(draft_row.version)
     submitted = client.post(f"/ministry/cases/{rid}", data=form)
     assert submitted.status_code == 302, text(submitted)[:2000]
@@ -173,13 +176,13 @@ def test_ministry_asks_for_more_time_and_secretariat_decides(app, client):
                               "more-reason": "Advies van de Raad van State nodig"})
     assert asked.status_code == 302
     with app.app_context():
-        entry = ops.find_recommendation(db.session, "735/2").entry("NL")
+        entry = scope.find_recommendation(db.session, "735/2").entry("NL")
         request_id = entry.extension_requests[0].id
         old_due = entry.due_at
     sec = client.application.test_client()
     login(sec, "secretariaat")
     assert f'id="action-decide-{request_id}"' in text(sec.get(f"/cases/{rid}"))
-    new_date = (ops.brussels_date(old_due) + timedelta(days=30)).isoformat()
+    new_date = (clock_ops.brussels_date(old_due) + timedelta(days=30)).isoformat()
     key = f"decide-{request_id}"
     granted = sec.post(f"/secretariat/cases/{rid}/requests/{request_id}",
                        data={f"{key}-version": str(version_of(app, "735/2")),
@@ -187,8 +190,8 @@ def test_ministry_asks_for_more_time_and_secretariat_decides(app, client):
                              f"{key}-reason": "Akkoord"})
     assert granted.status_code == 302
     with app.app_context():
-        entry = ops.find_recommendation(db.session, "735/2").entry("NL")
-        assert ops.brussels_date(entry.due_at).isoformat() == new_date
+        entry = scope.find_recommendation(db.session, "735/2").entry("NL")
+        assert clock_ops.brussels_date(entry.due_at).isoformat() == new_date
         assert entry.extension_requests[0].status == "granted"
 
 
@@ -225,7 +228,7 @@ def test_secretariat_paper_reply_extension_and_clock(app, client):
     late = post("stop_clock", addressee="BE-FED", start=today.isoformat(),
                 reason="Wacht op besluit Comité van Ministers")
     assert late.status_code == 400 and 'id="stop_clock-start-error"' in text(late)
-    start = ops.brussels_date(_rec(app, "733/4")["due"]["BE-FED"]) - timedelta(days=3)
+    start = clock_ops.brussels_date(_rec(app, "733/4")["due"]["BE-FED"]) - timedelta(days=3)
     stopped = post("stop_clock", addressee="BE-FED", start=start.isoformat(),
                    reason="Wacht op besluit Comité van Ministers")
     assert stopped.status_code == 302
@@ -380,8 +383,8 @@ def test_search_filters_sort_and_pagination(app, client):
     assert client.get("/cases/?q=%25").status_code == 200
     with app.app_context():
         for n in range(25):
-            rec = ops.register_recommendation(
-                db.session, ops.Actor("secretariaat", "secretariat", "BNL-PARL"),
+            rec = registration.register_recommendation(
+                db.session, Actor("secretariaat", "secretariat", "BNL-PARL"),
                 doc_number=f"800/{n + 1}", adopted_on=_today(), addressees=["NL"],
                 title_nl=f"Bulk {n}")
             assert rec.id

@@ -10,8 +10,9 @@ import pytest
 from tests.web.conftest import login
 from web.extensions import db
 from workflow import accounts
-from workflow import operations as ops
 from workflow.actors import Actor
+from workflow.answers import replies
+from workflow.cases import due_dates, scope
 from workflow.models import Recommendation, User
 
 MINE = {"cases", "secretariat", "ministry", "audit", "admin", "auth"}
@@ -100,12 +101,12 @@ def _fixture_data(app) -> dict:
         s = db.session
         accounts.create_user(s, username="sec2", password="password-sec2", role="secretariat",
                              organisation="BNL-PARL")
-        rec = ops.find_recommendation(s, "743/5Bis")
+        rec = scope.find_recommendation(s, "743/5Bis")
         nl = Actor("minbuza", "ministry", "NL")
-        draft = ops.save_draft(s, nl, rec.entry("NL"), text_nl="Concept")
-        att = ops.add_attachment(s, nl, draft, filename="brief.pdf",
+        draft = replies.save_draft(s, nl, rec.entry("NL"), text_nl="Concept")
+        att = replies.add_attachment(s, nl, draft, filename="brief.pdf",
                                  content_type="application/pdf", content=b"%PDF-1.4 test")
-        req = ops.request_extension(s, Actor("spf-affaires-etrangeres", "ministry", "BE-FED"),
+        req = due_dates.request_extension(s, Actor("spf-affaires-etrangeres", "ministry", "BE-FED"),
                                     rec.entry("BE-FED"), requested_date=None,
                                     reason="Interfederaal overleg")
         s.commit()
@@ -160,7 +161,7 @@ def test_permission_matrix(role, app):
 @pytest.mark.parametrize("username", ["minbuza", "maee-lu", "comite-ministres"])
 def test_ministries_never_see_untransmitted_cases(client, app, username):
     with app.app_context():
-        rec = ops.find_recommendation(db.session, "747/2")
+        rec = scope.find_recommendation(db.session, "747/2")
         assert rec.transmitted_at is None
         rid = rec.id
     login(client, username)

@@ -15,10 +15,13 @@ import pytest
 from sqlalchemy import select
 
 from tests.web.conftest import MINISTRIES, login, text
-from workflow import clock, opendata, tokens
-from workflow import operations as ops
+from workflow import clock
+from workflow.accounts import tokens
 from workflow.actors import Actor
+from workflow.answers import replies
+from workflow.cases import registration, transitions
 from workflow.models import Answer, Attachment, Recommendation, User
+from workflow.publishing import opendata
 
 NOW = datetime(2025, 3, 20, 10, 0, tzinfo=UTC)
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -32,16 +35,16 @@ def _ministry(code: str) -> Actor:
 
 
 def _draft(session, actor, entry, *, attach: bool, kind: str = "final"):
-    draft = ops.save_draft(session, actor, entry, kind=kind, position="agrees",
+    draft = replies.save_draft(session, actor, entry, kind=kind, position="agrees",
                            text_nl=f"Ontwerp van {actor.organisation}", now=NOW)
     if attach:
-        ops.add_attachment(session, actor, draft, filename=f"{actor.organisation}.pdf",
+        replies.add_attachment(session, actor, draft, filename=f"{actor.organisation}.pdf",
                            content=PDF, now=NOW)
     return draft
 
 
 def _submit(session, actor, entry):
-    return ops.submit_reply(session, actor, entry, kind="final", position="agrees",
+    return replies.submit_reply(session, actor, entry, kind="final", position="agrees",
                             text_nl=f"Antwoord van {actor.organisation}", now=NOW)
 
 
@@ -50,12 +53,12 @@ def build(session) -> None:
     draft, the secretariat a draft of its own for DE-NW, all with attachments; the
     Committee of Ministers (optional) a draft without one. 991/2, not published: NL's
     answer published (still not public), BE-FED a draft."""
-    a = ops.register_recommendation(
+    a = registration.register_recommendation(
         session, SEC, doc_number="991/1", adopted_on=date(2025, 1, 2), title_nl="Zichtbaar",
         addressees={"NL": True, "BE-FED": True, "LU": True, "DE-NW": True, "CM": False},
         now=NOW)
-    ops.transmit(session, SEC, a, transmitted_on=date(2025, 1, 6), now=NOW)
-    ops.set_published(session, SEC, a, True, now=NOW)
+    transitions.transmit(session, SEC, a, transmitted_on=date(2025, 1, 6), now=NOW)
+    registration.set_published(session, SEC, a, True, now=NOW)
     for code in ("NL", "BE-FED"):
         _draft(session, _ministry(code), a.entry(code), attach=True)
         _submit(session, _ministry(code), a.entry(code))
@@ -64,10 +67,10 @@ def build(session) -> None:
     _draft(session, SEC, a.entry("DE-NW"), attach=True)
     _draft(session, _ministry("CM"), a.entry("CM"), attach=False)
 
-    b = ops.register_recommendation(
+    b = registration.register_recommendation(
         session, SEC, doc_number="991/2", adopted_on=date(2025, 1, 2), title_nl="Intern",
         addressees={"NL": True, "BE-FED": True}, now=NOW)
-    ops.transmit(session, SEC, b, transmitted_on=date(2025, 1, 6), now=NOW)
+    transitions.transmit(session, SEC, b, transmitted_on=date(2025, 1, 6), now=NOW)
     _draft(session, _ministry("NL"), b.entry("NL"), attach=True)
     opendata.publish_answer(session, SEC, _submit(session, _ministry("NL"), b.entry("NL")),
                             now=NOW)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import g, request
 from flask_login import current_user
 
-from workflow import tokens
+from workflow.accounts import tokens
 from workflow.actors import Actor
 
 from ..extensions import csrf, db

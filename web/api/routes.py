@@ -10,11 +10,14 @@ from flask import g, request, send_file
 from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
-from workflow import clock, errors, history, importer, opendata
-from workflow import operations as ops
-from workflow import queries as domain_queries
+from workflow import clock, dispatch, errors, history
+from workflow.answers import replies
+from workflow.cases import due_dates, registration, scope
+from workflow.cases import queries as domain_queries
+from workflow.importing import importer
 from workflow.lifecycle import ANSWER, RECOMMENDATION, SECRETARIAT
 from workflow.models import Answer, Attachment, CaseAddressee, Recommendation
+from workflow.publishing import opendata
 
 from ..cases import queries
 from ..extensions import db
@@ -84,8 +87,8 @@ def _conflict(view):
 
 def _case(doc_number: str) -> Recommendation:
     actor = current_actor()
-    rec = ops.find_recommendation(db.session, doc_number)
-    ops.check_visible(actor, rec)
+    rec = scope.find_recommendation(db.session, doc_number)
+    scope.check_visible(actor, rec)
     g.case_doc = rec.doc_number
     return rec
 
@@ -95,14 +98,14 @@ def _entry(rec: Recommendation, code: str) -> CaseAddressee:
     if entry is None:
         raise errors.NotInScope(f"{code} is not an addressee of recommendation "
                                 f"{rec.doc_number}")
-    ops.check_entry_scope(current_actor(), entry)
+    scope.check_entry_scope(current_actor(), entry)
     return entry
 
 
 def _own_draft(entry: CaseAddressee) -> Answer | None:
     """The entry's draft if the caller's organisation wrote it; a draft of another
     organisation blocks writing one."""
-    draft = ops.draft_of(entry)
+    draft = replies.draft_of(entry)
     if draft is not None and not visible_answer(current_actor(), draft):
         raise errors.TransitionRefused(f"{entry.addressee_code} has a draft of another "
                                        "organisation in progress", rule="one_draft")
@@ -123,7 +126,7 @@ def _case_response(rec: Recommendation, status: int = 200):
 @_errors(401)
 def recommendations(page: int = 1, per_page: int = 25, **filters):
     """List the recommendations in your scope (the web list's filters; paginated)."""
-    actor, cutoffs = current_actor(), ops.status_cutoffs(clock.utcnow())
+    actor, cutoffs = current_actor(), due_dates.status_cutoffs(clock.utcnow())
     stmt = queries.search(actor, q=filters.get("q", ""), state=filters.get("state", ""),
                           addressee=filters.get("addressee", ""),
                           committee=filters.get("committee", ""),
@@ -184,7 +187,7 @@ def fire_recommendation_trigger(body: dict, number: str, part: str, trigger: str
     rec = _case(f"{number}/{part}")
     trig = RECOMMENDATION.trigger(trigger)
     expected = check_case_version(rec, body.pop("version", None))
-    ops.fire(db.session, actor, rec, trigger, expected_version=expected,
+    dispatch.fire(db.session, actor, rec, trigger, expected_version=expected,
              **{k: v for k, v in body.items() if k in trig.params})
     return _case_response(rec)
 
@@ -205,11 +208,11 @@ def fire_answer_trigger(body: dict, number: str, part: str, code: str, trigger: 
     trig = ANSWER.trigger(trigger)
     expected = check_case_version(rec, body.pop("version", None))
     if trig.reply_kind:
-        draft = ops.draft_of(entry)
+        draft = replies.draft_of(entry)
         if draft is not None and visible_answer(actor, draft):
             for name in ("position", "text_nl", "text_fr", "letter_date"):
                 body.setdefault(name, getattr(draft, name))
-    ops.fire(db.session, actor, rec, trigger, addressee=entry.addressee_code,
+    dispatch.fire(db.session, actor, rec, trigger, addressee=entry.addressee_code,
              expected_version=expected, **{k: v for k, v in body.items() if k in trig.params})
     return _case_response(rec)
 
@@ -224,7 +227,7 @@ def fire_answer_trigger(body: dict, number: str, part: str, code: str, trigger: 
 def draft(number: str, part: str, code: str):
     """Your organisation's draft reply for this addressee (404 when there is none)."""
     entry = _entry(_case(f"{number}/{part}"), code)
-    current = ops.draft_of(entry, current_actor().organisation)
+    current = replies.draft_of(entry, current_actor().organisation)
     if current is None or not visible_answer(current_actor(), current):
         raise errors.NotInScope(f"no draft reply of yours for {code} on {number}/{part}")
     return current, 200, etag(current.version)
@@ -246,7 +249,7 @@ def save_draft(body: dict, number: str, part: str, code: str):
     existing = _own_draft(entry)
     if existing is not None:
         check_draft_version(existing, body.get("version"))
-    saved = ops.save_draft(db.session, actor, entry, kind=body["kind"],
+    saved = replies.save_draft(db.session, actor, entry, kind=body["kind"],
                            position=body.get("position"), text_nl=body["text_nl"],
                            text_fr=body["text_fr"], letter_date=body.get("letter_date"),
                            draft_version=existing.version if existing else None)
@@ -271,8 +274,9 @@ def add_attachment(files: dict, number: str, part: str, code: str):
     form_version = request.form.get("version")
     check_draft_version(current, int(form_version) if (form_version or "").isdigit() else None)
     upload = files["file"]
-    content = upload.read(ops.MAX_ATTACHMENT_BYTES + 1)
-    att = ops.add_attachment(db.session, actor, current, filename=upload.filename or "answer.pdf",
+    content = upload.read(replies.MAX_ATTACHMENT_BYTES + 1)
+    att = replies.add_attachment(db.session, actor, current,
+                                 filename=upload.filename or "answer.pdf",
                              content_type=upload.mimetype or "application/octet-stream",
                              content=content)
     return att, 201, etag(current.version)
@@ -287,7 +291,7 @@ def attachment(attachment_id: int):
     actor = current_actor()
     if att is None:
         raise errors.NotInScope(f"no attachment {attachment_id}")
-    ops.check_attachment_visible(actor, att)
+    scope.check_attachment_visible(actor, att)
     response = send_file(io.BytesIO(att.content), mimetype=att.content_type,
                          as_attachment=True, download_name=att.filename, etag=att.sha256)
     response.headers["X-Content-SHA256"] = att.sha256
@@ -308,7 +312,7 @@ def publish_recommendation(body: dict, number: str, part: str):
     """Publish the recommendation on the public pages (or withdraw it)."""
     rec = _case(f"{number}/{part}")
     check_case_version(rec, body.get("version"))
-    ops.set_published(db.session, current_actor(), rec, body["published"])
+    registration.set_published(db.session, current_actor(), rec, body["published"])
     return _case_response(rec)
 
 

@@ -9,8 +9,9 @@ from datetime import datetime
 from flask import g, request, url_for
 
 from workflow import clock
-from workflow import operations as ops
+from workflow import clock as clock_ops
 from workflow.actors import Actor
+from workflow.cases import due_dates, scope
 from workflow.deadlines import LATE
 from workflow.models import Answer, CaseAddressee, Recommendation
 
@@ -36,7 +37,7 @@ def visible_answer(actor: Actor, answer: Answer) -> bool:
 
 
 def entry_view(entry: CaseAddressee, now: datetime) -> dict:
-    status = ops.deadline_status(entry, now)
+    status = due_dates.deadline_status(entry, now)
     return {
         "code": entry.addressee_code,
         "name_nl": entry.addressee.name_nl,
@@ -48,18 +49,18 @@ def entry_view(entry: CaseAddressee, now: datetime) -> dict:
         "deadline_rule": entry.deadline_rule,
         "clock_start": entry.clock_start,
         "due_at": entry.due_at,
-        "due_date": ops.brussels_date(entry.due_at) if entry.due_at else None,
+        "due_date": clock_ops.brussels_date(entry.due_at) if entry.due_at else None,
         "answered_on": entry.answered_on,
         "deadline_status": status.status,
         "days_overdue": status.days_overdue,
         "is_overdue": status.status in LATE,
-        "working_days_left": ops.working_days_left(entry, now),
+        "working_days_left": due_dates.working_days_left(entry, now),
         "clock_stopped": entry.is_clock_stopped,
     }
 
 
 def _is_overdue(rec: Recommendation, actor: Actor, now: datetime) -> bool:
-    cutoffs = ops.status_cutoffs(now)
+    cutoffs = due_dates.status_cutoffs(now)
     return any(e.deadline_in(LATE, cutoffs) for e in rec.addressees if e.visible_to(actor))
 
 
@@ -85,7 +86,7 @@ def summary_view(rec: Recommendation, is_overdue: bool) -> dict:
 
 def triggers_view(rec: Recommendation, actor: Actor) -> list[dict]:
     out = []
-    for item in ops.available_triggers(rec, actor):
+    for item in scope.available_triggers(rec, actor):
         trig = item.trigger
         if item.addressee_code is None:
             href = url_for("api.fire_recommendation_trigger", **split_doc(rec.doc_number),
@@ -176,7 +177,7 @@ def conflict_extra() -> dict:
     if not doc:
         return {}
     try:
-        rec = ops.find_recommendation(db.session, doc)
+        rec = scope.find_recommendation(db.session, doc)
     except Exception:  # the error response itself must not fail
         return {}
     return {"current": RecommendationSchema().dump(case_view(rec, _actor()))}

@@ -6,8 +6,8 @@ from datetime import date
 
 from sqlalchemy import Select, select
 
-from workflow import queries as domain
 from workflow.actors import Actor
+from workflow.cases import queries as domain
 from workflow.deadlines import LATE, StatusCutoffs
 from workflow.models import Addressee, Recommendation
 

@@ -12,8 +12,8 @@ from flask_login import login_required
 from markupsafe import escape
 
 from workflow import clock, history
-from workflow import operations as ops
-from workflow import queries as domain_queries
+from workflow.cases import due_dates, scope
+from workflow.cases import queries as domain_queries
 from workflow.lifecycle import RECOMMENDATION
 from workflow.models import Attachment, Recommendation
 
@@ -42,7 +42,7 @@ def index():
                ("q", "state", "addressee", "committee", "theme", "year", "overdue", "sort",
                 "order")} if valid else {}
     filters = {k: v for k, v in filters.items() if v not in (None, "")}
-    actor, cutoffs = current_actor(), ops.status_cutoffs(clock.utcnow())
+    actor, cutoffs = current_actor(), due_dates.status_cutoffs(clock.utcnow())
     stmt = queries.search(actor, cutoffs=cutoffs, **filters)
     page = request.args.get("page", 1, type=int)
     pagination = db.paginate(stmt, page=max(page, 1), per_page=PER_PAGE, error_out=False)
@@ -114,7 +114,7 @@ def attachment(attachment_id: int):
     att = db.session.get(Attachment, attachment_id)
     if att is None:
         abort(404)
-    ops.check_attachment_visible(current_actor(), att)
+    scope.check_attachment_visible(current_actor(), att)
     from io import BytesIO
 
     return send_file(BytesIO(att.content), mimetype=att.content_type, as_attachment=True,

@@ -8,7 +8,7 @@ from flask import abort, render_template
 from flask_babel import gettext as _
 
 from workflow import errors as werr
-from workflow import operations as ops
+from workflow.cases import due_dates, scope
 from workflow.lifecycle import ANSWER, RECOMMENDATION, SECRETARIAT
 from workflow.models import Recommendation
 
@@ -22,7 +22,7 @@ def load_case(case_id: int) -> Recommendation:
     rec = db.session.get(Recommendation, case_id)
     if rec is None:
         abort(404)
-    ops.check_visible(current_actor(), rec)
+    scope.check_visible(current_actor(), rec)
     return rec
 
 
@@ -55,9 +55,9 @@ def deadline_rows(rec: Recommendation):
     for entry in visible_entries(rec):
         rows.append({
             "entry": entry,
-            "status": ops.deadline_status(entry),
-            "days_left": ops.working_days_left(entry) if entry.is_awaited else None,
-            "explain": ops.explain_due(entry),
+            "status": due_dates.deadline_status(entry),
+            "days_left": due_dates.working_days_left(entry) if entry.is_awaited else None,
+            "explain": due_dates.explain_due(entry),
         })
     return rows
 
@@ -80,7 +80,7 @@ def refusals(rec: Recommendation):
 def render_case(rec: Recommendation, *, status: int = 200, conflict: str | None = None,
                 forms: dict | None = None):
     actor = current_actor()
-    available = ops.available_triggers(rec, actor)
+    available = scope.available_triggers(rec, actor)
     context = {
         "rec": rec,
         "rows": deadline_rows(rec),

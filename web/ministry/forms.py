@@ -9,7 +9,7 @@ from flask_wtf.file import FileField
 from wtforms import DateField, HiddenField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from workflow.operations import MAX_REASON, MAX_TEXT
+from workflow.checks import MAX_REASON, MAX_TEXT
 
 from ..labels import POSITIONS, REPLY_KINDS, choices
 from ..secretariat.forms import not_in_future, pdf_upload, today

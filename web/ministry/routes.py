@@ -8,10 +8,11 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import contains_eager, selectinload
 
-from workflow import clock
+from workflow import clock, dispatch
 from workflow import errors as werr
-from workflow import operations as ops
-from workflow import queries as domain_queries
+from workflow.answers import replies
+from workflow.cases import due_dates, scope
+from workflow.cases import queries as domain_queries
 from workflow.lifecycle import MINISTRY, REPLY_TRIGGERS
 from workflow.models import CaseAddressee
 
@@ -34,9 +35,9 @@ def inbox():
         domain_queries.awaited_entries(actor, actor.organisation)
         .options(contains_eager(CaseAddressee.recommendation),
                  selectinload(CaseAddressee.answers))).all()
-    waiting = [{"entry": entry, "status": ops.deadline_status(entry, now),
-                "days_left": ops.working_days_left(entry, now),
-                "draft": ops.draft_of(entry)} for entry in awaited]
+    waiting = [{"entry": entry, "status": due_dates.deadline_status(entry, now),
+                "days_left": due_dates.working_days_left(entry, now),
+                "draft": replies.draft_of(entry)} for entry in awaited]
     others = db.session.scalars(
         domain_queries.other_entries(actor, actor.organisation)
         .options(contains_eager(CaseAddressee.recommendation))).all()
@@ -50,13 +51,13 @@ def _entry(case_id: int):
     entry = rec.entry(actor.organisation)
     if entry is None:
         raise werr.NotInScope(_("This recommendation is not addressed to your government."))
-    ops.check_entry_scope(actor, entry)
+    scope.check_entry_scope(actor, entry)
     return rec, entry
 
 
 def _offered(rec, entry) -> set[str]:
     """The answer triggers the lifecycle offers this ministry on its entry now."""
-    return {a.name for a in ops.available_triggers(rec, current_actor())
+    return {a.name for a in scope.available_triggers(rec, current_actor())
             if a.addressee_code == entry.addressee_code}
 
 
@@ -67,7 +68,7 @@ def _kinds(rec, entry) -> list[str]:
 
 def _page(rec, entry, form=None, more_time=None, status=200, conflict=None):
     kinds = _kinds(rec, entry)
-    draft = ops.draft_of(entry)
+    draft = replies.draft_of(entry)
     if form is None:
         form = AnswerForm(formdata=None, obj=draft) if draft else AnswerForm(formdata=None)
         form.version.data = str(rec.version)
@@ -82,8 +83,8 @@ def _page(rec, entry, form=None, more_time=None, status=200, conflict=None):
     return render_template(
         "ministry/answer.html", rec=rec, entry=entry, form=form if kinds else None,
         draft=draft, more_time=more_time if can_ask else None, conflict=conflict,
-        status=ops.deadline_status(entry), days_left=ops.working_days_left(entry),
-        explain=ops.explain_due(entry),
+        status=due_dates.deadline_status(entry), days_left=due_dates.working_days_left(entry),
+        explain=due_dates.explain_due(entry),
         submitted=[a for a in entry.answers if a.status == "submitted"]), status
 
 
@@ -132,7 +133,7 @@ def answer(case_id: int):
         valid = form.check_for_submission()
     if not valid:
         return _page(rec, entry, form=form, status=400)
-    draft = ops.save_draft(
+    draft = replies.save_draft(
         db.session, actor, entry, kind=form.kind.data, position=form.position.data or None,
         text_nl=form.text_nl.data or "", text_fr=form.text_fr.data or "",
         letter_date=form.letter_date.data,
@@ -140,11 +141,11 @@ def answer(case_id: int):
     upload = form.attachment.data
     if upload and getattr(upload, "filename", ""):
         # the form checked the PDF signature; browsers differ in the type they send
-        ops.add_attachment(db.session, actor, draft, filename=upload.filename,
+        replies.add_attachment(db.session, actor, draft, filename=upload.filename,
                            content_type="application/pdf", content=upload.read())
     if submitting:
         texts = (form.text_nl.data or "") or (form.text_fr.data or "")
-        ops.fire(db.session, actor, rec, REPLY_TRIGGERS[form.kind.data],
+        dispatch.fire(db.session, actor, rec, REPLY_TRIGGERS[form.kind.data],
                  addressee=entry.addressee_code, position=form.position.data or None,
                  text_nl=form.text_nl.data or "", text_fr=form.text_fr.data or "",
                  letter_date=form.letter_date.data,
@@ -176,7 +177,7 @@ def more_time(case_id: int):
     check_version(rec, form.version.data)
     if not form.validate_on_submit():
         return _page(rec, entry, more_time=form, status=400)
-    ops.fire(db.session, current_actor(), rec, "request_extension",
+    dispatch.fire(db.session, current_actor(), rec, "request_extension",
              addressee=entry.addressee_code, requested_date=form.requested_date.data,
              reason=form.reason.data, expected_version=rec.version)
     flash(_("Your request for more time is sent to the secretariat."), "success")

@@ -11,7 +11,8 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from workflow import errors, tokens
+from workflow import errors
+from workflow.accounts import tokens
 
 from ..extensions import db
 from ..labels import error_text

@@ -15,7 +15,8 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from icalendar import Calendar, Event
 
-from workflow import operations as ops
+from workflow import clock
+from workflow.cases import due_dates
 from workflow.models import Addressee, CaseAddressee
 from workflow.models import Event as HistoryEvent
 
@@ -39,7 +40,7 @@ def due_calendar(addressee: Addressee, entries: Iterable[CaseAddressee], now: da
     cal.add("x-wr-timezone", "Europe/Brussels")
     for entry in entries:
         rec = entry.recommendation
-        status = ops.deadline_status(entry, now).status
+        status = due_dates.deadline_status(entry, now).status
         state = answer_state_label(entry.state)
         event = Event()
         event.add("uid", f"{rec.doc_number.replace('/', '-')}-{entry.addressee_code}"
@@ -88,7 +89,7 @@ def atom(events: Iterable[HistoryEvent], published_answers: set[int], base: str,
         entry.updated(ev.recorded_at)
         entry.published(ev.effective_at)
         summary = _("%(number)s: %(change)s on %(date)s", number=ev.doc_number,
-                    change=_describe(ev), date=fmt_date(ops.brussels_date(ev.effective_at)))
+                    change=_describe(ev), date=fmt_date(clock.brussels_date(ev.effective_at)))
         data = ev.data
         if ev.entity == "recommendation" and data.get("closure_reason"):
             summary += " " + _("(closure reason: %(reason)s)",

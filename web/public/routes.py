@@ -19,9 +19,10 @@ from flask import (
 )
 from flask_babel import force_locale
 
-from workflow import clock, opendata, scoreboard
+from workflow import clock
 from workflow.history import dump_payload
 from workflow.models import Addressee, Attachment
+from workflow.publishing import opendata, scoreboard
 
 from ..extensions import db
 from . import bp, feeds

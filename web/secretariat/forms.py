@@ -30,23 +30,19 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from workflow import operations as ops
+from workflow import clock
+from workflow.answers.replies import MAX_ATTACHMENT_BYTES
+from workflow.cases import transitions
+from workflow.cases.registration import DOC_NUMBER
+from workflow.checks import MAX_REASON, MAX_TEXT, MAX_TITLE
 from workflow.lifecycle import RECOMMENDATION, REPLY_TRIGGERS, closure_reasons_for
-from workflow.operations import (
-    DOC_NUMBER,
-    MAX_ATTACHMENT_BYTES,
-    MAX_REASON,
-    MAX_TEXT,
-    MAX_TITLE,
-)
 
 from ..labels import CLOSURE_REASONS, POSITIONS, REPLY_KINDS, RULE_KINDS, choice_value, choices
 
 
 def today() -> date:
-    from workflow import clock
 
-    return ops.brussels_date(clock.utcnow())
+    return clock.brussels_date(clock.utcnow())
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -247,7 +243,7 @@ def addressee_choices(rec, action: str, available) -> list[tuple[str, str]]:
     locale = str(get_locale())
     entries = rec.addressees
     if action == "request_follow_up":
-        codes = {e.addressee_code for e in entries if ops.may_ask_again(e)}
+        codes = {e.addressee_code for e in entries if transitions.may_ask_again(e)}
     else:
         triggers = action_triggers(action)
         codes = {a.addressee_code for a in available

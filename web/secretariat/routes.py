@@ -8,11 +8,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from workflow import clock, deadlines
+from workflow import clock, deadlines, dispatch
+from workflow import clock as clock_ops
 from workflow import errors as werr
-from workflow import operations as ops
-from workflow import queries as domain_queries
-from workflow.calendars import calendar_for
+from workflow.answers import replies
+from workflow.cases import catalogue, due_dates, registration, scope
+from workflow.cases import queries as domain_queries
+from workflow.cases.calendars import calendar_for
 from workflow.lifecycle import ANSWER, RECOMMENDATION, REPLY_TRIGGERS, SECRETARIAT
 from workflow.models import ExtensionRequest, Recommendation
 
@@ -42,20 +44,20 @@ PANEL_ROWS = 50  # the dashboard's lists show the first rows; the case list has 
 @role_required(SECRETARIAT)
 def dashboard():
     now = clock.utcnow()
-    actor, cutoffs = current_actor(), ops.status_cutoffs(now)
+    actor, cutoffs = current_actor(), due_dates.status_cutoffs(now)
     counts = dict(db.session.execute(
         select(Recommendation.state, func.count()).group_by(Recommendation.state)).all())
     entries = db.session.scalars(
         domain_queries.late_entries(actor, cutoffs).limit(PANEL_ROWS)).all()
-    overdue = [(e, ops.deadline_status(e, now)) for e in entries]
+    overdue = [(e, due_dates.deadline_status(e, now)) for e in entries]
     addressees = {a.code: a for a in queries.addressees(db.session)}
-    summary = [(addressees[code], n, ops.due_status(oldest, now).days_overdue)
+    summary = [(addressees[code], n, due_dates.due_status(oldest, now).days_overdue)
                for code, n, oldest in domain_queries.late_per_addressee(db.session, actor,
                                                                         cutoffs)]
     soon = db.session.scalars(
         domain_queries.late_entries(actor, cutoffs, statuses=("reminder",))
         .limit(PANEL_ROWS)).all()
-    due_soon = [(e, ops.deadline_status(e, now)) for e in soon]
+    due_soon = [(e, due_dates.deadline_status(e, now)) for e in soon]
     to_assess = db.session.scalars(
         select(Recommendation).where(Recommendation.state == "answered")
         .order_by(Recommendation.updated_at.desc()).limit(20)).all()
@@ -70,11 +72,11 @@ def dashboard():
 
 def _preview(form, addressees: dict) -> list[dict]:
     """Due dates as they would be if the case were transmitted today."""
-    start = ops.brussels_date(clock.utcnow())
+    start = clock_ops.brussels_date(clock.utcnow())
     rule = deadlines.DeadlineRule.parse(form.rule_text())
     out = []
     for code, required in addressees.items():
-        addressee = ops.get_addressee(db.session, code)
+        addressee = catalogue.get_addressee(db.session, code)
         due = deadlines.compute_due(start, rule, calendar_for(addressee))
         out.append({"addressee": addressee, "required": required, "due": due})
     return out
@@ -128,7 +130,7 @@ def register():
             _register_error(form, exc)
             return _register_page(form, addressees, status=400)
         return _register_page(form, addressees, preview=preview)
-    rec = ops.register_recommendation(
+    rec = registration.register_recommendation(
         db.session, current_actor(), doc_number=form.doc_number.data,
         adopted_on=form.adopted_on.data, addressees=chosen,
         title_nl=form.title_nl.data, title_fr=form.title_fr.data,
@@ -158,19 +160,19 @@ def _run(action: str, rec: Recommendation, form) -> str:
     actor = current_actor()
     s = db.session
     if action == PUBLISH:
-        ops.set_published(s, actor, rec, not rec.is_published)
+        registration.set_published(s, actor, rec, not rec.is_published)
         return _("Published.") if rec.is_published else _("No longer published.")
     addressee = form.addressee.data if "addressee" in form else None
     if action == PAPER_REPLY:
         trigger = REPLY_TRIGGERS[form.kind.data]
-        entry = ops.entry_of(rec, addressee)
+        entry = scope.entry_of(rec, addressee)
         upload = form.attachment.data
         if upload and getattr(upload, "filename", ""):
-            draft = ops.save_draft(s, actor, entry, kind=form.kind.data,
+            draft = replies.save_draft(s, actor, entry, kind=form.kind.data,
                                    text_nl=form.text_nl.data or "",
                                    text_fr=form.text_fr.data or "")
             # the form checked the PDF signature; browsers differ in the type they send
-            ops.add_attachment(s, actor, draft, filename=upload.filename,
+            replies.add_attachment(s, actor, draft, filename=upload.filename,
                                content_type="application/pdf", content=upload.read())
     else:
         trigger = action
@@ -181,11 +183,11 @@ def _run(action: str, rec: Recommendation, form) -> str:
         params["text_nl"], params["text_fr"] = params["text_nl"] or "", params["text_fr"] or ""
         params["reason"] = (params["text_nl"] or params["text_fr"]) \
             if form.kind.data == "declined" else ""
-    ops.fire(s, actor, rec, trigger, addressee=addressee, expected_version=rec.version,
+    dispatch.fire(s, actor, rec, trigger, addressee=addressee, expected_version=rec.version,
              **params)
     if action == PAPER_REPLY:
         return _("The reply of %(who)s is recorded.",
-                 who=ops.entry_of(rec, addressee).addressee.name(str(get_locale())))
+                 who=scope.entry_of(rec, addressee).addressee.name(str(get_locale())))
     if trigger in DONE:
         return str(DONE[trigger])
     return _("Done: %(action)s.", action=trigger_label(action))
@@ -217,7 +219,7 @@ def _refused(rec: Recommendation, action_forms: dict, exc: werr.WorkflowError):
 
 def _act_refused(exc: werr.WorkflowError, case_id: int, action: str):
     rec = load_case(case_id)  # as it is now: the refused action was rolled back
-    form = make_form(rec, action, ops.available_triggers(rec, current_actor()))
+    form = make_form(rec, action, scope.available_triggers(rec, current_actor()))
     return _refused(rec, {action: form}, exc)
 
 
@@ -228,7 +230,7 @@ def act(case_id: int, action: str):
     if action not in ACTION_FORMS:
         abort(404)
     rec = load_case(case_id)
-    available = ops.available_triggers(rec, current_actor())
+    available = scope.available_triggers(rec, current_actor())
     form = make_form(rec, action, available)
     check_version(rec, form.version.data)
     if not offered(rec, action, available):
@@ -266,12 +268,12 @@ def decide_request(case_id: int, request_id: int):
         return render_case(rec, status=400, forms={key: form})
     code = req.entry.addressee_code
     if form.decision.data == "grant":
-        ops.fire(db.session, current_actor(), rec, "grant_extension", addressee=code,
+        dispatch.fire(db.session, current_actor(), rec, "grant_extension", addressee=code,
                  reason=form.reason.data, new_date=form.new_date.data,
                  expected_version=rec.version)
         message = _("Extension granted.")
     else:
-        ops.fire(db.session, current_actor(), rec, "refuse_extension", addressee=code,
+        dispatch.fire(db.session, current_actor(), rec, "refuse_extension", addressee=code,
                  request=req, reason=form.reason.data, expected_version=rec.version)
         message = _("The request for more time is refused.")
     flash(message, "success")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from . import deadlines
-from .models import Addressee
+from workflow import deadlines
+from workflow.cases.models import Addressee
 
 # Annual closing days (MM-DD) are expanded over this span of years.
 _YEARS = range(1990, 2101)

@@ -20,10 +20,10 @@ from typing import Any
 from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session
 
-from . import errors
-from .actors import Actor
-from .lifecycle import SYSTEM, aggregate
-from .models import Event
+from workflow import errors
+from workflow.actors import Actor
+from workflow.history.models import Event
+from workflow.lifecycle import SYSTEM, aggregate
 
 GENESIS = "0" * 64
 # Key for PostgreSQL's transaction-level advisory lock that serialises appends

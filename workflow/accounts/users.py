@@ -9,9 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import clock, errors
-from .lifecycle import MINISTRY, ROLES
-from .models import Addressee, User
+from workflow import clock, errors
+from workflow.accounts.models import User
+from workflow.cases.models import Addressee
+from workflow.lifecycle import MINISTRY, ROLES
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,79}$")
 MIN_PASSWORD = 8

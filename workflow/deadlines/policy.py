@@ -13,7 +13,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from . import deadlines, errors
+from workflow import deadlines, errors
 
 ENV = {
     "default_rule": "FOLLOWUP_DEFAULT_DEADLINE",

@@ -30,11 +30,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from . import clock, db, deadlines, errors, opendata
-from . import operations as ops
-from .actors import Actor
-from .lifecycle import ASSESSED, POSITIONS, RECOMMENDATION, REPLY_TRIGGERS, SECRETARIAT
-from .models import Addressee, Event, Recommendation
+from workflow import checks, clock, db, deadlines, dispatch, errors
+from workflow import clock as clock_ops
+from workflow.actors import Actor
+from workflow.cases import registration
+from workflow.cases.models import Addressee, Recommendation
+from workflow.history.models import Event
+from workflow.lifecycle import ASSESSED, POSITIONS, RECOMMENDATION, REPLY_TRIGGERS, SECRETARIAT
+from workflow.publishing import opendata
 
 IMPORT_ACTOR = Actor("import", SECRETARIAT, "BNL-PARL")
 
@@ -274,8 +277,8 @@ def _answer(c: _Collector, line: int, prefix: str, doc: str, raw: dict) -> Impor
         letter_date=c.date(raw.get("letter_date"), line, name("letter_date"), doc),
         received_on=c.date(raw.get("received_on"), line, name("received_on"), doc,
                            required=True),
-        text_nl=c.text(raw.get("text_nl"), line, name("text_nl"), doc, ops.MAX_TEXT),
-        text_fr=c.text(raw.get("text_fr"), line, name("text_fr"), doc, ops.MAX_TEXT),
+        text_nl=c.text(raw.get("text_nl"), line, name("text_nl"), doc, checks.MAX_TEXT),
+        text_fr=c.text(raw.get("text_fr"), line, name("text_fr"), doc, checks.MAX_TEXT),
         published=c.flag(raw.get("published"), line, name("published"), doc, False),
     )
     return answer
@@ -396,10 +399,10 @@ def _finish(c: _Collector, rec: ImportRecord) -> ImportRecord:
         "closure_reason": c.text(raw.get("closure_reason"), line,
                                  _field(rec, "closure_reason"), doc, 32) or None,
         "closure_note": c.text(raw.get("closure_note"), line, _field(rec, "closure_note"), doc,
-                               ops.MAX_REASON),
+                               checks.MAX_REASON),
     }
-    for name, limit in (("title_nl", ops.MAX_TITLE), ("title_fr", ops.MAX_TITLE),
-                        ("text_nl", ops.MAX_TEXT), ("text_fr", ops.MAX_TEXT),
+    for name, limit in (("title_nl", checks.MAX_TITLE), ("title_fr", checks.MAX_TITLE),
+                        ("text_nl", checks.MAX_TEXT), ("text_fr", checks.MAX_TEXT),
                         ("committee", 120), ("theme", 120), ("session_label", 120)):
         values[name] = c.text(raw.get(name), line, name, doc, limit)
     rec.values = values
@@ -419,7 +422,7 @@ def check(session: Session, records: list[ImportRecord], problems: list[Problem]
     for rec in records:
         doc, line = rec.doc_number, rec.line
         try:
-            ops.validate_doc_number(doc)
+            registration.validate_doc_number(doc)
         except errors.ValidationError as exc:
             c.add(line, "doc_number", exc.message, doc)
         try:
@@ -478,23 +481,23 @@ def _answer_field(answer: ImportAnswer) -> Callable[[str | None], str]:
 def _apply(session: Session, actor: Actor, rec: ImportRecord, now: datetime) -> None:
     v = rec.values
     with _where(rec, rec.line, _record_field(rec, "doc_number")):
-        case = ops.register_recommendation(
+        case = registration.register_recommendation(
             session, actor, doc_number=rec.doc_number, adopted_on=v["adopted_on"],
             addressees={code: a.required for code, a in rec.addressees.items()},
             title_nl=v["title_nl"], title_fr=v["title_fr"], text_nl=v["text_nl"],
             text_fr=v["text_fr"], committee=v["committee"], theme=v["theme"],
             session_label=v["session_label"], deadline_rule=v["deadline_rule"], now=now)
         if v["published"]:
-            ops.set_published(session, actor, case, True, now=now)
+            registration.set_published(session, actor, case, True, now=now)
     if v["transmitted_on"] is not None:
         with _where(rec, rec.line, _record_field(rec, "transmitted_on")):
-            ops.fire(session, actor, case, "transmit", transmitted_on=v["transmitted_on"],
+            dispatch.fire(session, actor, case, "transmit", transmitted_on=v["transmitted_on"],
                      now=now)
     replies = sorted(((a, code) for code, entry in rec.addressees.items() for a in entry.answers),
                      key=lambda item: (item[0].received_on, item[0].line))
     for answer, code in replies:
         with _where(rec, answer.line, _answer_field(answer)):
-            row = ops.fire(session, actor, case, REPLY_TRIGGERS[answer.kind], addressee=code,
+            row = dispatch.fire(session, actor, case, REPLY_TRIGGERS[answer.kind], addressee=code,
                            position=answer.position, text_nl=answer.text_nl,
                            text_fr=answer.text_fr, letter_date=answer.letter_date,
                            received_on=answer.received_on, now=now)
@@ -510,9 +513,9 @@ def _apply(session: Session, actor: Actor, rec: ImportRecord, now: datetime) -> 
                         case, actor.role)}:
                 # The format has no date for the committee's assessment: a closure that
                 # needs one gets it on the closure date.
-                ops.fire(session, actor, case, "start_assessment", effective_on=v["closed_on"],
+                dispatch.fire(session, actor, case, "start_assessment", effective_on=v["closed_on"],
                          now=now)
-            ops.fire(session, actor, case, "close", closure_reason=v["closure_reason"],
+            dispatch.fire(session, actor, case, "close", closure_reason=v["closure_reason"],
                      reason=v["closure_note"], effective_on=v["closed_on"], now=now)
 
 
@@ -582,7 +585,7 @@ def export_record(session: Session, rec: Recommendation) -> dict:
         Event.recommendation_id == rec.id).order_by(Event.seq))]
     missing = sorted({ev.action for ev in events if ev.action not in CARRIED})
     closes = [ev for ev in events if ev.action == "close"]
-    days = {ev.action: ops.brussels_date(ev.effective_at) for ev in events}
+    days = {ev.action: clock_ops.brussels_date(ev.effective_at) for ev in events}
     if len(closes) > 1:
         missing.append("close (more than once)")
     if "start_assessment" in days and days["start_assessment"] != days.get("close"):

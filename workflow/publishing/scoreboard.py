@@ -42,9 +42,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from .deadlines import BRUSSELS, LATE, classify, status_cutoffs
-from .lifecycle import ANSWER, ANSWER_DONE, REPLY_TRIGGERS, answer_awaited
-from .models import Event
+from workflow.deadlines import BRUSSELS, LATE, classify, status_cutoffs
+from workflow.history.models import Event
+from workflow.lifecycle import ANSWER, ANSWER_DONE, REPLY_TRIGGERS, answer_awaited
 
 # The replies that end the wait for an answer (final answer, declining).
 FINAL_REPLY = tuple(t for t in REPLY_TRIGGERS.values() if ANSWER.trigger(t).dest in ANSWER_DONE)

@@ -17,11 +17,14 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from . import clock, errors, history
-from . import operations as ops
-from .actors import Actor
-from .lifecycle import REPLY_TRIGGERS, SECRETARIAT
-from .models import Answer, CaseAddressee, Event, Recommendation
+from workflow import clock, errors, history
+from workflow import clock as clock_ops
+from workflow.actors import Actor
+from workflow.answers.models import Answer
+from workflow.cases import due_dates
+from workflow.cases.models import CaseAddressee, Recommendation
+from workflow.history.models import Event
+from workflow.lifecycle import REPLY_TRIGGERS, SECRETARIAT
 
 # The events that carry what an answer said (redacted until the answer is published).
 ANSWER_CONTENT_ACTIONS = tuple(REPLY_TRIGGERS.values())
@@ -123,7 +126,7 @@ def public_years(session: Session) -> list[int]:
 def entry_record(entry: CaseAddressee, now: datetime) -> dict:
     final = next((a for a in reversed(entry.answers)
                   if a.status == "submitted" and a.kind == "final"), None)
-    status = ops.deadline_status(entry, now)
+    status = due_dates.deadline_status(entry, now)
     return {
         "doc_number": entry.recommendation.doc_number,
         "addressee": entry.addressee_code,
@@ -134,7 +137,7 @@ def entry_record(entry: CaseAddressee, now: datetime) -> dict:
         "position": entry.position if final is not None and is_public_answer(final) else None,
         "clock_start": _iso(entry.clock_start),
         "due_at": _iso(entry.due_at),
-        "due_date": _iso(ops.brussels_date(entry.due_at)) if entry.due_at else None,
+        "due_date": _iso(clock_ops.brussels_date(entry.due_at)) if entry.due_at else None,
         "answered_on": _iso(entry.answered_on),
         "deadline_status": status.status,
         "days_overdue": status.days_overdue,
@@ -156,7 +159,7 @@ def closed_on(session: Session, recs: Iterable[Recommendation]) -> dict[int, dat
         for ev in session.scalars(select(Event).where(Event.recommendation_id.in_(ids),
                                                       Event.action == "close")
                                   .order_by(Event.seq)):
-            out[ev.recommendation_id] = ops.brussels_date(ev.effective_at)
+            out[ev.recommendation_id] = clock_ops.brussels_date(ev.effective_at)
     return out
 
 

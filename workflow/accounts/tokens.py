@@ -19,8 +19,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import clock, errors
-from .models import ApiToken, User
+from workflow import clock, errors
+from workflow.accounts.models import ApiToken, User
 
 PREFIX = "bfu_"
 MAX_NAME = 80

@@ -10,9 +10,9 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.orm import Session
 
-from .actors import Actor
-from .deadlines import LATE, StatusCutoffs
-from .models import CaseAddressee, Recommendation
+from workflow.actors import Actor
+from workflow.cases.models import CaseAddressee, Recommendation
+from workflow.deadlines import LATE, StatusCutoffs
 
 
 def visible_cases(actor: Actor | None) -> Select:

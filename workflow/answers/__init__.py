@@ -1,0 +1,1 @@
+"""The addressees' replies: drafts, answers, waivers and attachments."""

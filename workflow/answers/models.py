@@ -1,0 +1,128 @@
+"""Answers (drafts and submitted versions) and their attachments, with who may see them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ColumnElement,
+    Date,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    and_,
+    exists,
+    or_,
+)
+from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
+from sqlalchemy.orm import (
+    Mapped,
+    aliased,
+    mapped_column,
+    relationship,
+)
+
+from workflow.base import Base, Position, UTCDateTime
+from workflow.cases.models import CaseAddressee, Recommendation
+
+
+class Answer(Base):
+    """One reply (or a draft of it) from an addressee; submitted replies are kept as versions."""
+
+    __tablename__ = "answer"
+    __table_args__ = (
+        CheckConstraint("letter_date IS NULL OR received_on IS NULL OR letter_date <= received_on",
+                        name="letter_not_after_receipt"),
+        CheckConstraint("status IN ('draft', 'submitted')", name="status"),
+        CheckConstraint("kind IN ('interim', 'final', 'declined')", name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_addressee_id: Mapped[int] = mapped_column(ForeignKey("case_addressee.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    position: Mapped[str | None] = mapped_column(Position)
+    text_nl: Mapped[str] = mapped_column(Text, default="")
+    text_fr: Mapped[str] = mapped_column(Text, default="")
+    letter_date: Mapped[date | None] = mapped_column(Date)
+    received_on: Mapped[date | None] = mapped_column(Date)
+    is_published: Mapped[bool] = mapped_column(Boolean, default=False)
+    author: Mapped[str] = mapped_column(String(80))
+    author_org: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    entry: Mapped[CaseAddressee] = relationship(back_populates="answers")
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="answer", cascade="all, delete-orphan", order_by="Attachment.id"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @hybrid_property
+    def is_public(self) -> bool:
+        """The rule "published": a submitted answer the secretariat published, on a
+        published recommendation. Drafts are never public."""
+        return (self.status == "submitted" and bool(self.is_published)
+                and bool(self.entry.recommendation.is_published))
+
+    @is_public.expression
+    def is_public(cls) -> ColumnElement[bool]:
+        entry, case = aliased(CaseAddressee), aliased(Recommendation)
+        return and_(cls.status == "submitted", cls.is_published.is_(True),
+                    exists().where(entry.id == cls.case_addressee_id,
+                                   case.id == entry.recommendation_id,
+                                   case.is_published.is_(True)))
+
+    @hybrid_method
+    def visible_to(self, actor) -> bool:
+        """Submitted replies to whoever sees the addressee's entry; a draft only to the
+        organisation that wrote it; the public only what is published."""
+        if actor is None:
+            return self.is_public
+        if not self.entry.visible_to(actor):
+            return False
+        return self.status == "submitted" or self.author_org == actor.organisation
+
+    @visible_to.expression
+    def visible_to(cls, actor) -> ColumnElement[bool]:
+        if actor is None:
+            return cls.is_public
+        entry = aliased(CaseAddressee)
+        return and_(exists().where(entry.id == cls.case_addressee_id, entry.visible_to(actor)),
+                    or_(cls.status == "submitted", cls.author_org == actor.organisation))
+
+
+class Attachment(Base):
+    """A file sent with an answer. Stored in the database so that several app
+    servers share it without a shared disk."""
+
+    __tablename__ = "attachment"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answer.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    answer: Mapped[Answer] = relationship(back_populates="attachments")
+
+    @hybrid_method
+    def visible_to(self, actor) -> bool:
+        """An attachment is seen by whoever sees its answer."""
+        return self.answer.visible_to(actor)
+
+    @visible_to.expression
+    def visible_to(cls, actor) -> ColumnElement[bool]:
+        answer = aliased(Answer)
+        return exists().where(answer.id == cls.answer_id, answer.visible_to(actor))

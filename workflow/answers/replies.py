@@ -1,0 +1,216 @@
+"""Replies of the addressees: drafts, submitted answers (interim, final, declined), waivers and
+attachments."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime
+
+from sqlalchemy.orm import Session
+
+from workflow import errors, history
+from workflow.actors import Actor
+from workflow.answers.models import Answer, Attachment
+from workflow.cases.models import CaseAddressee
+from workflow.cases.scope import check_entry_scope
+from workflow.cases.transitions import follow_addressees
+from workflow.checks import MAX_REASON, check_version, clean_text, flush, resolve_now, touch
+from workflow.clock import brussels_date
+from workflow.history.moments import effective_moment, latest_moment
+from workflow.lifecycle import (
+    ANSWER,
+    MINISTRY,
+    POSITIONS,
+    REPLY_TRIGGERS,
+)
+
+ATTACHMENT_TYPES = {"application/pdf": b"%PDF-"}
+
+
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+
+
+KINDS = REPLY_TRIGGERS
+
+
+def _answer_fields(kind, position, text_nl, text_fr, letter_date, adopted_on):
+    if kind not in KINDS:
+        raise errors.ValidationError(f"unknown kind of reply {kind!r}; choose interim, final "
+                                     "or declined", field="kind", rule="reply_kind",
+                                     params={"value": kind})
+    if position is not None and position != "" and position not in POSITIONS:
+        raise errors.ValidationError(f"unknown position {position!r}; choose one of "
+                                     f"{', '.join(POSITIONS)}", field="position",
+                                     rule="position_known", params={"value": position})
+    text_nl = clean_text(text_nl, "text_nl")
+    text_fr = clean_text(text_fr, "text_fr")
+    if letter_date is not None and letter_date < adopted_on:
+        raise errors.ValidationError(
+            f"the date on the letter ({letter_date}) is before the recommendation was adopted "
+            f"({adopted_on})", field="letter_date", rule="letter_after_adoption",
+            params={"date": letter_date, "adopted_on": adopted_on})
+    return position or None, text_nl, text_fr
+
+
+def draft_of(entry: CaseAddressee, organisation: str | None = None) -> Answer | None:
+    """The draft reply of ``organisation`` (default: the addressee itself). A draft
+    belongs to the organisation that wrote it: the secretariat recording a paper
+    reply never picks up a ministry's private draft, nor the other way round."""
+    organisation = organisation or entry.addressee_code
+    return next((a for a in entry.answers
+                 if a.status == "draft" and a.author_org == organisation), None)
+
+
+def save_draft(session: Session, actor: Actor, entry: CaseAddressee, *, kind: str = "final",
+               position: str | None = None, text_nl: str = "", text_fr: str = "",
+               letter_date: date | None = None, draft_version: int | None = None,
+               now: datetime | None = None) -> Answer:
+    """Create or update the addressee's draft reply (not visible outside its organisation)."""
+    now = resolve_now(now)
+    check_entry_scope(actor, entry)
+    trig = ANSWER.trigger(KINDS.get(kind, "submit_answer"))
+    refused = ANSWER.refusal(entry, trig, actor.role, {})
+    if refused:
+        raise refused
+    position, text_nl, text_fr = _answer_fields(kind, position, text_nl, text_fr, letter_date,
+                                                entry.recommendation.adopted_on)
+    draft = draft_of(entry, actor.organisation)
+    if draft is None:
+        draft = Answer(kind=kind, status="draft", author=actor.username,
+                       author_org=actor.organisation, created_at=now)
+        entry.answers.append(draft)
+    elif draft_version is not None and int(draft_version) != draft.version:
+        raise errors.ConflictError("the draft was changed meanwhile; reload it and try again")
+    draft.kind, draft.position, draft.text_nl, draft.text_fr = kind, position, text_nl, text_fr
+    draft.letter_date, draft.updated_at = letter_date, now
+    flush(session)
+    return draft
+
+
+def submit_reply(session: Session, actor: Actor, entry: CaseAddressee, *, kind: str,
+                 position: str | None = None, text_nl: str = "", text_fr: str = "",
+                 letter_date: date | None = None, received_on: date | None = None,
+                 reason: str = "", expected_version: int | None = None,
+                 now: datetime | None = None) -> Answer:
+    """Submit an interim reply, a final answer (with a position) or a refusal to answer.
+
+    A ministry submits its own (received today); the secretariat records a reply
+    received on paper on the addressee's behalf, with the date it was received.
+    The addressee's draft, if any, becomes the submitted version."""
+    now = resolve_now(now)
+    check_entry_scope(actor, entry)
+    rec = entry.recommendation
+    check_version(rec, expected_version)
+    trigger = KINDS.get(kind)
+    position, text_nl, text_fr = _answer_fields(kind, position, text_nl, text_fr, letter_date,
+                                                rec.adopted_on)
+    refused = ANSWER.refusal(entry, ANSWER.trigger(trigger), actor.role, {})
+    if refused:
+        raise refused
+    today = brussels_date(now)
+    if actor.role == MINISTRY or received_on is None:
+        received_on = today
+    if received_on > today:
+        raise errors.ValidationError(f"the date received ({received_on}) is in the future",
+                                     field="received_on", rule="not_in_future",
+                                     params={"date": received_on})
+    if entry.clock_start and received_on < entry.clock_start:
+        raise errors.ValidationError(
+            f"the date received ({received_on}) is before the recommendation was sent "
+            f"({entry.clock_start})", field="received_on", rule="received_after_sending",
+            params={"date": received_on, "sent_on": entry.clock_start})
+    effective_at = effective_moment(received_on, now, field="received_on",
+                                    after=latest_moment(session, rec, entry.addressee_code))
+    if letter_date is not None and letter_date > received_on:
+        raise errors.ValidationError(
+            f"the date on the letter ({letter_date}) is after the date it was received "
+            f"({received_on})", field="letter_date", rule="letter_before_receipt",
+            params={"date": letter_date, "received_on": received_on})
+    if kind == "final" and not position:
+        raise errors.ValidationError("a final answer needs a position: agrees, partly agrees, "
+                                     "disagrees or takes note", field="position",
+                                     rule="final_has_position")
+    if kind != "declined" and not (text_nl or text_fr):
+        raise errors.ValidationError("give the text of the reply in Dutch, French or both",
+                                     field="text_nl", rule="reply_text")
+    if kind == "declined":
+        reason = clean_text(reason or text_nl or text_fr, "reason", required=True, limit=MAX_REASON)
+    answer = draft_of(entry, actor.organisation)
+    if answer is None:
+        answer = Answer(author=actor.username, author_org=actor.organisation, created_at=now)
+        entry.answers.append(answer)
+    answer.kind, answer.status, answer.position = kind, "submitted", position
+    answer.text_nl, answer.text_fr, answer.letter_date = text_nl, text_fr, letter_date
+    answer.received_on, answer.submitted_at, answer.updated_at = received_on, now, now
+    before = ANSWER.fire(entry, trigger, actor.role, {})
+    if kind == "final":
+        entry.position = position
+    if kind in ("final", "declined"):
+        entry.answered_on = received_on
+    touch(rec, now)
+    flush(session)
+    history.record(
+        session, actor=actor, action=trigger, entity="answer", now=now, recommendation=rec,
+        addressee_code=entry.addressee_code, from_state=before, to_state=entry.state,
+        reason=reason, effective_at=effective_at,
+        payload={"answer_id": answer.id, "kind": kind, "position": position,
+                 "letter_date": letter_date.isoformat() if letter_date else None,
+                 "received_on": received_on.isoformat(),
+                 "on_behalf": actor.organisation != entry.addressee_code,
+                 "text_sha256": hashlib.sha256(f"{text_nl}\n{text_fr}".encode()).hexdigest(),
+                 "attachments": [a.sha256 for a in answer.attachments]},
+    )
+    follow_addressees(session, rec, now, actor, effective_at)
+    return answer
+
+
+def waive(session: Session, actor: Actor, entry: CaseAddressee, *, reason: str = "",
+          expected_version: int | None = None, now: datetime | None = None) -> CaseAddressee:
+    """Waive an addressee's answer because a collective Committee of Ministers answer covers it."""
+    now = resolve_now(now)
+    check_entry_scope(actor, entry)
+    rec = entry.recommendation
+    check_version(rec, expected_version)
+    reason = clean_text(reason, "reason", required=True, limit=MAX_REASON)
+    before = ANSWER.fire(entry, "waive", actor.role, {})
+    touch(rec, now)
+    flush(session)
+    history.record(session, actor=actor, action="waive", entity="answer", now=now,
+                   recommendation=rec, addressee_code=entry.addressee_code, from_state=before,
+                   to_state=entry.state, reason=reason)
+    follow_addressees(session, rec, now, actor)
+    return entry
+
+
+def add_attachment(session: Session, actor: Actor, answer: Answer, *, filename: str,
+                   content: bytes, content_type: str | None = None,
+                   now: datetime | None = None) -> Attachment:
+    """Attach a PDF to a draft reply (size-limited, checked by content, not by name)."""
+    now = resolve_now(now)
+    check_entry_scope(actor, answer.entry)
+    if answer.status != "draft":
+        raise errors.TransitionRefused("attachments are added to a draft, before it is "
+                                       "submitted", rule="draft_only")
+    if answer.author_org != actor.organisation:
+        raise errors.NotInScope("no such draft in your scope", rule="draft_in_scope")
+    filename = clean_text(filename, "filename", required=True, limit=255).replace("/", "_")
+    # The type is decided by the content, whatever the browser claimed.
+    content_type = next((t for t, magic in ATTACHMENT_TYPES.items()
+                         if content.startswith(magic)), None)
+    if content_type is None:
+        raise errors.ValidationError(f"{filename} is not a PDF file; attach answers as PDF",
+                                     field="attachment", rule="pdf_only",
+                                     params={"name": filename})
+    if len(content) > MAX_ATTACHMENT_BYTES:
+        raise errors.ValidationError(
+            f"{filename} is {len(content) // 1024} KiB; the limit is "
+            f"{MAX_ATTACHMENT_BYTES // (1024 * 1024)} MiB", field="attachment",
+            rule="attachment_size", params={"name": filename, "size": len(content),
+                                            "limit": MAX_ATTACHMENT_BYTES})
+    att = Attachment(filename=filename, content_type=content_type, size=len(content),
+                     sha256=hashlib.sha256(content).hexdigest(), content=content,
+                     uploaded_by=actor.username, created_at=now)
+    answer.attachments.append(att)
+    answer.updated_at = now
+    flush(session)
+    return att

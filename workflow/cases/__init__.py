@@ -1,0 +1,2 @@
+"""Cases: a recommendation and its addressees' entries, with their scope, registration,
+transitions, due dates and queries."""

@@ -1,0 +1,77 @@
+"""Input checks and small helpers every operation shares: text limits, the optimistic version
+check, the injectable 'now', and the flush that turns a lost race into a conflict."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from workflow import clock, deadlines, errors
+from workflow.actors import Actor
+from workflow.cases.models import Recommendation
+
+MAX_TITLE = 1000
+
+
+MAX_TEXT = 100_000
+
+
+MAX_REASON = 5000
+
+
+def resolve_now(now: datetime | None) -> datetime:
+    return clock.ensure_aware(now) if now is not None else clock.utcnow()
+
+
+def flush(session: Session) -> None:
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise errors.ConflictError(
+            "someone else changed this case meanwhile; reload it and try again"
+        ) from exc
+
+
+def check_version(rec: Recommendation, expected_version: int | None) -> None:
+    if expected_version is not None and int(expected_version) != rec.version:
+        raise errors.ConflictError(
+            f"recommendation {rec.doc_number} was changed meanwhile (it is now at version "
+            f"{rec.version}, you had version {expected_version}); reload it and try again",
+            rule="version", params={"doc_number": rec.doc_number, "version": rec.version,
+                                    "expected": expected_version},
+        )
+
+
+def touch(rec: Recommendation, now: datetime) -> None:
+    # Any change to a case, addressee rows included, gives the case a new version.
+    rec.updated_at = now
+
+
+def clean_text(value: str | None, field: str, *, required: bool = False,
+               limit: int = MAX_TEXT) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise errors.ValidationError(f"{field.replace('_', ' ')} is required", field=field,
+                                     rule="required")
+    if len(value) > limit:
+        raise errors.ValidationError(
+            f"{field.replace('_', ' ')} is too long ({len(value)} characters; at most {limit})",
+            field=field, rule="too_long", params={"length": len(value), "limit": limit},
+        )
+    return value
+
+
+def parse_rule(text: str, field: str = "deadline_rule") -> deadlines.DeadlineRule:
+    try:
+        return deadlines.DeadlineRule.parse(text)
+    except deadlines.DeadlineError as exc:
+        raise errors.ValidationError(str(exc), field=field, rule="deadline_rule",
+                                     params={"text": text}) from exc
+
+
+def require_role(actor: Actor, role: str, what: str) -> None:
+    if actor.role != role:
+        raise errors.PermissionDenied(f"only the {role} may {what} (you are {actor.role})",
+                                      rule="role")

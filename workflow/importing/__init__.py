@@ -1,0 +1,1 @@
+"""Bulk import of historic recommendations, replayed through the operations."""

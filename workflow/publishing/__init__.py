@@ -1,0 +1,1 @@
+"""What the public sees: published answers, open data and the scoreboard."""
