@@ -156,6 +156,7 @@ RULES = {
     "one_open_request": _l("A request for more time is already waiting for a decision."),
     "open_request": _l("This request was already decided."),
     "fired_by": _l("This follows from another action of the case; it is not chosen alone."),
+    "declared_params": _l("This action does not take that detail."),
     "draft_only": _l("Attachments are added to a draft, before it is submitted."),
     "date_in_future": _l("This date is in the future."),
     "date_before_latest_event": _l(

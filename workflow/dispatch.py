@@ -90,7 +90,8 @@ def fire(session: Session, actor: Actor, rec: Recommendation, trigger: str, *,
     if unknown:
         raise errors.ValidationError(
             f"{trigger} takes {', '.join(trig.params) or 'no details'}, not "
-            f"{', '.join(unknown)}", field=unknown[0])
+            f"{', '.join(unknown)}", field=unknown[0], rule="declared_params",
+            params={"trigger": trig.name, "takes": list(trig.params)})
     kwargs = {"now": now, "expected_version": expected_version, **params}
     if effective_on is not None and effective_on != brussels_date(resolve_now(now)):
         if trig.name not in HISTORIC_DAY:

@@ -232,7 +232,8 @@ def stop_clock(session: Session, actor: Actor, entry: CaseAddressee, *,
     check_version(entry.recommendation, expected_version)
     reason = clean_text(reason, "reason", required=True, limit=MAX_REASON)
     if start is None:
-        raise errors.ValidationError("give the day the clock stops from", field="start")
+        raise errors.ValidationError("give the day the clock stops from", field="start",
+                                     rule="required")
     if start < entry.clock_start:
         raise errors.ValidationError(f"the clock cannot stop before it started "
                                      f"({entry.clock_start})", field="start",
@@ -262,7 +263,7 @@ def resume_clock(session: Session, actor: Actor, entry: CaseAddressee, *,
     check_version(entry.recommendation, expected_version)
     stop = running_clock_stop(entry)
     if end is None:
-        raise errors.ValidationError("give the last stopped day", field="end")
+        raise errors.ValidationError("give the last stopped day", field="end", rule="required")
     if end < stop.start_on:
         raise errors.ValidationError(f"the clock cannot resume before it stopped "
                                      f"({stop.start_on})", field="end",
