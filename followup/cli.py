@@ -138,7 +138,7 @@ def closing_day(addressee, day, note, is_open, remove):
     move: list them with 'stale-due-dates' and recompute explicitly."""
     with transaction() as session:
         catalogue.set_closing_day(session, CLI_ACTOR, addressee, day.date(), note=note,
-                            is_open=is_open, remove=remove)
+                                  is_open=is_open, remove=remove)
         stale = due_dates.stale_due_dates(session)
     click.echo(f"calendar of {addressee} updated; {len(stale)} due date(s) now differ from "
                "their calendar (see 'followup stale-due-dates')")

@@ -66,10 +66,10 @@ def apply(session, rec, action, arg, number, now):
     elif action == "extend_date":
         base = clock.brussels_date(entry.due_at) if entry.due_at else today
         due_dates.grant_extension(session, SEC, entry, reason="meer tijd",
-                            new_date=base + timedelta(days=number), now=now)
+                                  new_date=base + timedelta(days=number), now=now)
     elif action == "stop":
         due_dates.stop_clock(session, SEC, entry, start=today - timedelta(days=number),
-                       reason="advies", now=now)
+                             reason="advies", now=now)
     elif action == "resume":
         stopped = [e for e in rec.addressees if e.is_clock_stopped]
         if not stopped:  # stop it first, a few days before it resumes
@@ -81,8 +81,8 @@ def apply(session, rec, action, arg, number, now):
     elif action in ("interim", "answer", "decline"):
         kind = {"interim": "interim", "answer": "final", "decline": "declined"}[action]
         replies.submit_reply(session, SEC, entry, kind=kind, received_on=today,
-                         position="agrees" if kind == "final" else None, text_nl="Antwoord",
-                         reason="Niet bevoegd" if kind == "declined" else "", now=now)
+                             position="agrees" if kind == "final" else None, text_nl="Antwoord",
+                             reason="Niet bevoegd" if kind == "declined" else "", now=now)
     elif action == "waive":  # resting on the Committee of Ministers' collective answer
         cm = rec.entry("CM")
         if cm is not entry and cm.state != "answered":
@@ -105,7 +105,7 @@ def apply(session, rec, action, arg, number, now):
             apply(session, rec, "reopen", "", 0, now)
         codes = [e.addressee_code for e in rec.addressees if transitions.may_ask_again(e)]
         transitions.request_follow_up(session, SEC, rec, reason="Welke maatregelen?",
-                              addressees=codes[:number + 1], now=now)
+                                      addressees=codes[:number + 1], now=now)
     elif action == "publish_answer":
         submitted = [a for a in entry.answers if a.status == "submitted"]
         if submitted:
@@ -160,8 +160,8 @@ def test_stored_deadline_state_equals_the_derived_one(session, plan):
     if not any(required.values()):
         required["NL"] = True
     rec = registration.register_recommendation(session, SEC, doc_number=f"880/{next(_numbers)}",
-                                      adopted_on=date(2025, 1, 2), addressees=required,
-                                      title_nl="Termijnen", now=START)
+                                               adopted_on=date(2025, 1, 2), addressees=required,
+                                               title_nl="Termijnen", now=START)
     transitions.transmit(session, SEC, rec, now=START)
     check_stored_state(session, rec)
     now = START

@@ -51,12 +51,13 @@ def _case_with_history(session, secretariat, ministry_nl, ministry_be) -> Recomm
         title_fr="Transports publics transfrontaliers", now=T0)
     transitions.transmit(session, secretariat, rec, now=T1)
     replies.submit_reply(session, ministry_nl, rec.entry("NL"), kind="final", position="agrees",
-                     text_nl="Nederland steunt de aanbeveling.", now=T2)
+                         text_nl="Nederland steunt de aanbeveling.", now=T2)
     replies.submit_reply(session, ministry_be, rec.entry("BE-FED"), kind="final",
-                     position="partly_agrees", text_fr="La Belgique soutient en partie.", now=T3)
+                         position="partly_agrees", text_fr="La Belgique soutient en partie.",
+                         now=T3)
     dispatch.fire(session, secretariat, rec, "start_assessment", now=T4)
     transitions.close(session, secretariat, rec, closure_reason="implemented",
-              reason="Uitgevoerd volgens de commissie", now=T5)
+                      reason="Uitgevoerd volgens de commissie", now=T5)
     session.commit()
     return rec
 
@@ -436,7 +437,7 @@ def test_state_as_of_follows_effective_dates_of_backdated_events(session, secret
         addressees=["LU"], title_nl="Energie", now=T0)
     transitions.transmit(session, secretariat, rec, now=T1)
     replies.submit_reply(session, secretariat, rec.entry("LU"), kind="final", position="agrees",
-                     text_fr="Réponse par courrier.", received_on=date(2024, 2, 1), now=T2)
+                         text_fr="Réponse par courrier.", received_on=date(2024, 2, 1), now=T2)
     session.commit()
     assert history.state_as_of(session, rec.id, datetime(2024, 2, 5, tzinfo=UTC)).state == (
         "answered")

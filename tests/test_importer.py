@@ -165,7 +165,7 @@ def test_a_refusal_of_one_record_leaves_the_others_checked(session):
         ("805/1", "transmitted_after_adoption")]
     # the later record was replayed too: it is in the session, not yet rolled back
     assert {r.doc_number for r in session.scalars(select(Recommendation))} == {"803/1",
-                                                                              "809/1"}
+                                                                               "809/1"}
     session.rollback()
     assert _counts(session) == (0, 0)
 

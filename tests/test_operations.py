@@ -63,7 +63,7 @@ def _answered_case(engine) -> int:
         sec = Actor("anna", "secretariat", "BNL-PARL")
         rec = _case(s, sec, addressees=("NL",))
         replies.submit_reply(s, Actor("jan", "ministry", "NL"), rec.entry("NL"), kind="final",
-                         position="agrees", text_nl="Akkoord.", now=NOW)
+                             position="agrees", text_nl="Akkoord.", now=NOW)
         s.commit()
         assert rec.state == "answered"
         return rec.id
@@ -86,7 +86,7 @@ def _second_writer_conflicts(engine) -> None:
 
         with pytest.raises(errors.ConflictError, match="someone else changed this case"):
             transitions_ops.close(second, sec, theirs, closure_reason="lapsed", reason="stale view",
-                      now=NOW)
+                                  now=NOW)
         second.rollback()
     finally:
         first.close()
@@ -117,7 +117,7 @@ def test_second_writer_gets_a_conflict_on_postgres(pg_url):
 
 
 def test_two_addressees_answering_at_once_conflict(session, engine, secretariat, ministry_nl,
-                                                    ministry_be):
+                                                   ministry_be):
     """An answer changes the case (its version) too: the second of two simultaneous answers
     is refused and has to be submitted again on the fresh case."""
     rec = _case(session, secretariat)
@@ -126,15 +126,15 @@ def test_two_addressees_answering_at_once_conflict(session, engine, secretariat,
         nl_rec = nl_session.get(Recommendation, rec.id)
         be_rec = be_session.get(Recommendation, rec.id)
         replies.submit_reply(nl_session, ministry_nl, nl_rec.entry("NL"), kind="final",
-                         position="agrees", text_nl="Akkoord.", now=NOW)
+                             position="agrees", text_nl="Akkoord.", now=NOW)
         nl_session.commit()
         with pytest.raises(errors.ConflictError):
             replies.submit_reply(be_session, ministry_be, be_rec.entry("BE-FED"), kind="final",
-                             position="agrees", text_fr="D'accord.", now=NOW)
+                                 position="agrees", text_fr="D'accord.", now=NOW)
         be_session.rollback()
         be_rec = be_session.get(Recommendation, rec.id)
         replies.submit_reply(be_session, ministry_be, be_rec.entry("BE-FED"), kind="final",
-                         position="agrees", text_fr="D'accord.", now=NOW)
+                             position="agrees", text_fr="D'accord.", now=NOW)
         be_session.commit()
         assert be_rec.state == "answered"
     finally:
@@ -149,14 +149,14 @@ def test_expected_version_mismatch_names_both_versions(session, secretariat, min
     events = _events(session)
     calls = [
         lambda: dispatch.fire(session, secretariat, rec, "close", closure_reason="lapsed",
-                         expected_version=stale, now=NOW),
+                              expected_version=stale, now=NOW),
         lambda: replies.submit_reply(session, ministry_nl, rec.entry("NL"), kind="final",
-                                 position="agrees", text_nl="Ja.", expected_version=stale,
-                                 now=NOW),
+                                     position="agrees", text_nl="Ja.", expected_version=stale,
+                                     now=NOW),
         lambda: due_dates.grant_extension(session, secretariat, rec.entry("NL"), days=10,
-                                    reason="verkiezingen", expected_version=stale, now=NOW),
+                                          reason="verkiezingen", expected_version=stale, now=NOW),
         lambda: registration.edit_recommendation(session, secretariat, rec, title_nl="Nieuw",
-                                        expected_version=stale, now=NOW),
+                                                 expected_version=stale, now=NOW),
     ]
     for call in calls:
         with pytest.raises(errors.ConflictError) as caught:
@@ -172,7 +172,7 @@ def test_expected_version_mismatch_names_both_versions(session, secretariat, min
 
     # the right version goes through
     dispatch.fire(session, secretariat, rec, "close", closure_reason="lapsed",
-             expected_version=current, now=NOW)
+                  expected_version=current, now=NOW)
     assert rec.version == current + 1
 
 
@@ -181,10 +181,10 @@ def test_a_stale_draft_is_refused(session, secretariat, ministry_nl):
     draft = replies.save_draft(session, ministry_nl, rec.entry("NL"), text_nl="v1", now=NOW)
     seen = draft.version
     replies.save_draft(session, ministry_nl, rec.entry("NL"), text_nl="v2", draft_version=seen,
-                   now=NOW)
+                       now=NOW)
     with pytest.raises(errors.ConflictError, match="draft was changed"):
         replies.save_draft(session, ministry_nl, rec.entry("NL"), text_nl="v3",
-                       draft_version=seen, now=NOW)
+                           draft_version=seen, now=NOW)
 
 
 # --------------------------------------------------------------------------- one shared machine
@@ -223,7 +223,7 @@ def test_the_machines_have_only_the_declared_events():
 def test_rows_never_get_machine_methods(session, secretariat, ministry_nl):
     rec = _case(session, secretariat)
     replies.submit_reply(session, ministry_nl, rec.entry("NL"), kind="final", position="agrees",
-                     text_nl="Ja.", now=NOW)
+                         text_nl="Ja.", now=NOW)
     entry = rec.entry("NL")
     for row in (rec, entry):
         names = {"trigger", "may_trigger", "to_closed", "to_answered", "to_pending",
@@ -296,11 +296,11 @@ def test_a_ministry_cannot_see_or_act_on_a_case_not_yet_transmitted(session, sec
         lambda: dispatch.fire(session, ministry_nl, rec, "transmit", now=NOW),
         lambda: replies.save_draft(session, ministry_nl, entry, text_nl="concept", now=NOW),
         lambda: replies.submit_reply(session, ministry_nl, entry, kind="final",
-                                 position="agrees", text_nl="Ja.", now=NOW),
+                                     position="agrees", text_nl="Ja.", now=NOW),
         lambda: dispatch.fire(session, ministry_nl, rec, "submit_interim", addressee="NL",
-                         text_nl="Even geduld.", now=NOW),
+                              text_nl="Even geduld.", now=NOW),
         lambda: due_dates.request_extension(session, ministry_nl, entry, requested_date=None,
-                                      reason="meer tijd", now=NOW),
+                                            reason="meer tijd", now=NOW),
     ]
     for attempt in attempts:
         with pytest.raises(errors.NotInScope, match="760/1") as caught:
@@ -310,7 +310,7 @@ def test_a_ministry_cannot_see_or_act_on_a_case_not_yet_transmitted(session, sec
 
 
 def test_a_ministry_cannot_see_or_act_on_a_case_not_addressed_to_it(session, secretariat,
-                                                                   ministry_nl, ministry_be):
+                                                                    ministry_nl, ministry_be):
     rec = _case(session, secretariat, addressees=("LU", "BE-FED"))
     assert not scope.can_see(ministry_nl, rec)
     assert scope.can_see(ministry_be, rec)
@@ -318,20 +318,20 @@ def test_a_ministry_cannot_see_or_act_on_a_case_not_addressed_to_it(session, sec
     for code in ("LU", "BE-FED"):
         with pytest.raises(errors.NotInScope):
             replies.submit_reply(session, ministry_nl, rec.entry(code), kind="final",
-                             position="agrees", text_nl="Ja.", now=NOW)
+                                 position="agrees", text_nl="Ja.", now=NOW)
     with pytest.raises(errors.NotInScope):
         dispatch.fire(session, ministry_nl, rec, "close", closure_reason="lapsed", now=NOW)
 
 
 def test_a_ministry_cannot_answer_for_another_addressee_of_its_case(session, secretariat,
-                                                                  ministry_nl):
+                                                                    ministry_nl):
     rec = _case(session, secretariat)  # NL and BE-FED
     offered = scope.available_triggers(rec, ministry_nl)
     assert {a.addressee_code for a in offered} == {"NL"}
     be = rec.entry("BE-FED")
     with pytest.raises(errors.NotInScope, match="BE-FED"):
         replies.submit_reply(session, ministry_nl, be, kind="final", position="agrees",
-                         text_nl="Namens België", now=NOW)
+                             text_nl="Namens België", now=NOW)
     with pytest.raises(errors.NotInScope):
         replies.save_draft(session, ministry_nl, be, text_nl="concept", now=NOW)
     assert be.state == "pending" and be.answers == []
@@ -352,7 +352,7 @@ def test_a_draft_changes_nothing_visible(session, secretariat, ministry_nl, mini
     offered = scope.available_triggers(rec, ministry_nl)
 
     draft = replies.save_draft(session, ministry_nl, entry, kind="final", position="disagrees",
-                           text_nl="Concept: nog niet versturen", now=NOW)
+                               text_nl="Concept: nog niet versturen", now=NOW)
     session.commit()
     assert replies.draft_of(entry) is draft and draft.status == "draft"
     assert (entry.state, entry.position, rec.state) == ("pending", None, "transmitted")
@@ -364,7 +364,7 @@ def test_a_draft_changes_nothing_visible(session, secretariat, ministry_nl, mini
         replies.save_draft(session, ministry_be, entry, text_nl="overschreven", now=NOW)
 
     again = replies.save_draft(session, ministry_nl, entry, kind="final", position="agrees",
-                           text_nl="Concept 2", now=NOW)
+                               text_nl="Concept 2", now=NOW)
     assert again is draft and len(entry.answers) == 1
 
 
@@ -372,9 +372,9 @@ def test_submitting_turns_the_draft_into_the_answer(session, secretariat, minist
     rec = _case(session, secretariat)
     entry = rec.entry("NL")
     draft = replies.save_draft(session, ministry_nl, entry, kind="final", position="agrees",
-                           text_nl="Concept", now=NOW)
+                               text_nl="Concept", now=NOW)
     answer = replies.submit_reply(session, ministry_nl, entry, kind="final", position="agrees",
-                              text_nl="Definitief antwoord", now=NOW)
+                                  text_nl="Definitief antwoord", now=NOW)
     assert answer is draft
     assert (answer.status, answer.text_nl, answer.submitted_at) == (
         "submitted", "Definitief antwoord", NOW)
@@ -385,7 +385,7 @@ def test_submitting_turns_the_draft_into_the_answer(session, secretariat, minist
 def test_no_draft_once_the_answer_is_final(session, secretariat, ministry_nl):
     rec = _case(session, secretariat)
     replies.submit_reply(session, ministry_nl, rec.entry("NL"), kind="final", position="agrees",
-                     text_nl="Ja.", now=NOW)
+                         text_nl="Ja.", now=NOW)
     with pytest.raises(errors.TransitionRefused):
         replies.save_draft(session, ministry_nl, rec.entry("NL"), text_nl="nog iets", now=NOW)
 
@@ -397,18 +397,18 @@ def test_no_draft_once_the_answer_is_final(session, secretariat, ministry_nl):
 def draft(session, secretariat, ministry_nl):
     rec = _case(session, secretariat)
     return replies.save_draft(session, ministry_nl, rec.entry("NL"), kind="final",
-                          position="agrees", text_nl="Zie bijlage.", now=NOW)
+                              position="agrees", text_nl="Zie bijlage.", now=NOW)
 
 
 def test_a_pdf_is_attached_to_a_draft(session, draft, ministry_nl):
     att = replies.add_attachment(session, ministry_nl, draft, filename="../brief/antwoord.pdf",
-                             content_type="application/pdf", content=PDF, now=NOW)
+                                 content_type="application/pdf", content=PDF, now=NOW)
     assert att.id is not None and draft.attachments == [att]
     assert (att.size, att.uploaded_by, att.filename) == (len(PDF), "jan",
                                                          ".._brief_antwoord.pdf")
     assert att.sha256 == hashlib.sha256(PDF).hexdigest()
     answer = replies.submit_reply(session, ministry_nl, draft.entry, kind="final",
-                              position="agrees", text_nl="Zie bijlage.", now=NOW)
+                                  position="agrees", text_nl="Zie bijlage.", now=NOW)
     submitted = session.scalars(select(Event).where(Event.action == "submit_answer")).one()
     assert answer.attachments == [att]
     assert submitted.data["attachments"] == [att.sha256]
@@ -423,7 +423,7 @@ def test_a_pdf_is_attached_to_a_draft(session, draft, ministry_nl):
 def test_only_pdf_content_is_accepted(session, draft, ministry_nl, content_type, content):
     with pytest.raises(errors.ValidationError, match="is not a PDF file") as caught:
         replies.add_attachment(session, ministry_nl, draft, filename="antwoord.pdf",
-                           content_type=content_type, content=content, now=NOW)
+                               content_type=content_type, content=content, now=NOW)
     assert caught.value.field == "attachment"
     assert draft.attachments == []
 
@@ -431,7 +431,7 @@ def test_only_pdf_content_is_accepted(session, draft, ministry_nl, content_type,
 @pytest.mark.parametrize("claimed", ["application/octet-stream", "text/plain", None])
 def test_the_content_decides_the_type_not_the_browser(session, draft, ministry_nl, claimed):
     att = replies.add_attachment(session, ministry_nl, draft, filename="antwoord.pdf",
-                             content_type=claimed, content=PDF, now=NOW)
+                                 content_type=claimed, content=PDF, now=NOW)
     assert att.content_type == "application/pdf"
 
 
@@ -447,26 +447,26 @@ def test_attachments_are_size_limited(session, draft, ministry_nl):
     too_big = b"%PDF-" + b"0" * (limit - 4)
     with pytest.raises(errors.ValidationError, match="the limit is 10 MiB"):
         replies.add_attachment(session, ministry_nl, draft, filename="groot.pdf",
-                           content_type="application/pdf", content=too_big, now=NOW)
+                               content_type="application/pdf", content=too_big, now=NOW)
     just_fits = too_big[:limit]
     att = replies.add_attachment(session, ministry_nl, draft, filename="net.pdf",
-                             content_type="application/pdf", content=just_fits, now=NOW)
+                                 content_type="application/pdf", content=just_fits, now=NOW)
     assert att.size == limit
 
 
 def test_attachments_only_on_drafts(session, draft, ministry_nl):
     replies.submit_reply(session, ministry_nl, draft.entry, kind="final", position="agrees",
-                     text_nl="Zie bijlage.", now=NOW)
+                         text_nl="Zie bijlage.", now=NOW)
     with pytest.raises(errors.TransitionRefused, match="draft") as caught:
         replies.add_attachment(session, ministry_nl, draft, filename="laat.pdf",
-                           content_type="application/pdf", content=PDF, now=NOW)
+                               content_type="application/pdf", content=PDF, now=NOW)
     assert caught.value.rule == "draft_only"
 
 
 def test_attachments_respect_scope(session, draft, ministry_be):
     with pytest.raises(errors.NotInScope):
         replies.add_attachment(session, ministry_be, draft, filename="x.pdf",
-                           content_type="application/pdf", content=PDF, now=NOW)
+                               content_type="application/pdf", content=PDF, now=NOW)
 
 
 # --------------------------------------------------------------------------- stale due dates
@@ -544,7 +544,7 @@ def _plausible(rec, trig, code=None) -> dict:
 def _fire_offer(session, actor, rec, offer) -> None:
     """Fire an offered action with plausible input through the one dispatcher."""
     dispatch.fire(session, actor, rec, offer.name, addressee=offer.addressee_code, now=NOW,
-             **_plausible(rec, offer.trigger, offer.addressee_code))
+                  **_plausible(rec, offer.trigger, offer.addressee_code))
 
 
 def _offers_match_operations(session, recs, actors, at_least: int) -> list[str]:
@@ -575,7 +575,7 @@ def _offers_match_operations(session, recs, actors, at_least: int) -> list[str]:
                     params = {**_plausible(rec, trig), "addressees": [
                         a.addressee_code for a in rec.addressees]}
                     dispatch.fire(session, actor, rec, trig.name, now=NOW,
-                             **{k: v for k, v in params.items() if k in trig.params})
+                                  **{k: v for k, v in params.items() if k in trig.params})
                     problems.append(f"{where}: {trig.name} not offered but accepted")
                 except errors.WorkflowError:
                     pass
@@ -593,8 +593,8 @@ def _offers_match_operations(session, recs, actors, at_least: int) -> list[str]:
                     savepoint = session.begin_nested()
                     try:
                         dispatch.fire(session, actor, rec, trig.name, now=NOW,
-                                 addressee=entry.addressee_code,
-                                 **_plausible(rec, trig, entry.addressee_code))
+                                      addressee=entry.addressee_code,
+                                      **_plausible(rec, trig, entry.addressee_code))
                         problems.append(f"{where} {entry.addressee_code}: {trig.name} "
                                         "not offered but accepted")
                     except errors.WorkflowError:

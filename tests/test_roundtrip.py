@@ -34,19 +34,19 @@ def _historic_cases(s) -> list[str]:
     registration.set_published(s, SEC, rec, True, now=LATER)
     transitions.transmit(s, SEC, rec, transmitted_on=date(2023, 10, 12), now=LATER)
     replies.submit_reply(s, SEC, rec.entry("NL"), kind="interim", text_nl="Tussenbericht.",
-                     received_on=date(2023, 11, 20), now=LATER)
+                         received_on=date(2023, 11, 20), now=LATER)
     replies.submit_reply(s, SEC, rec.entry("NL"), kind="final", position="agrees",
-                     text_nl="Nederland steunt de aanbeveling.", letter_date=date(2024, 1, 10),
-                     received_on=date(2024, 1, 15), now=LATER)
+                         text_nl="Nederland steunt de aanbeveling.", letter_date=date(2024, 1, 10),
+                         received_on=date(2024, 1, 15), now=LATER)
     replies.submit_reply(s, SEC, rec.entry("LU"), kind="declined", text_fr="Pas de compétence.",
-                     received_on=date(2024, 2, 10), now=LATER)
+                         received_on=date(2024, 2, 10), now=LATER)
     # the last required answer, the assessment and the closure on one day, in that order
     replies.submit_reply(s, SEC, rec.entry("BE-FED"), kind="final", position="partly_agrees",
-                     text_fr="La Belgique soutient en partie.", received_on=date(2024, 3, 1),
-                     now=LATER)
+                         text_fr="La Belgique soutient en partie.", received_on=date(2024, 3, 1),
+                         now=LATER)
     dispatch.fire(s, SEC, rec, "start_assessment", effective_on=date(2024, 3, 1), now=LATER)
     transitions.close(s, SEC, rec, closure_reason="implemented", reason="Uitgevoerd",
-              closed_on=date(2024, 3, 1), now=LATER)
+                      closed_on=date(2024, 3, 1), now=LATER)
 
     lapsed = registration.register_recommendation(
         s, SEC, doc_number="761/2", adopted_on=date(2023, 6, 1), title_nl="Fietspaden",
@@ -54,7 +54,7 @@ def _historic_cases(s) -> list[str]:
     transitions.transmit(s, SEC, lapsed, transmitted_on=date(2023, 6, 9), now=LATER)
     # an interim reply and the closure without assessment on the same day
     replies.submit_reply(s, SEC, lapsed.entry("BE-VLG"), kind="interim", text_nl="Even geduld.",
-                     received_on=date(2024, 1, 8), now=LATER)
+                         received_on=date(2024, 1, 8), now=LATER)
     transitions.close(s, SEC, lapsed, closure_reason="lapsed", closed_on=date(2024, 1, 8),
                       now=LATER)
 
@@ -63,7 +63,7 @@ def _historic_cases(s) -> list[str]:
         addressees=["NL", "BE-FED"], deadline_rule="40 working days", now=LATER)
     transitions.transmit(s, SEC, waiting, transmitted_on=date(2024, 2, 1), now=LATER)
     replies.submit_reply(s, SEC, waiting.entry("NL"), kind="final", position="takes_note",
-                     text_nl="Kennisgenomen.", received_on=date(2024, 2, 1), now=LATER)
+                         text_nl="Kennisgenomen.", received_on=date(2024, 2, 1), now=LATER)
     return ["760/1", "761/2", "762/1"]
 
 
@@ -76,15 +76,15 @@ def _live_cases(s) -> list[str]:
         addressees={"NL": True, "BE-FED": True}, now=_at(day, 15))
     transitions.transmit(s, SEC, rec, now=_at(day + timedelta(days=2), 9))
     replies.submit_reply(s, BE, rec.entry("BE-FED"), kind="interim", text_fr="Réponse suit.",
-                     now=_at(date(2024, 2, 5), 11))
+                         now=_at(date(2024, 2, 5), 11))
     replies.submit_reply(s, NL, rec.entry("NL"), kind="final", position="agrees",
-                     text_nl="Akkoord.", now=_at(date(2024, 3, 4), 10))
+                         text_nl="Akkoord.", now=_at(date(2024, 3, 4), 10))
     answer_day = date(2024, 4, 3)
     replies.submit_reply(s, BE, rec.entry("BE-FED"), kind="final", position="disagrees",
-                     text_fr="Désaccord.", now=_at(answer_day, 9, 30))
+                         text_fr="Désaccord.", now=_at(answer_day, 9, 30))
     dispatch.fire(s, SEC, rec, "start_assessment", now=_at(answer_day, 14))
     transitions.close(s, SEC, rec, closure_reason="not_implemented", reason="Afgewezen",
-              now=_at(answer_day, 16))
+                      now=_at(answer_day, 16))
     return ["770/1"]
 
 
@@ -162,7 +162,7 @@ def test_historic_cases_reconstruct_the_same_at_every_event_time(databases, db_u
 
 
 def test_live_cases_reconstruct_the_same_at_the_end_of_every_event_day(databases, db_url,
-                                                                        tmp_path):
+                                                                       tmp_path):
     """The format carries days, not times of day: a case built live rebuilds the same
     at the end of every day something happened (and in between)."""
     original, imported, exported = _round_trip(databases, db_url, tmp_path, _live_cases)
@@ -181,7 +181,7 @@ def test_live_cases_reconstruct_the_same_at_the_end_of_every_event_day(databases
 
 def _case_with(s, doc: str) -> object:
     rec = registration.register_recommendation(s, SEC, doc_number=doc, adopted_on=date(2024, 1, 8),
-                                      title_nl="Iets", addressees=["NL", "CM"], now=LATER)
+                                               title_nl="Iets", addressees=["NL", "CM"], now=LATER)
     transitions.transmit(s, SEC, rec, transmitted_on=date(2024, 1, 10), now=LATER)
     return rec
 
@@ -199,16 +199,16 @@ def test_what_the_format_cannot_carry_is_refused_not_dropped(session, what, carr
         due_dates.grant_extension(session, SEC, nl, reason="Verkiezingen", days=30, now=LATER)
     elif what == "clock":
         due_dates.stop_clock(session, SEC, nl, start=date(2024, 2, 1), reason="Wacht op CM",
-                       now=LATER)
+                             now=LATER)
         due_dates.resume_clock(session, SEC, nl, end=date(2024, 2, 20), now=LATER)
     elif what == "waiver":
         replies.submit_reply(session, SEC, rec.entry("CM"), kind="final", position="agrees",
-                         text_nl="Collectief antwoord.", received_on=date(2024, 2, 1),
-                         now=LATER)
+                             text_nl="Collectief antwoord.", received_on=date(2024, 2, 1),
+                             now=LATER)
         replies.waive(session, SEC, nl, reason="Gedekt door het CM", now=LATER)
     else:
         transitions.close(session, SEC, rec, closure_reason="lapsed", closed_on=date(2024, 2, 1),
-                  now=LATER)
+                          now=LATER)
         transitions.reopen(session, SEC, rec, reason="Nieuwe feiten", now=LATER)
     with pytest.raises(errors.ValidationError) as refused:
         importer.export_json(session, [rec])

@@ -215,16 +215,16 @@ def test_extension_waiver_follow_up_and_stopped_clock(session):
     transitions.transmit(session, SEC, rec, now=t0)  # due 2023-02-08 17:00 Brussels
     nl, lu, be, cm, nw = (rec.entry(c) for c in ("NL", "LU", "BE-FED", "CM", "DE-NW"))
     due_dates.grant_extension(session, SEC, lu, reason="more time", days=30,
-                        now=t0 + timedelta(days=20))
+                              now=t0 + timedelta(days=20))
     replies.submit_reply(session, Actor("jan", "ministry", "NL"), nl, kind="final",
-                     position="agrees", text_nl="ja", now=t0 + timedelta(days=10))
+                         position="agrees", text_nl="ja", now=t0 + timedelta(days=10))
     replies.submit_reply(session, Actor("lu", "ministry", "LU"), lu, kind="final",
-                     position="agrees", text_fr="oui", now=t0 + timedelta(days=45))
+                         position="agrees", text_fr="oui", now=t0 + timedelta(days=45))
     replies.submit_reply(session, Actor("cm", "ministry", "CM"), cm, kind="final",
-                     position="agrees", text_fr="oui", now=t0 + timedelta(days=50))
+                         position="agrees", text_fr="oui", now=t0 + timedelta(days=50))
     replies.waive(session, SEC, be, reason="collective answer", now=t0 + timedelta(days=51))
     due_dates.stop_clock(session, SEC, nw, start=date(2023, 2, 1), reason="waiting for the CM",
-                   now=t0 + timedelta(days=23))
+                         now=t0 + timedelta(days=23))
     session.flush()
     now = t0 + timedelta(days=100)
     scores = {s.addressee: s for s in scoreboard.compute(_events(session), now)}
@@ -249,15 +249,15 @@ def test_extension_waiver_follow_up_and_stopped_clock(session):
 def test_follow_up_makes_an_addressee_pending_again(session):
     t0 = datetime(2023, 3, 6, 10, tzinfo=UTC)
     rec = registration.register_recommendation(session, SEC, doc_number="802/1",
-                                      adopted_on=date(2023, 3, 4), addressees=["NL"],
-                                      title_nl="Vervolg", deadline_rule="30 calendar days",
-                                      now=t0)
+                                               adopted_on=date(2023, 3, 4), addressees=["NL"],
+                                               title_nl="Vervolg", deadline_rule="30 calendar days",
+                                               now=t0)
     transitions.transmit(session, SEC, rec, now=t0)
     replies.submit_reply(session, Actor("jan", "ministry", "NL"), rec.entry("NL"), kind="final",
-                     position="disagrees", text_nl="nee", now=t0 + timedelta(days=5))
+                         position="disagrees", text_nl="nee", now=t0 + timedelta(days=5))
     dispatch.fire(session, SEC, rec, "start_assessment", now=t0 + timedelta(days=6))
     transitions.request_follow_up(session, SEC, rec, reason="Waarom?", addressees=["NL"],
-                          now=t0 + timedelta(days=7))
+                                  now=t0 + timedelta(days=7))
     now = t0 + timedelta(days=60)
     [nl] = scoreboard.compute(_events(session), now)
     assert (nl.received, nl.answered, nl.answered_on_time) == (1, 1, 1)

@@ -58,7 +58,7 @@ CASES = [
          fr="Parcs éoliens communs et réseau d'hydrogène en mer du Nord",
          to={"CM": True, "BE-FED": True, "NL": True, "LU": False}, rule="6 months",
          adopted=330, sent=320, steps=[("answer", "NL", 150, "agrees"),
-                                        ("interim", "BE-FED", 160, None)]),
+                                       ("interim", "BE-FED", 160, None)]),
     dict(doc="733/4", committee="Justitie en Veiligheid", theme="Veiligheid",
          nl="Uitvoering van het Benelux-politieverdrag bij grensoverschrijdende achtervolging",
          fr="Mise en œuvre du traité de police Benelux pour la poursuite transfrontalière",
@@ -74,8 +74,8 @@ CASES = [
          fr="Échange de données contre la fraude sociale transfrontalière",
          to={"CM": True, "BE-FED": True, "NL": True, "LU": True}, rule="6 months",
          adopted=300, sent=295, steps=[("answer", "CM", 100, "agrees"),
-                                        ("waive", "BE-FED", 101, None),
-                                        ("waive", "NL", 101, None), ("waive", "LU", 101, None)]),
+                                       ("waive", "BE-FED", 101, None),
+                                       ("waive", "NL", 101, None), ("waive", "LU", 101, None)]),
     dict(doc="739/2", committee="Duurzame Ontwikkeling", theme="Milieu",
          nl="PFAS in grensoverschrijdende waterlopen",
          fr="PFAS dans les cours d'eau transfrontaliers",
@@ -88,11 +88,11 @@ CASES = [
          fr="Reconnaissance automatique des diplômes dans le Benelux",
          to={"BE-FED": True, "BE-FWB": True, "NL": True, "LU": True}, rule="6 months",
          adopted=420, sent=410, steps=[("answer", "NL", 250, "disagrees"),
-                                        ("answer", "LU", 240, "agrees"),
-                                        ("answer", "BE-FED", 260, "takes_note"),
-                                        ("answer", "BE-FWB", 262, "partly_agrees"),
-                                        ("assess", None, 280, None),
-                                        ("follow_up", "NL", 290, None)]),
+                                       ("answer", "LU", 240, "agrees"),
+                                       ("answer", "BE-FED", 260, "takes_note"),
+                                       ("answer", "BE-FWB", 262, "partly_agrees"),
+                                       ("assess", None, 280, None),
+                                       ("follow_up", "NL", 290, None)]),
     dict(doc="743/5Bis", committee="Grensoverschrijdende Samenwerking", theme="Gezondheid",
          nl="Grensoverschrijdende inzet van ambulances",
          fr="Intervention transfrontalière des ambulances",
@@ -184,18 +184,19 @@ def _step(session, rec, step, arg, extra, when):
                 text_fr=f"Réponse de {arg} à la recommandation {r.doc_number}.",
                 letter_date=when.date() - timedelta(days=3), now=when)
         elif step == "waive":
-            replies.waive(session, SEC, r.entry(arg), now=when,
-                      reason="Gedekt door het collectieve antwoord van het Comité van Ministers")
+            replies.waive(
+                session, SEC, r.entry(arg), now=when,
+                reason="Gedekt door het collectieve antwoord van het Comité van Ministers")
         elif step == "assess":
             dispatch.fire(session, SEC, r, "start_assessment", now=when)
         elif step == "monitor":
             dispatch.fire(session, SEC, r, "start_monitoring", now=when)
         elif step == "close":
             transitions.close(session, SEC, r, closure_reason=arg, now=when,
-                      reason="Besluit van de commissie")
+                              reason="Besluit van de commissie")
         elif step == "follow_up":
             transitions.request_follow_up(session, SEC, r, addressees=[arg], now=when,
-                                  reason="Kan de regering toelichten waarom zij de "
-                                           "automatische erkenning afwijst?")
+                                          reason="Kan de regering toelichten waarom zij de "
+                                          "automatische erkenning afwijst?")
 
     return run

@@ -52,7 +52,7 @@ def _request_of(entry: CaseAddressee, request) -> ExtensionRequest:
         if wanted:
             return candidate
     raise errors.NotInScope(f"no such request for more time of {entry.addressee_code}",
-                          field="request")
+                            field="request")
 
 
 # The operation that carries out each trigger; system triggers are fired by these.

@@ -335,6 +335,20 @@ def test_draft_is_private_to_its_organisation(client, auth):
     assert [a["status"] for a in mine["answers"]] == ["draft"]
 
 
+def test_the_secretariat_keeps_its_own_paper_draft_beside_the_ministry_s(client, auth):
+    """One draft per organisation, as on the pages: the ministry's draft neither blocks
+    nor leaks into the secretariat's draft of a paper reply, and the other way round."""
+    ministry = client.put(_draft_url(), json={"text_nl": "Concept van het ministerie"},
+                          headers=auth(NL))
+    paper = client.put(_draft_url(), json={"text_nl": "Brief ontvangen per post"},
+                       headers=auth(SEC))
+    assert (ministry.status_code, paper.status_code) == (201, 201), paper.json
+    assert client.get(_draft_url(), headers=auth(SEC)).json["text_nl"] == \
+        "Brief ontvangen per post"
+    assert client.get(_draft_url(), headers=auth(NL)).json["text_nl"] == \
+        "Concept van het ministerie"
+
+
 def test_draft_update_needs_its_version(client, auth):
     h = auth(NL)
     created = client.put(_draft_url(), json={"text_nl": "een"}, headers=h)

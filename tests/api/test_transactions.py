@@ -84,7 +84,7 @@ def test_a_lost_race_at_commit_is_409_with_the_current_case(app, client, auth, d
 
 
 def test_a_failure_after_the_operation_leaves_neither_change_nor_event(app, client, auth,
-                                                                        demo_url, monkeypatch):
+                                                                       demo_url, monkeypatch):
     from web.api import routes
 
     headers = auth(SEC)

@@ -301,7 +301,7 @@ def register(ctx: Context, doc: str, adopted: date, addressees: dict[str, bool],
 
 def transmit(ctx: Context, who: str, day: date, sent: date | None = None):
     return transitions.transmit(ctx.session, ctx.actor(who), ctx.rec, transmitted_on=sent,
-                               now=at(day))
+                                now=at(day))
 
 
 def reply(ctx: Context, who: str, code: str, kind: str, day: date, *, position: str | None = None,
@@ -318,7 +318,7 @@ def reply(ctx: Context, who: str, code: str, kind: str, day: date, *, position: 
 
 def waive(ctx: Context, who: str, code: str, day: date, reason: str):
     return replies.waive(ctx.session, ctx.actor(who), ctx.entry(code), reason=reason,
-                            now=at(day))
+                         now=at(day))
 
 
 def fire(ctx: Context, who: str, trigger: str, day: date, **params):
@@ -327,12 +327,12 @@ def fire(ctx: Context, who: str, trigger: str, day: date, **params):
 
 def close(ctx: Context, who: str, reason: str, day: date, why: str = ""):
     return transitions.close(ctx.session, ctx.actor(who), ctx.rec, closure_reason=key(reason),
-                            reason=why, now=at(day))
+                             reason=why, now=at(day))
 
 
 def follow_up(ctx: Context, who: str, codes: list[str], day: date, question: str):
     return transitions.request_follow_up(ctx.session, ctx.actor(who), ctx.rec, reason=question,
-                                        addressees=codes, now=at(day))
+                                         addressees=codes, now=at(day))
 
 
 # The usual way a case goes (the Background of a feature names the addressees):
@@ -374,8 +374,8 @@ def bring_to(ctx: Context, target: str) -> None:
                                     "De aanbeveling is volledig uitgevoerd."))
         elif state == "closed":
             ctx.setup(lambda: transitions.reopen(s, ctx.actor(sec), ctx.rec,
-                                                reason="Nieuwe feiten in de gewesten",
-                                                now=at(date(2025, 2, 5))))
+                                                 reason="Nieuwe feiten in de gewesten",
+                                                 now=at(date(2025, 2, 5))))
         assert ctx.rec.state != state, f"the usual way is stuck at {state}"
 
 
@@ -452,7 +452,7 @@ def given_closed(context, reason, day):
 @given(step('the secretariat reopened the recommendation on {day:Date} because "{reason}"'))
 def given_reopened(context, day, reason):
     context.setup(lambda: transitions.reopen(context.session, context.actor("the secretariat"),
-                                            context.rec, reason=reason, now=at(day)))
+                                             context.rec, reason=reason, now=at(day)))
 
 
 @given(step('the secretariat stopped the clock of {code:Code} on {day:Date} because "{reason}"'))

@@ -154,13 +154,13 @@ def close_from_open_version(context, reason, day):
 @when(step('{who:Who} reopens the recommendation on {day:Date} because "{why}"'))
 def reopen(context, who, day, why):
     context.attempt(lambda: transitions.reopen(context.session, context.actor(who), context.rec,
-                                              reason=why, now=at(day)))
+                                               reason=why, now=at(day)))
 
 
 @when(step("{who:Who} reopens the recommendation on {day:Date} without a reason"))
 def reopen_without_reason(context, who, day):
     context.attempt(lambda: transitions.reopen(context.session, context.actor(who), context.rec,
-                                              reason="", now=at(day)))
+                                               reason="", now=at(day)))
 
 
 # ---------------------------------------------------------------------------

@@ -84,9 +84,9 @@ def generate() -> list[Plan]:
 
 def _reply(session, entry, kind):
     replies.submit_reply(session, SEC, entry, kind=kind, received_on=WORK_AT.date(),
-                     position="agrees" if kind == "final" else None,
-                     text_nl="Antwoord.", reason="Geen bevoegdheid." if kind == "declined"
-                     else "", now=WORK_AT)
+                         position="agrees" if kind == "final" else None,
+                         text_nl="Antwoord.", reason="Geen bevoegdheid." if kind == "declined"
+                         else "", now=WORK_AT)
 
 
 def build(session, plan: Plan) -> None:

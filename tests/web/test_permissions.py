@@ -105,10 +105,10 @@ def _fixture_data(app) -> dict:
         nl = Actor("minbuza", "ministry", "NL")
         draft = replies.save_draft(s, nl, rec.entry("NL"), text_nl="Concept")
         att = replies.add_attachment(s, nl, draft, filename="brief.pdf",
-                                 content_type="application/pdf", content=b"%PDF-1.4 test")
+                                     content_type="application/pdf", content=b"%PDF-1.4 test")
         req = due_dates.request_extension(s, Actor("spf-affaires-etrangeres", "ministry", "BE-FED"),
-                                    rec.entry("BE-FED"), requested_date=None,
-                                    reason="Interfederaal overleg")
+                                          rec.entry("BE-FED"), requested_date=None,
+                                          reason="Interfederaal overleg")
         s.commit()
         return {"case_id": rec.id, "attachment_id": att.id, "request_id": req.id,
                 "user_id": s.query(User).filter_by(username="sec2").one().id,

@@ -78,7 +78,7 @@ def test_the_redirect_after_a_post_leads_to_committed_data(app, client, db_url):
 
 
 def test_a_failure_after_the_operation_leaves_neither_change_nor_event(app, client, db_url,
-                                                                        monkeypatch):
+                                                                       monkeypatch):
     from web.secretariat import routes
 
     login(client, "secretariaat")

@@ -36,16 +36,16 @@ def _ministry(code: str) -> Actor:
 
 def _draft(session, actor, entry, *, attach: bool, kind: str = "final"):
     draft = replies.save_draft(session, actor, entry, kind=kind, position="agrees",
-                           text_nl=f"Ontwerp van {actor.organisation}", now=NOW)
+                               text_nl=f"Ontwerp van {actor.organisation}", now=NOW)
     if attach:
         replies.add_attachment(session, actor, draft, filename=f"{actor.organisation}.pdf",
-                           content=PDF, now=NOW)
+                               content=PDF, now=NOW)
     return draft
 
 
 def _submit(session, actor, entry):
     return replies.submit_reply(session, actor, entry, kind="final", position="agrees",
-                            text_nl=f"Antwoord van {actor.organisation}", now=NOW)
+                                text_nl=f"Antwoord van {actor.organisation}", now=NOW)
 
 
 def build(session) -> None:

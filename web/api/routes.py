@@ -103,13 +103,9 @@ def _entry(rec: Recommendation, code: str) -> CaseAddressee:
 
 
 def _own_draft(entry: CaseAddressee) -> Answer | None:
-    """The entry's draft if the caller's organisation wrote it; a draft of another
-    organisation blocks writing one."""
-    draft = replies.draft_of(entry)
-    if draft is not None and not visible_answer(current_actor(), draft):
-        raise errors.TransitionRefused(f"{entry.addressee_code} has a draft of another "
-                                       "organisation in progress", rule="one_draft")
-    return draft
+    """The draft the caller's organisation is writing for this entry (each organisation
+    keeps its own, as the operations do: a ministry's, or the secretariat's paper reply)."""
+    return replies.draft_of(entry, current_actor().organisation)
 
 
 def _case_response(rec: Recommendation, status: int = 200):
@@ -188,7 +184,7 @@ def fire_recommendation_trigger(body: dict, number: str, part: str, trigger: str
     trig = RECOMMENDATION.trigger(trigger)
     expected = check_case_version(rec, body.pop("version", None))
     dispatch.fire(db.session, actor, rec, trigger, expected_version=expected,
-             **{k: v for k, v in body.items() if k in trig.params})
+                  **{k: v for k, v in body.items() if k in trig.params})
     return _case_response(rec)
 
 
@@ -208,12 +204,12 @@ def fire_answer_trigger(body: dict, number: str, part: str, code: str, trigger: 
     trig = ANSWER.trigger(trigger)
     expected = check_case_version(rec, body.pop("version", None))
     if trig.reply_kind:
-        draft = replies.draft_of(entry)
-        if draft is not None and visible_answer(actor, draft):
+        draft = replies.draft_of(entry, actor.organisation)
+        if draft is not None:
             for name in ("position", "text_nl", "text_fr", "letter_date"):
                 body.setdefault(name, getattr(draft, name))
     dispatch.fire(db.session, actor, rec, trigger, addressee=entry.addressee_code,
-             expected_version=expected, **{k: v for k, v in body.items() if k in trig.params})
+                  expected_version=expected, **{k: v for k, v in body.items() if k in trig.params})
     return _case_response(rec)
 
 
@@ -250,9 +246,9 @@ def save_draft(body: dict, number: str, part: str, code: str):
     if existing is not None:
         check_draft_version(existing, body.get("version"))
     saved = replies.save_draft(db.session, actor, entry, kind=body["kind"],
-                           position=body.get("position"), text_nl=body["text_nl"],
-                           text_fr=body["text_fr"], letter_date=body.get("letter_date"),
-                           draft_version=existing.version if existing else None)
+                               position=body.get("position"), text_nl=body["text_nl"],
+                               text_fr=body["text_fr"], letter_date=body.get("letter_date"),
+                               draft_version=existing.version if existing else None)
     return saved, 200 if existing else 201, etag(saved.version)
 
 
@@ -277,8 +273,8 @@ def add_attachment(files: dict, number: str, part: str, code: str):
     content = upload.read(replies.MAX_ATTACHMENT_BYTES + 1)
     att = replies.add_attachment(db.session, actor, current,
                                  filename=upload.filename or "answer.pdf",
-                             content_type=upload.mimetype or "application/octet-stream",
-                             content=content)
+                                 content_type=upload.mimetype or "application/octet-stream",
+                                 content=content)
     return att, 201, etag(current.version)
 
 

@@ -27,7 +27,7 @@ class SearchForm(Form):
     sort = SelectField(_l("Sort by"), choices=choices(list(SORTS.items())), default="adopted",
                        validators=[Optional()])
     order = SelectField(_l("Order"), choices=choices([("desc", _l("descending")),
-                                               ("asc", _l("ascending"))]),
+                                                      ("asc", _l("ascending"))]),
                         default="desc", validators=[Optional()])
 
     def set_choices(self, addressees, committees, themes, locale: str) -> None:

@@ -142,15 +142,15 @@ def answer(case_id: int):
     if upload and getattr(upload, "filename", ""):
         # the form checked the PDF signature; browsers differ in the type they send
         replies.add_attachment(db.session, actor, draft, filename=upload.filename,
-                           content_type="application/pdf", content=upload.read())
+                               content_type="application/pdf", content=upload.read())
     if submitting:
         texts = (form.text_nl.data or "") or (form.text_fr.data or "")
         dispatch.fire(db.session, actor, rec, REPLY_TRIGGERS[form.kind.data],
-                 addressee=entry.addressee_code, position=form.position.data or None,
-                 text_nl=form.text_nl.data or "", text_fr=form.text_fr.data or "",
-                 letter_date=form.letter_date.data,
-                 reason=texts if form.kind.data == "declined" else "",
-                 expected_version=rec.version)
+                      addressee=entry.addressee_code, position=form.position.data or None,
+                      text_nl=form.text_nl.data or "", text_fr=form.text_fr.data or "",
+                      letter_date=form.letter_date.data,
+                      reason=texts if form.kind.data == "declined" else "",
+                      expected_version=rec.version)
     if submitting:
         flash(_("Your reply on %(doc)s is submitted.", doc=rec.doc_number), "success")
         return redirect(url_for("ministry.inbox"))
@@ -178,7 +178,7 @@ def more_time(case_id: int):
     if not form.validate_on_submit():
         return _page(rec, entry, more_time=form, status=400)
     dispatch.fire(db.session, current_actor(), rec, "request_extension",
-             addressee=entry.addressee_code, requested_date=form.requested_date.data,
-             reason=form.reason.data, expected_version=rec.version)
+                  addressee=entry.addressee_code, requested_date=form.requested_date.data,
+                  reason=form.reason.data, expected_version=rec.version)
     flash(_("Your request for more time is sent to the secretariat."), "success")
     return redirect(url_for("ministry.answer", case_id=case_id))

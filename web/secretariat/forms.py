@@ -96,7 +96,7 @@ class CaseForm(CheckedForm):
 
 class TransmitForm(CaseForm):
     transmitted_on = DateField(_l("Date of transmission"), validators=[Optional(),
-                                                                        not_in_future])
+                                                                       not_in_future])
 
 
 class StepForm(CaseForm):
@@ -195,7 +195,7 @@ class PublishForm(CaseForm):
 
 class DecideRequestForm(CaseForm):
     decision = RadioField(_l("Decision"), choices=choices([("grant", _l("grant")),
-                                                   ("refuse", _l("refuse"))]),
+                                                           ("refuse", _l("refuse"))]),
                           validators=[InputRequired(_l("Choose grant or refuse."))])
     new_date = DateField(_l("New due date"), validators=[Optional()])
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(_l("Give the reason.")),

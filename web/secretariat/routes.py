@@ -169,11 +169,11 @@ def _run(action: str, rec: Recommendation, form) -> str:
         upload = form.attachment.data
         if upload and getattr(upload, "filename", ""):
             draft = replies.save_draft(s, actor, entry, kind=form.kind.data,
-                                   text_nl=form.text_nl.data or "",
-                                   text_fr=form.text_fr.data or "")
+                                       text_nl=form.text_nl.data or "",
+                                       text_fr=form.text_fr.data or "")
             # the form checked the PDF signature; browsers differ in the type they send
             replies.add_attachment(s, actor, draft, filename=upload.filename,
-                               content_type="application/pdf", content=upload.read())
+                                   content_type="application/pdf", content=upload.read())
     else:
         trigger = action
     lifecycle = ANSWER if addressee else RECOMMENDATION
@@ -184,7 +184,7 @@ def _run(action: str, rec: Recommendation, form) -> str:
         params["reason"] = (params["text_nl"] or params["text_fr"]) \
             if form.kind.data == "declined" else ""
     dispatch.fire(s, actor, rec, trigger, addressee=addressee, expected_version=rec.version,
-             **params)
+                  **params)
     if action == PAPER_REPLY:
         return _("The reply of %(who)s is recorded.",
                  who=scope.entry_of(rec, addressee).addressee.name(str(get_locale())))
@@ -269,12 +269,12 @@ def decide_request(case_id: int, request_id: int):
     code = req.entry.addressee_code
     if form.decision.data == "grant":
         dispatch.fire(db.session, current_actor(), rec, "grant_extension", addressee=code,
-                 reason=form.reason.data, new_date=form.new_date.data,
-                 expected_version=rec.version)
+                      reason=form.reason.data, new_date=form.new_date.data,
+                      expected_version=rec.version)
         message = _("Extension granted.")
     else:
         dispatch.fire(db.session, current_actor(), rec, "refuse_extension", addressee=code,
-                 request=req, reason=form.reason.data, expected_version=rec.version)
+                      request=req, reason=form.reason.data, expected_version=rec.version)
         message = _("The request for more time is refused.")
     flash(message, "success")
     return redirect(url_for("cases.show", case_id=case_id))

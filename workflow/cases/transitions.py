@@ -195,7 +195,7 @@ def reopen(session: Session, actor: Actor, rec: Recommendation, *, reason: str =
 
 
 def follow_addressees(session: Session, rec: Recommendation, now: datetime, caused_by: Actor,
-               effective_at: datetime | None = None) -> None:
+                      effective_at: datetime | None = None) -> None:
     """The declared aggregation rule: the case follows its addressees."""
     for trigger in ("complete_answers", "receive_reaction"):
         trig = RECOMMENDATION.trigger(trigger)

@@ -492,15 +492,15 @@ def _apply(session: Session, actor: Actor, rec: ImportRecord, now: datetime) -> 
     if v["transmitted_on"] is not None:
         with _where(rec, rec.line, _record_field(rec, "transmitted_on")):
             dispatch.fire(session, actor, case, "transmit", transmitted_on=v["transmitted_on"],
-                     now=now)
+                          now=now)
     replies = sorted(((a, code) for code, entry in rec.addressees.items() for a in entry.answers),
                      key=lambda item: (item[0].received_on, item[0].line))
     for answer, code in replies:
         with _where(rec, answer.line, _answer_field(answer)):
             row = dispatch.fire(session, actor, case, REPLY_TRIGGERS[answer.kind], addressee=code,
-                           position=answer.position, text_nl=answer.text_nl,
-                           text_fr=answer.text_fr, letter_date=answer.letter_date,
-                           received_on=answer.received_on, now=now)
+                                position=answer.position, text_nl=answer.text_nl,
+                                text_fr=answer.text_fr, letter_date=answer.letter_date,
+                                received_on=answer.received_on, now=now)
             if answer.published:
                 opendata.publish_answer(session, actor, row, True, now=now)
     if v["closed_on"] is not None:
@@ -514,9 +514,9 @@ def _apply(session: Session, actor: Actor, rec: ImportRecord, now: datetime) -> 
                 # The format has no date for the committee's assessment: a closure that
                 # needs one gets it on the closure date.
                 dispatch.fire(session, actor, case, "start_assessment", effective_on=v["closed_on"],
-                         now=now)
+                              now=now)
             dispatch.fire(session, actor, case, "close", closure_reason=v["closure_reason"],
-                     reason=v["closure_note"], effective_on=v["closed_on"], now=now)
+                          reason=v["closure_note"], effective_on=v["closed_on"], now=now)
 
 
 def _last_seq(session: Session) -> int:
