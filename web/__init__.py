@@ -34,10 +34,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     labels.init_app(app)
 
-    from . import auth, errors
+    from . import auth, errors, input_guard
 
     auth.init_app(app)
     errors.init_app(app)
+    input_guard.init_app(app)
     transaction.init_app(app)
 
     for blueprint in _blueprints():

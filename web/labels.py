@@ -189,6 +189,8 @@ RULES = {
 MESSAGES = {
     "required": _l("This field is required."),
     "too_long": _l("Too long: %(length)s characters, at most %(limit)s."),
+    "unstorable_text": _l("This text contains the character %(character)s, which cannot be "
+                          "stored. Remove it and try again."),
     "deadline_rule": _l("The deadline rule “%(text)s” cannot be read: write for example 6 "
                         "months, 30 calendar days, 20 working days or a date such as "
                         "2027-03-01."),

@@ -3,6 +3,7 @@ check, the injectable 'now', and the flush that turns a lost race into a conflic
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -49,9 +50,26 @@ def touch(rec: Recommendation, now: datetime) -> None:
     rec.updated_at = now
 
 
+# Characters no text column can hold: PostgreSQL refuses NUL in text, and lone UTF-16
+# surrogates (possible in JSON "\ud800" escapes) cannot be encoded as UTF-8.
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def check_storable(value: str, field: str) -> None:
+    """Refuse text the database cannot store, naming the field and the character."""
+    found = UNSTORABLE.search(value)
+    if found:
+        code = f"U+{ord(found.group()):04X}"
+        raise errors.ValidationError(
+            f"{field.replace('_', ' ')} contains the character {code}, which cannot be "
+            "stored; remove it and try again", field=field, rule="unstorable_text",
+            params={"character": code})
+
+
 def clean_text(value: str | None, field: str, *, required: bool = False,
                limit: int = MAX_TEXT) -> str:
     value = (value or "").strip()
+    check_storable(value, field)
     if required and not value:
         raise errors.ValidationError(f"{field.replace('_', ' ')} is required", field=field,
                                      rule="required")

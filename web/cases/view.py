@@ -26,6 +26,13 @@ def load_case(case_id: int) -> Recommendation:
     return rec
 
 
+def _changed_meanwhile() -> werr.ConflictError:
+    return werr.ConflictError(
+        _("This case was changed meanwhile (by someone else, or by an earlier click on "
+          "the same button). Nothing was saved. Check its current state below and try "
+          "again if it is still needed."))
+
+
 def check_version(rec: Recommendation, submitted) -> None:
     """A form carries the version of the case it was made from; a stale one is refused."""
     try:
@@ -33,10 +40,17 @@ def check_version(rec: Recommendation, submitted) -> None:
     except (TypeError, ValueError):
         version = -1
     if version != rec.version:
-        raise werr.ConflictError(
-            _("This case was changed meanwhile (by someone else, or by an earlier click on "
-              "the same button). Nothing was saved. Check its current state below and try "
-              "again if it is still needed."))
+        raise _changed_meanwhile()
+
+
+def submitted_version(submitted: str | None) -> int | None:
+    """A version a form carried back (of a draft, say): none, or a number. Anything else
+    was not made by our page, so it is refused as a stale form is."""
+    if not submitted:
+        return None
+    if not submitted.isascii() or not submitted.isdigit() or len(submitted) > 9:
+        raise _changed_meanwhile()
+    return int(submitted)
 
 
 def visible_entries(rec: Recommendation):

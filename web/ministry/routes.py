@@ -16,7 +16,7 @@ from workflow.cases import queries as domain_queries
 from workflow.lifecycle import MINISTRY, REPLY_TRIGGERS
 from workflow.models import CaseAddressee
 
-from ..cases.view import check_version, load_case
+from ..cases.view import check_version, load_case, submitted_version
 from ..errors import status_of
 from ..extensions import db
 from ..labels import choice_value, error_text
@@ -137,7 +137,7 @@ def answer(case_id: int):
         db.session, actor, entry, kind=form.kind.data, position=form.position.data or None,
         text_nl=form.text_nl.data or "", text_fr=form.text_fr.data or "",
         letter_date=form.letter_date.data,
-        draft_version=int(form.draft_version.data) if form.draft_version.data else None)
+        draft_version=submitted_version(form.draft_version.data))
     upload = form.attachment.data
     if upload and getattr(upload, "filename", ""):
         # the form checked the PDF signature; browsers differ in the type they send
