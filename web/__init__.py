@@ -20,6 +20,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
 
+    if app.config.get("FOLLOWUP_TRUSTED_PROXIES"):
+        # Behind a reverse proxy: the client's address (for the log-in lock-out) and the
+        # scheme come from the proxy's X-Forwarded-* headers, trusting that many hops.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["FOLLOWUP_TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(wdb.MIGRATIONS))
     csrf.init_app(app)
@@ -34,11 +41,13 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     labels.init_app(app)
 
-    from . import auth, errors, input_guard
+    from . import auth, errors, hardening, input_guard, throttle
 
     auth.init_app(app)
     errors.init_app(app)
     input_guard.init_app(app)
+    throttle.init_app(app)
+    hardening.init_app(app)
     transaction.init_app(app)
 
     for blueprint in _blueprints():

@@ -16,6 +16,7 @@ from workflow import accounts
 from workflow.models import User
 
 from .extensions import db, login_manager
+from .throttle import login_limits
 
 bp = Blueprint("auth", __name__)
 
@@ -50,6 +51,7 @@ def _safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@login_limits
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("home"))

@@ -16,13 +16,22 @@ from workflow.cases import catalogue
 @click.option("--threads", default=8, show_default=True, type=int)
 def serve(demo: bool, host: str, port: int, threads: int) -> None:
     """Run the web application (creates or upgrades the database first)."""
+    import os
+
     import waitress
 
     from followup.transaction import transaction
     from workflow import db
 
     from . import create_app
+    from .config import ConfigurationError
 
+    if demo:  # trying it out on this machine: plain HTTP, a generated key
+        os.environ.setdefault("FOLLOWUP_ENV", "development")
+    try:  # the settings first: a missing secret stops the start before anything is written
+        app = create_app()
+    except ConfigurationError as exc:
+        raise click.ClickException(f"cannot start: {exc.message}") from exc
     db.upgrade()
     users = []
     with transaction() as session:
@@ -31,7 +40,6 @@ def serve(demo: bool, host: str, port: int, threads: int) -> None:
             from workflow.demo import load_demo
 
             users = load_demo(session)["users"]
-    app = create_app()
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host  # noqa: S104
     click.echo(f"Database: {db.database_url()}")
     click.echo(f"Open http://{shown}:{port}/ in your browser (Ctrl+C stops the server).")

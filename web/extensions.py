@@ -1,6 +1,8 @@
 """The Flask extension singletons, initialised by :func:`web.create_app`."""
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -14,6 +16,9 @@ migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 babel = Babel()
+# Rate limits (the login's lock-out, web/throttle.py); storage from the configuration:
+# memory for one server, Redis for several.
+limiter = Limiter(key_func=get_remote_address)
 
 
 @migrate.configure

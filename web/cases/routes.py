@@ -18,6 +18,7 @@ from workflow.lifecycle import RECOMMENDATION
 from workflow.models import Attachment, Recommendation
 
 from ..extensions import db
+from ..hardening import inline_styles_drawn
 from ..labels import state_label, trigger_label
 from ..security import current_actor
 from . import bp, queries
@@ -88,6 +89,7 @@ def translated_mermaid(current: str | None, path: tuple[str, ...]) -> str:
 
 @bp.route("/cases/<int:case_id>/diagram")
 @login_required
+@inline_styles_drawn
 def diagram(case_id: int):
     rec = load_case(case_id)
     steps = _path(rec)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import datetime
+from functools import cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -59,9 +61,17 @@ def set_password(user: User, password: str) -> None:
     user.password_hash = generate_password_hash(password)
 
 
+@cache
+def _decoy_hash() -> str:
+    # Hashed like a real password, so an unknown name costs the same time as a wrong
+    # password: the answer's timing does not tell which user names exist.
+    return generate_password_hash(secrets.token_hex(16))
+
+
 def authenticate(session: Session, username: str, password: str) -> User | None:
     user = session.scalar(select(User).where(User.username == (username or "").strip().lower()))
-    if user is None or not user.is_active or not check_password_hash(user.password_hash,
-                                                                     password or ""):
+    stored = user.password_hash if user is not None else _decoy_hash()
+    matches = check_password_hash(stored, password or "")
+    if user is None or not user.is_active or not matches:
         return None
     return user
