@@ -32,14 +32,22 @@ def serve(demo: bool, host: str, port: int, threads: int) -> None:
         app = create_app()
     except ConfigurationError as exc:
         raise click.ClickException(f"cannot start: {exc.message}") from exc
-    db.upgrade()
-    users = []
-    with transaction() as session:
-        catalogue.sync_addressees(session)
-        if demo:
-            from workflow.demo import load_demo
+    try:
+        db.upgrade()
+        users = []
+        with transaction() as session:
+            catalogue.sync_addressees(session)
+            if demo:
+                from workflow.demo import load_demo
 
-            users = load_demo(session)["users"]
+                users = load_demo(session)["users"]
+    except Exception as exc:
+        if not db.is_unavailable(exc):
+            raise
+        reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+        raise click.ClickException(
+            f"cannot reach the database at {db.shown_url()} ({reason}). Check DATABASE_URL "
+            "and that the database server runs, then start again.") from exc
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host  # noqa: S104
     click.echo(f"Database: {db.database_url()}")
     click.echo(f"Open http://{shown}:{port}/ in your browser (Ctrl+C stops the server).")

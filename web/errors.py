@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from workflow import db as wdb
 from workflow import errors as werr
 
 from .labels import error_text
@@ -30,7 +31,7 @@ def status_of(exc: werr.WorkflowError) -> int:
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/")
+    return request.path.startswith("/api/") or request.path.endswith(".json")
 
 
 def _advice(status: int) -> str:
@@ -43,6 +44,9 @@ def _advice(status: int) -> str:
         409: _("The case changed meanwhile or is not in a state that allows this. "
                "Reload the case to see its current state."),
         413: _("The file is too large."),
+        429: _("Wait a few minutes before you try again."),
+        503: _("The database cannot be reached at the moment; nothing was saved. Try again "
+               "in a minute. If it lasts, tell the secretariat."),
         500: _("Something went wrong on our side. Nothing was saved. Try again; if it "
                "happens again, tell the secretariat."),
     }.get(status, _("Go back and try again."))
@@ -53,6 +57,26 @@ def render_error(status: int, message: str, code: str = "error"):
         return jsonify({"code": code, "message": message}), status
     return render_template("error.html", status=status, message=message,
                            advice=_advice(status)), status
+
+
+RETRY_AFTER_SECONDS = 30
+
+
+def _database_unavailable(app, exc: Exception):
+    app.logger.error("database unavailable: %s", exc.__class__.__name__)
+    # Who is logged in cannot be read now: the error page is shown as to a visitor (the
+    # navigation would otherwise load the user from the database again). Flask-Login
+    # keeps the request's user in g._login_user.
+    from flask import g
+
+    from .extensions import login_manager
+
+    g._login_user = login_manager.anonymous_user()
+    response, status = render_error(503, _("Service temporarily unavailable"),
+                                    "database_unavailable")
+    response = app.make_response((response, status))
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def init_app(app) -> None:
@@ -74,5 +98,7 @@ def init_app(app) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
+        if wdb.is_unavailable(exc):
+            return _database_unavailable(app, exc)
         app.logger.exception("unexpected error")
         return render_error(500, _("Unexpected error"), "internal_error")

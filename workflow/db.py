@@ -13,7 +13,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -82,6 +83,31 @@ def is_conflict(exc: BaseException) -> bool:
         return (getattr(orig, "sqlstate", None) in LOST_RACE_SQLSTATES
                 or getattr(orig, "sqlite_errorname", None) in ("SQLITE_BUSY", "SQLITE_LOCKED"))
     return False
+
+
+# SQLSTATE classes and codes of "the server is not there": connection exceptions (08),
+# shutting down or starting up (57P01-57P03), too many connections (53300).
+UNAVAILABLE_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "53300"})
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Whether the database cannot be reached (down, restarting, connection cut, pool
+    exhausted), as opposed to a refused statement: the remedy is to wait and retry."""
+    if isinstance(exc, PoolTimeout):
+        return True
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    if isinstance(exc, OperationalError) and not is_conflict(exc):
+        sqlstate = getattr(exc.orig, "sqlstate", None)
+        return sqlstate is None or sqlstate.startswith("08") or sqlstate in UNAVAILABLE_SQLSTATES
+    return False
+
+
+def shown_url(url: str | None = None) -> str:
+    """The database URL with its password masked, for messages."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(database_url(url)).render_as_string(hide_password=True)
 
 
 def alembic_config(url: str | None = None) -> Config:

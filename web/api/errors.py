@@ -9,8 +9,10 @@ from flask_babel import force_locale
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from workflow import db as wdb
 from workflow import errors as werr
 
+from ..errors import RETRY_AFTER_SECONDS
 from ..labels import error_text
 
 STATUS = {
@@ -78,7 +80,7 @@ def _response(status: int, body: dict, headers: dict | None = None):
 HTTP_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
               405: "method_not_allowed", 409: "conflict", 413: "too_large",
               415: "unsupported_media_type", 422: "invalid", 428: "precondition_required",
-              500: "internal_error"}
+              500: "internal_error", 503: "database_unavailable"}
 
 
 def register(blp) -> None:
@@ -132,6 +134,12 @@ def register(blp) -> None:
 
     @blp.errorhandler(Exception)
     def _unexpected(exc: Exception):
+        if wdb.is_unavailable(exc):
+            current_app.logger.error("database unavailable: %s", exc.__class__.__name__)
+            return _response(503, {"code": "database_unavailable", "message": "the database "
+                                   "cannot be reached at the moment; nothing was saved. Try "
+                                   "again in a minute"},
+                             {"Retry-After": str(RETRY_AFTER_SECONDS)})
         current_app.logger.exception("unexpected error in the API")
         return _response(500, {"code": "internal_error", "message": "unexpected error; nothing "
                                "was saved. Try again; if it happens again, tell the "
