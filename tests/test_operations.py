@@ -14,9 +14,10 @@ import transitions
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
+from tests.pdfs import pdf
 from workflow import accounts, clock, db, dispatch, errors, history
 from workflow.actors import Actor
-from workflow.answers import replies
+from workflow.answers import pdf_files, replies
 from workflow.cases import catalogue, due_dates, registration, scope
 from workflow.cases import transitions as transitions_ops
 from workflow.demo import DEMO_USERS, load_demo
@@ -25,7 +26,7 @@ from workflow.models import Answer, Event, Recommendation
 
 NOW = datetime(2024, 5, 2, 10, 0, tzinfo=UTC)  # a Thursday
 SENT = datetime(2024, 3, 4, 9, 0, tzinfo=UTC)
-PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << >> endobj\n%%EOF\n"
+PDF = pdf("operations")
 
 
 @pytest.fixture(autouse=True)
@@ -401,11 +402,10 @@ def draft(session, secretariat, ministry_nl):
 
 
 def test_a_pdf_is_attached_to_a_draft(session, draft, ministry_nl):
-    att = replies.add_attachment(session, ministry_nl, draft, filename="../brief/antwoord.pdf",
+    att = replies.add_attachment(session, ministry_nl, draft, filename="antwoord.pdf",
                                  content_type="application/pdf", content=PDF, now=NOW)
     assert att.id is not None and draft.attachments == [att]
-    assert (att.size, att.uploaded_by, att.filename) == (len(PDF), "jan",
-                                                         ".._brief_antwoord.pdf")
+    assert (att.size, att.uploaded_by, att.filename) == (len(PDF), "jan", "antwoord.pdf")
     assert att.sha256 == hashlib.sha256(PDF).hexdigest()
     answer = replies.submit_reply(session, ministry_nl, draft.entry, kind="final",
                                   position="agrees", text_nl="Zie bijlage.", now=NOW)
@@ -442,7 +442,7 @@ def test_nobody_attaches_to_another_organisations_draft(session, draft, secretar
 
 
 def test_attachments_are_size_limited(session, draft, ministry_nl):
-    limit = replies.MAX_ATTACHMENT_BYTES
+    limit = pdf_files.MAX_ATTACHMENT_BYTES
     assert limit == 10 * 1024 * 1024
     too_big = b"%PDF-" + b"0" * (limit - 4)
     with pytest.raises(errors.ValidationError, match="the limit is 10 MiB"):

@@ -241,6 +241,10 @@ MESSAGES = {
     "reply_text": _l("Give the text of the reply in Dutch, French or both."),
     "pdf_only": _l("%(name)s is not a PDF file; attach answers as PDF."),
     "attachment_size": _l("%(name)s is larger than 10 MiB."),
+    "pdf_name": _l("%(name)s does not have a plain PDF name: give the file a name ending in "
+                   ".pdf."),
+    "pdf_unreadable": _l("%(name)s cannot be read as a PDF (it may be damaged, or only pretend "
+                         "to be one). Save it again as PDF and attach it."),
     "version": _l("Recommendation %(doc_number)s was changed meanwhile (it is now at version "
                   "%(version)s, you had version %(expected)s); reload it and try again."),
 }

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
 from tests.conftest import _main_url
+from tests.pdfs import pdf
 from workflow import accounts, clock
 from workflow import db as wdb
 from workflow.accounts import tokens
@@ -22,7 +23,7 @@ from workflow.models import Event, Recommendation, User
 NOW = datetime(2024, 5, 2, 10, 0, tzinfo=UTC)  # a Thursday
 PASSWORDS = {username: password for username, password, *_ in DEMO_USERS}
 SEC, NL, BE, AUDITOR = "secretariaat", "minbuza", "spf-affaires-etrangeres", "auditor"
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PDF = pdf("api")
 
 
 @pytest.fixture

@@ -372,6 +372,11 @@ def test_attachment_pdf_only_and_downloads_within_scope(client, auth):
                                                "application/pdf")},
                            headers={**h, "If-Match": draft.headers["ETag"]})
     assert response.status_code == 422 and response.json["field"] == "attachment"
+    for name, content in (("x.exe", PDF), ("brief.pdf", b"%PDF-1.4\n" + b"PK\x03\x04" * 9)):
+        response = client.post(url, data={"file": (io.BytesIO(content), name,
+                                                   "application/pdf")},
+                               headers={**h, "If-Match": draft.headers["ETag"]})
+        assert response.status_code == 422 and response.json["field"] == "attachment", name
     response = client.post(url, data={"file": (io.BytesIO(PDF), "brief.pdf",
                                                "application/pdf")}, headers=h)
     assert response.status_code == 428

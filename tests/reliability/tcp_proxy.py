@@ -4,6 +4,7 @@ and refuses new ones; ``restore()`` accepts them again on the same port."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 
@@ -42,10 +43,8 @@ class TcpProxy:
         with self._lock:
             sockets, self._open = self._open, set()
         for sock in sockets:
-            try:
+            with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             sock.close()
 
     def _accept(self, listener: socket.socket) -> None:
@@ -80,8 +79,6 @@ class TcpProxy:
             for sock in (source, sink):
                 with self._lock:
                     self._open.discard(sock)
-                try:
+                with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
                 sock.close()

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from tests.pdfs import pdf
 from tests.web.conftest import case_id, flashes, login, text, version_of
 from web.extensions import db
 from workflow import clock, history
@@ -127,7 +128,7 @@ def test_ministry_drafts_attaches_and_submits(app, client):
     assert _count(app, Attachment) == 0
 
     saved = client.post(f"/ministry/cases/{rid}", data={
-        **draft, "attachment": (io.BytesIO(b"%PDF-1.4 antwoord"), "antwoord.pdf",
+        **draft, "attachment": (io.BytesIO(pdf("antwoord")), "antwoord.pdf",
                                 "application/pdf")}, content_type="multipart/form-data")
     assert saved.status_code == 302
     assert _count(app, Attachment) == 1
@@ -451,7 +452,7 @@ def test_paper_reply_with_scanned_letter_and_a_ministry_declining(app, client):
         content_type="multipart/form-data")
     assert wrong.status_code == 400 and 'id="paper_reply-attachment-error"' in text(wrong)
     done = client.post(f"/secretariat/cases/{rid}/act/paper_reply", data={
-        **data, "paper_reply-attachment": (io.BytesIO(b"%PDF-1.7 scan"), "scan.pdf")},
+        **data, "paper_reply-attachment": (io.BytesIO(pdf("scan")), "scan.pdf")},
         content_type="multipart/form-data")
     assert done.status_code == 302
     assert _rec(app, "743/5Bis")["entries"]["DE-NW"] == "interim_reply"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.pdfs import pdf
 from tests.web.conftest import login
 from web.extensions import db
 from workflow import accounts
@@ -105,7 +106,7 @@ def _fixture_data(app) -> dict:
         nl = Actor("minbuza", "ministry", "NL")
         draft = replies.save_draft(s, nl, rec.entry("NL"), text_nl="Concept")
         att = replies.add_attachment(s, nl, draft, filename="brief.pdf",
-                                     content_type="application/pdf", content=b"%PDF-1.4 test")
+                                     content_type="application/pdf", content=pdf("test"))
         req = due_dates.request_extension(s, Actor("spf-affaires-etrangeres", "ministry", "BE-FED"),
                                           rec.entry("BE-FED"), requested_date=None,
                                           reason="Interfederaal overleg")

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
+from tests.pdfs import pdf
 from tests.web.conftest import MINISTRIES, login, text
 from workflow import clock
 from workflow.accounts import tokens
@@ -24,7 +25,7 @@ from workflow.models import Answer, Attachment, Recommendation, User
 from workflow.publishing import opendata
 
 NOW = datetime(2025, 3, 20, 10, 0, tzinfo=UTC)
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PDF = pdf("visibility")
 SEC = Actor("secretariaat", "secretariat", "BNL-PARL")
 PUBLIC = "public"
 USERS = ("secretariaat", *MINISTRIES.values(), "auditor")

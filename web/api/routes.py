@@ -11,7 +11,7 @@ from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
 from workflow import clock, dispatch, errors, history
-from workflow.answers import replies
+from workflow.answers import pdf_files, replies
 from workflow.cases import due_dates, registration, scope
 from workflow.cases import queries as domain_queries
 from workflow.importing import importer
@@ -270,7 +270,7 @@ def add_attachment(files: dict, number: str, part: str, code: str):
     form_version = request.form.get("version")
     check_draft_version(current, int(form_version) if (form_version or "").isdigit() else None)
     upload = files["file"]
-    content = upload.read(replies.MAX_ATTACHMENT_BYTES + 1)
+    content = upload.read(pdf_files.MAX_ATTACHMENT_BYTES + 1)
     att = replies.add_attachment(db.session, actor, current,
                                  filename=upload.filename or "answer.pdf",
                                  content_type=upload.mimetype or "application/octet-stream",

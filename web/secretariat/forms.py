@@ -31,13 +31,22 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from workflow import clock
-from workflow.answers.replies import MAX_ATTACHMENT_BYTES
+from workflow import errors as werr
+from workflow.answers import pdf_files
 from workflow.cases import transitions
 from workflow.cases.registration import DOC_NUMBER
 from workflow.checks import MAX_REASON, MAX_TEXT, MAX_TITLE
 from workflow.lifecycle import RECOMMENDATION, REPLY_TRIGGERS, closure_reasons_for
 
-from ..labels import CLOSURE_REASONS, POSITIONS, REPLY_KINDS, RULE_KINDS, choice_value, choices
+from ..labels import (
+    CLOSURE_REASONS,
+    POSITIONS,
+    REPLY_KINDS,
+    RULE_KINDS,
+    choice_value,
+    choices,
+    error_text,
+)
 
 
 def today() -> date:
@@ -56,19 +65,17 @@ def not_in_future(form, field):
 
 
 def pdf_upload(form, field):
-    """An optional upload must be a PDF (checked by its first bytes) of at most 10 MiB."""
+    """An optional upload must be a real PDF of at most 10 MiB (the workflow's own check,
+    ``pdf_files.check_pdf``, shown next to the field)."""
     upload = field.data
     if not upload or not getattr(upload, "filename", ""):
         return
-    head = upload.stream.read(5)
-    upload.stream.seek(0, 2)
-    size = upload.stream.tell()
+    content = upload.stream.read(pdf_files.MAX_ATTACHMENT_BYTES + 1)
     upload.stream.seek(0)
-    if head != b"%PDF-" or not upload.filename.lower().endswith(".pdf"):
-        raise ValidationError(_("%(name)s is not a PDF file; attach answers as PDF.",
-                                name=upload.filename))
-    if size > MAX_ATTACHMENT_BYTES:
-        raise ValidationError(_("%(name)s is larger than 10 MiB.", name=upload.filename))
+    try:
+        pdf_files.check_pdf(upload.filename, content)
+    except werr.ValidationError as exc:
+        raise ValidationError(error_text(exc)) from exc
 
 
 REASON = [Length(max=MAX_REASON)]

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from workflow import errors, history
 from workflow.actors import Actor
 from workflow.answers.models import Answer, Attachment
+from workflow.answers.pdf_files import check_pdf
 from workflow.cases.models import CaseAddressee
 from workflow.cases.scope import check_entry_scope
 from workflow.cases.transitions import follow_addressees
@@ -23,12 +24,6 @@ from workflow.lifecycle import (
     POSITIONS,
     REPLY_TRIGGERS,
 )
-
-ATTACHMENT_TYPES = {"application/pdf": b"%PDF-"}
-
-
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
-
 
 KINDS = REPLY_TRIGGERS
 
@@ -185,7 +180,7 @@ def waive(session: Session, actor: Actor, entry: CaseAddressee, *, reason: str =
 def add_attachment(session: Session, actor: Actor, answer: Answer, *, filename: str,
                    content: bytes, content_type: str | None = None,
                    now: datetime | None = None) -> Attachment:
-    """Attach a PDF to a draft reply (size-limited, checked by content, not by name)."""
+    """Attach a PDF to a draft reply (``pdf_files.check_pdf``: by content, not by name)."""
     now = resolve_now(now)
     check_entry_scope(actor, answer.entry)
     if answer.status != "draft":
@@ -193,20 +188,7 @@ def add_attachment(session: Session, actor: Actor, answer: Answer, *, filename: 
                                        "submitted", rule="draft_only")
     if answer.author_org != actor.organisation:
         raise errors.NotInScope("no such draft in your scope", rule="draft_in_scope")
-    filename = clean_text(filename, "filename", required=True, limit=255).replace("/", "_")
-    # The type is decided by the content, whatever the browser claimed.
-    content_type = next((t for t, magic in ATTACHMENT_TYPES.items()
-                         if content.startswith(magic)), None)
-    if content_type is None:
-        raise errors.ValidationError(f"{filename} is not a PDF file; attach answers as PDF",
-                                     field="attachment", rule="pdf_only",
-                                     params={"name": filename})
-    if len(content) > MAX_ATTACHMENT_BYTES:
-        raise errors.ValidationError(
-            f"{filename} is {len(content) // 1024} KiB; the limit is "
-            f"{MAX_ATTACHMENT_BYTES // (1024 * 1024)} MiB", field="attachment",
-            rule="attachment_size", params={"name": filename, "size": len(content),
-                                            "limit": MAX_ATTACHMENT_BYTES})
+    filename, content_type = check_pdf(filename, content)
     att = Attachment(filename=filename, content_type=content_type, size=len(content),
                      sha256=hashlib.sha256(content).hexdigest(), content=content,
                      uploaded_by=actor.username, created_at=now)
