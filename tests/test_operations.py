@@ -448,7 +448,7 @@ def test_attachments_are_size_limited(session, draft, ministry_nl):
     with pytest.raises(errors.ValidationError, match="the limit is 10 MiB"):
         replies.add_attachment(session, ministry_nl, draft, filename="groot.pdf",
                                content_type="application/pdf", content=too_big, now=NOW)
-    just_fits = too_big[:limit]
+    just_fits = PDF + b" " * (limit - len(PDF))  # a real PDF, padded to the limit
     att = replies.add_attachment(session, ministry_nl, draft, filename="net.pdf",
                                  content_type="application/pdf", content=just_fits, now=NOW)
     assert att.size == limit
