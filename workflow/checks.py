@@ -7,6 +7,7 @@ import re
 from datetime import datetime
 
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from workflow import clock, deadlines, errors
@@ -46,8 +47,11 @@ def check_version(rec: Recommendation, expected_version: int | None) -> None:
 
 
 def touch(rec: Recommendation, now: datetime) -> None:
-    # Any change to a case, addressee rows included, gives the case a new version.
+    # Any change to a case, addressee rows included, gives the case a new version, also
+    # when the clock shows the same moment as the last change (flag_modified forces the
+    # versioned UPDATE, so a rival that read the same version loses instead of also winning).
     rec.updated_at = now
+    flag_modified(rec, "updated_at")
 
 
 # Characters no text column can hold: PostgreSQL refuses NUL in text, and lone UTF-16
