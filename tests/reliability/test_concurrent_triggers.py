@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.api.conftest import NL, SEC, _load_demo, dispose, frozen, make_app  # noqa: F401
+from tests.api.conftest import NL, NOW, SEC, _load_demo, dispose, make_app
 from tests.conftest import _pg_candidate
 from workflow import clock, history
 from workflow.accounts import tokens
@@ -25,7 +25,8 @@ ACTORS = ("comite-ministres", NL, "spf-affaires-etrangeres", "maee-lu", SEC)
 
 
 def _body(params: list[str], today, answered: list[str]) -> dict:
-    values = {"addressees": answered, "reason": "Besluit van de commissie", "closure_reason": "lapsed",
+    values = {"addressees": answered, "reason": "Besluit van de commissie",
+              "closure_reason": "lapsed",
               "text_nl": "Antwoord van de regering", "position": "agrees", "days": 10,
               "letter_date": (today - timedelta(days=1)).isoformat(),
               "requested_date": (today + timedelta(days=60)).isoformat(),
@@ -35,11 +36,12 @@ def _body(params: list[str], today, answered: list[str]) -> dict:
 
 
 @pytest.fixture
-def pg_app(databases, tmp_path, monkeypatch, frozen):
+def pg_app(databases, tmp_path, monkeypatch):
     url = databases.postgres(_pg_candidate())
     _load_demo(url)
     app = make_app(url, tmp_path, monkeypatch)
-    yield app
+    with clock.frozen(NOW):
+        yield app
     dispose(app)
 
 
