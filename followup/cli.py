@@ -80,6 +80,24 @@ def lifecycle_doc() -> None:
     click.echo(lifecycle_markdown(), nl=False)
 
 
+@cli.command("grant-app-role")
+@click.argument("role")
+def grant_app_role(role: str) -> None:
+    """PostgreSQL: give the application's ROLE only what it needs (SELECT and INSERT on
+    the history). Run as the owner of the tables, after init-db and after each upgrade."""
+    from workflow.privileges import grant_application_role
+
+    engine = db.make_engine()
+    try:
+        with engine.begin() as conn:
+            statements = grant_application_role(conn, role)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        engine.dispose()
+    click.echo(f"{role}: {len(statements)} grants; on the history only SELECT and INSERT")
+
+
 @cli.command("verify-history")
 @click.option("--head", help="The head hash noted earlier: also detects removed newest events.")
 def verify_history(head: str | None) -> None:
