@@ -100,10 +100,28 @@ def grant_app_role(role: str) -> None:
 
 @cli.command("verify-history")
 @click.option("--head", help="The head hash noted earlier: also detects removed newest events.")
-def verify_history(head: str | None) -> None:
+@click.option("--checkpoint", "checkpoint_file", type=click.Path(exists=True, dir_okay=False),
+              help="A signed checkpoint kept earlier (JSON): proves the history still "
+                   "contains its head unchanged.")
+@click.option("--public-key", help="Accept the checkpoint only when signed with this key.")
+def verify_history(head: str | None, checkpoint_file: str | None,
+                   public_key: str | None) -> None:
     """Recompute the hash chain. Exit 0 when intact, 1 with the first broken link."""
+    from workflow import errors as werr
+    from workflow.history import checkpoints
+
     with transaction() as session:
-        result = history.verify_history(session, expected_head=head)
+        if checkpoint_file:
+            try:
+                signed = checkpoints.load_file(checkpoint_file)
+            except werr.ValidationError as exc:
+                raise click.ClickException(exc.message) from exc
+            result = checkpoints.verify(session, signed, trusted_key=public_key)
+            if result.ok and head:
+                chain = history.verify_history(session, expected_head=head)
+                result = result if chain.ok else chain
+        else:
+            result = history.verify_history(session, expected_head=head)
     click.echo(result.describe())
     if not result.ok:
         sys.exit(1)
@@ -182,6 +200,7 @@ cli.add_command(__import__("web.commands", fromlist=["serve"]).serve)
 cli.add_command(__import__("followup.import_cmd", fromlist=["x"]).import_cmd)
 cli.add_command(__import__("followup.tokens_cmd", fromlist=["x"]).token)
 cli.add_command(__import__("followup.fire_cmd", fromlist=["x"]).fire)
+cli.add_command(__import__("followup.checkpoint_cmd", fromlist=["x"]).checkpoint)
 
 
 def main() -> None:

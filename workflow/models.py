@@ -14,8 +14,8 @@ from workflow.cases.models import (
     ExtensionRequest,
     Recommendation,
 )
-from workflow.history.models import Event
+from workflow.history.models import Checkpoint, Event
 
 __all__ = ["Addressee", "Answer", "ApiToken", "Attachment", "Base", "CaseAddressee",
-           "ClosingDay", "DeadlineAdjustment", "Event", "ExtensionRequest", "Recommendation",
-           "User"]
+           "Checkpoint", "ClosingDay", "DeadlineAdjustment", "Event", "ExtensionRequest",
+           "Recommendation", "User"]

@@ -18,9 +18,9 @@ import re
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from workflow.history.models import Event
+from workflow.history.models import Checkpoint, Event
 
-APPEND_ONLY = (Event.__tablename__,)
+APPEND_ONLY = (Event.__tablename__, Checkpoint.__tablename__)
 READ_ONLY = ("alembic_version",)
 ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 

@@ -51,3 +51,17 @@ class Event(Base):
     @property
     def data(self) -> dict:
         return json.loads(self.payload)
+
+
+class Checkpoint(Base):
+    """A signed head of the history (workflow/history/checkpoints.py). Only the public key
+    is stored; the signing key stays outside the database."""
+
+    __tablename__ = "checkpoint"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    hash: Mapped[str] = mapped_column(String(64))
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    public_key: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[str] = mapped_column(String(128))
