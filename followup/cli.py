@@ -201,6 +201,8 @@ cli.add_command(__import__("followup.import_cmd", fromlist=["x"]).import_cmd)
 cli.add_command(__import__("followup.tokens_cmd", fromlist=["x"]).token)
 cli.add_command(__import__("followup.fire_cmd", fromlist=["x"]).fire)
 cli.add_command(__import__("followup.checkpoint_cmd", fromlist=["x"]).checkpoint)
+cli.add_command(__import__("followup.backup_cmd", fromlist=["x"]).backup)
+cli.add_command(__import__("followup.backup_cmd", fromlist=["x"]).restore)
 
 
 def main() -> None:
