@@ -137,6 +137,10 @@ def test_every_trigger_has_exactly_one_winner_and_no_server_error(pg_app):
                     break  # the case changed: list its offers again
         if not progressed:
             break
+    total = Counter()
+    for outcome in raced.values():
+        total.update(outcome)
+    print(f"races: {len(raced)} (trigger, actor) pairs x {CLIENTS} clients: {dict(total)}")
     assert problems == []
     # every trigger people fire was raced (the system's own follow from them)
     fired_by_people = {t.name for lifecycle in (RECOMMENDATION, ANSWER)
