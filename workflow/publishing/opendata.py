@@ -114,9 +114,11 @@ def public_committees(session: Session) -> list[str]:
 
 
 def public_years(session: Session) -> list[int]:
+    # distinct days over the (is_published, adopted_on) index: a few per session, not a
+    # row per recommendation
     return sorted({d.year for d in session.scalars(
-        select(Recommendation.adopted_on).where(Recommendation.is_published.is_(True)))},
-        reverse=True)
+        select(Recommendation.adopted_on).where(Recommendation.is_published.is_(True))
+        .distinct())}, reverse=True)
 
 
 # ---------------------------------------------------------------------------
