@@ -96,7 +96,7 @@ def dashboard():
                            requests=lists["requests"], more=more, locale=str(get_locale()))
 
 
-@bp.route("/lists/<any(overdue, due-soon, to-assess, requests):panel>")
+@bp.route("/lists/<any(overdue, 'due-soon', 'to-assess', requests):panel>")
 @role_required(SECRETARIAT)
 def panel(panel: str):
     """A dashboard list in full, one page at a time."""
