@@ -2,8 +2,8 @@
 count of the whole list, and what the pager needs. A page costs two statements (the
 count and the rows), however long the list.
 
-``?page=`` is forgiving: no number (or a negative one, or one too long to be a page)
-is page 1, and a page past the end is the last page, so an old bookmark or a list that
+``?page=`` is forgiving: what is not a plain number (or is 0) is page 1, and a page past
+the end (however many digits it has) is the last page, so an old bookmark or a list that
 shrank never shows "N recommendations" above an empty table (nor answers a 500)."""
 
 from __future__ import annotations
@@ -15,15 +15,16 @@ from flask import request
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-MAX_DIGITS = 9  # more than this is no page anyone reached by a link
+MAX_DIGITS = 9  # a longer number is past the end of any list: read as this one
+BEYOND = 10 ** MAX_DIGITS
 
 
 def requested_page(arg: str = "page") -> int:
     """The page asked for in the query string (1 when it is not a plain number)."""
     raw = request.args.get(arg, "")
-    if raw.isascii() and raw.isdigit() and len(raw) <= MAX_DIGITS:
-        return max(int(raw), 1)
-    return 1
+    if not (raw.isascii() and raw.isdigit()):
+        return 1
+    return max(int(raw), 1) if len(raw) <= MAX_DIGITS else BEYOND
 
 
 @dataclass(frozen=True)
