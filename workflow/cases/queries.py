@@ -88,8 +88,9 @@ def awaited_entries(actor: Actor, organisation: str) -> Select:
 
 
 def other_entries(actor: Actor, organisation: str) -> Select:
-    """The entries of ``organisation`` that ``actor`` sees and no longer awaits an answer."""
+    """The entries of ``organisation`` that ``actor`` sees and no longer awaits an answer,
+    latest due first (the order of the (addressee_code, is_awaited, due_at) index)."""
     return (select(CaseAddressee).join(Recommendation)
             .where(CaseAddressee.addressee_code == organisation, ~CaseAddressee.is_awaited,
                    CaseAddressee.visible_to(actor))
-            .order_by(Recommendation.doc_number.desc()))
+            .order_by(CaseAddressee.due_at.desc(), CaseAddressee.id.desc()))
