@@ -148,8 +148,8 @@ def test_each_page_costs_the_same_at_ten_times_the_data(app):
         if size is not None:
             assert big[name][1] <= size, (name, big[name])
     # the lists are long enough to be cut: each shows a full page
-    for name in ("dashboard list", "requests list", "case list", "overdue list", "audit index", "timeline", "public index",
-                 "API list"):
+    for name in ("dashboard list", "requests list", "case list", "overdue list", "audit index",
+                 "timeline", "public index", "API list"):
         assert big[name][1] == PAGES[name][3], (name, big[name])
     assert big["inbox"][1] == 50
 
