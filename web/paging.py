@@ -61,11 +61,12 @@ def count(session: Session, stmt: Select) -> int:
 
 
 def paginate(session: Session, stmt: Select, per_page: int, *, page: int | None = None,
-             options: Sequence = ()) -> Page:
+             options: Sequence = (), count_stmt: Select | None = None) -> Page:
     """The page asked for (default: ``?page=``) of ``stmt``, past the end the last one.
     ``options`` are the loader options of the rows (eager loading), applied after the
-    count."""
-    total = count(session, stmt)
+    count; ``count_stmt`` a cheaper statement that counts the same rows (e.g. without a
+    join the rows need only for their order)."""
+    total = session.scalar(count_stmt) if count_stmt is not None else count(session, stmt)
     page = min(requested_page() if page is None else max(page, 1),
                max(1, -(-total // per_page)))
     items = session.scalars(stmt.options(*options).limit(per_page)

@@ -21,6 +21,7 @@ INDEXES = (
     ('ix_recommendation_theme', 'recommendation', ['theme', 'adopted_on']),
     ('ix_recommendation_published', 'recommendation',
      ['is_published', 'adopted_on', 'doc_number']),
+    ('ix_recommendation_published_committee', 'recommendation', ['is_published', 'committee']),
     ('ix_case_addressee_org_live', 'case_addressee', ['addressee_code', 'live_due_at']),
     ('ix_extension_request_status', 'extension_request', ['status', 'created_at']),
     ('ix_event_case_effective', 'event', ['recommendation_id', 'effective_at', 'seq']),

@@ -27,6 +27,14 @@ from . import bp
 from .forms import AnswerForm, ExtensionRequestForm
 
 INBOX_PER_PAGE = 50
+
+
+def _days_left(entry: CaseAddressee, now) -> int | None:
+    """Working days left, as the inbox shows them (none left once the due moment is past:
+    counting the working days of years overdue one by one would cost the page)."""
+    if entry.due_at is not None and entry.due_at < now:
+        return 0
+    return due_dates.working_days_left(entry, now)
 OTHERS_ROWS = 10  # the inbox shows the latest of the other cases, with a link to all
 OTHERS_PER_PAGE = 50
 
@@ -43,7 +51,7 @@ def inbox():
         options=(contains_eager(CaseAddressee.recommendation),
                  selectinload(CaseAddressee.answers)))
     waiting = [{"entry": entry, "status": due_dates.deadline_status(entry, now),
-                "days_left": due_dates.working_days_left(entry, now),
+                "days_left": _days_left(entry, now),
                 "draft": replies.draft_of(entry)} for entry in page.items]
     others, more = paging.first_rows(
         db.session, domain_queries.other_entries(actor, actor.organisation), OTHERS_ROWS,

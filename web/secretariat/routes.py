@@ -44,20 +44,22 @@ PANEL_PER_PAGE = 50
 
 
 def _panels(actor, cutoffs) -> dict:
-    """Each list of the dashboard: its query (in its indexed order) and the loader
-    options that bring what a row shows in the same statement."""
+    """Each list of the dashboard: its query (in its indexed order), the loader options
+    that bring what a row shows in the same statement, and a cheaper count if any."""
     with_case = (contains_eager(CaseAddressee.recommendation),)
+    soon = ("reminder",)
     return {
-        "overdue": (domain_queries.late_entries(actor, cutoffs), with_case),
-        "due-soon": (domain_queries.late_entries(actor, cutoffs, statuses=("reminder",)),
-                     with_case),
+        "overdue": (domain_queries.late_entries(actor, cutoffs), with_case,
+                    domain_queries.late_entries_count(actor, cutoffs)),
+        "due-soon": (domain_queries.late_entries(actor, cutoffs, statuses=soon), with_case,
+                     domain_queries.late_entries_count(actor, cutoffs, statuses=soon)),
         "to-assess": (select(Recommendation).where(Recommendation.state == "answered")
                       .order_by(Recommendation.updated_at.desc(), Recommendation.id.desc()),
-                      ()),
+                      (), None),
         "requests": (select(ExtensionRequest).where(ExtensionRequest.status == "open")
                      .order_by(ExtensionRequest.created_at, ExtensionRequest.id),
                      (joinedload(ExtensionRequest.entry)
-                      .joinedload(CaseAddressee.recommendation),)),
+                      .joinedload(CaseAddressee.recommendation),), None),
     }
 
 
@@ -83,7 +85,7 @@ def dashboard():
     counts = dict(db.session.execute(
         select(Recommendation.state, func.count()).group_by(Recommendation.state)).all())
     lists, more = {}, {}
-    for panel, (stmt, options) in _panels(actor, cutoffs).items():
+    for panel, (stmt, options, _count) in _panels(actor, cutoffs).items():
         items, more[panel] = paging.first_rows(db.session, stmt, PANEL_ROWS, options=options)
         lists[panel] = _with_status(panel, items, now)
     addressees = {a.code: a for a in queries.addressees(db.session)}
@@ -101,8 +103,9 @@ def dashboard():
 def panel(panel: str):
     """A dashboard list in full, one page at a time."""
     now = clock.utcnow()
-    stmt, options = _panels(current_actor(), due_dates.status_cutoffs(now))[panel]
-    page = paging.paginate(db.session, stmt, PANEL_PER_PAGE, options=options)
+    stmt, options, count = _panels(current_actor(), due_dates.status_cutoffs(now))[panel]
+    page = paging.paginate(db.session, stmt, PANEL_PER_PAGE, options=options,
+                           count_stmt=count)
     return render_template("secretariat/panel.html", panel=panel, page=page,
                            rows=_with_status(panel, page.items, now),
                            title=PANEL_TITLES[panel], locale=str(get_locale()))

@@ -23,6 +23,7 @@ from workflow.actors import Actor
 from workflow.answers.models import Answer
 from workflow.cases import due_dates
 from workflow.cases.models import CaseAddressee, Recommendation
+from workflow.cases.queries import distinct_values
 from workflow.history.models import Event
 from workflow.lifecycle import REPLY_TRIGGERS, SECRETARIAT
 
@@ -108,9 +109,8 @@ def public_answers(rec: Recommendation) -> list[Answer]:
 
 
 def public_committees(session: Session) -> list[str]:
-    return sorted(c for c in session.scalars(
-        select(Recommendation.committee).where(Recommendation.is_published.is_(True))
-        .distinct()) if c)
+    return distinct_values(session, Recommendation.committee,
+                           Recommendation.is_published.is_(True))
 
 
 def public_years(session: Session) -> list[int]:
