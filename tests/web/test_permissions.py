@@ -72,11 +72,13 @@ MATRIX = {
     # the attachment belongs to the Dutch ministry's draft: nobody else sees it
     ("GET", "cases.attachment"): by_group(404, ({"ministry_nl"}, 200)),
     ("GET", "secretariat.dashboard"): SEC_ONLY,
+    ("GET", "secretariat.panel"): SEC_ONLY,
     ("GET", "secretariat.register"): SEC_ONLY,
     ("POST", "secretariat.register"): by_group(403, (SEC, 400)),
     ("POST", "secretariat.act"): by_group(403, (SEC, 409)),
     ("POST", "secretariat.decide_request"): by_group(403, (SEC, 409)),
     ("GET", "ministry.inbox"): by_group(403, (MINISTRIES, 200)),
+    ("GET", "ministry.others"): by_group(403, (MINISTRIES, 200)),
     ("GET", "ministry.answer"): by_group(403, (IN_SCOPE, 200), (OUT_OF_SCOPE, 404)),
     ("POST", "ministry.answer"): by_group(403, (IN_SCOPE, 400), (OUT_OF_SCOPE, 404)),
     ("POST", "ministry.more_time"): by_group(403, (IN_SCOPE, 409), (OUT_OF_SCOPE, 404)),
@@ -113,7 +115,7 @@ def _fixture_data(app) -> dict:
         s.commit()
         return {"case_id": rec.id, "attachment_id": att.id, "request_id": req.id,
                 "user_id": s.query(User).filter_by(username="sec2").one().id,
-                "action": "close", "filename": "app.css"}
+                "action": "close", "filename": "app.css", "panel": "requests"}
 
 
 def _url(app, endpoint: str, values: dict) -> str:

@@ -8,7 +8,6 @@ import io
 
 from flask import g, request, send_file
 from flask_smorest import Blueprint
-from sqlalchemy import func, select
 
 from workflow import clock, dispatch, errors, history
 from workflow.answers import pdf_files, replies
@@ -19,6 +18,7 @@ from workflow.lifecycle import ANSWER, RECOMMENDATION, SECRETARIAT
 from workflow.models import Answer, Attachment, CaseAddressee, Recommendation
 from workflow.publishing import opendata
 
+from .. import paging
 from ..cases import queries
 from ..extensions import db
 from . import errors as api_errors
@@ -128,8 +128,10 @@ def recommendations(page: int = 1, per_page: int = 25, **filters):
                           committee=filters.get("committee", ""),
                           theme=filters.get("theme", ""), year=filters.get("year"),
                           overdue=bool(filters.get("overdue")), cutoffs=cutoffs)
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    rows = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+    total = paging.count(db.session, stmt)
+    # past the last page: an empty list (with the total and the number of pages)
+    rows = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all() \
+        if (page - 1) * per_page < total else []
     late = domain_queries.late_counts(db.session, actor, [r.id for r in rows], cutoffs)
     return page_view([summary_view(r, late.get(r.id, 0) > 0) for r in rows], page, per_page,
                      total)

@@ -196,8 +196,12 @@ class ListArgsSchema(Schema):
     theme = fields.String(validate=validate.Length(max=120))
     year = fields.Integer(validate=validate.Range(min=1944, max=2200))
     overdue = fields.Boolean(metadata={"description": "Only cases with an overdue answer"})
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
-    per_page = fields.Integer(load_default=25, validate=validate.Range(min=1, max=100))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000),
+                          metadata={"description": "Page number (from 1). Past the last "
+                                    "page the list is empty; total and pages still count "
+                                    "the whole list"})
+    per_page = fields.Integer(load_default=25, validate=validate.Range(min=1, max=100),
+                              metadata={"description": "Items per page (at most 100)"})
 
 
 class VersionMixin(Schema):

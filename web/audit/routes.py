@@ -10,11 +10,13 @@ from datetime import UTC, datetime, time, timedelta
 from flask import Response, render_template, request
 from flask_babel import get_locale
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from workflow import deadlines, history
 from workflow.lifecycle import AUDITOR, SECRETARIAT
-from workflow.models import Recommendation
+from workflow.models import Answer, Attachment, CaseAddressee, Event, Recommendation
 
+from .. import paging
 from ..cases.view import load_case
 from ..extensions import db
 from ..security import role_required
@@ -33,16 +35,25 @@ ALGORITHM = ("hash = sha256(prev_hash + '\\n' + canonical) as lower-case hex, wh
              "checked from its prev_hash and canonical text alone.")
 
 
+PER_PAGE = 50
+EVENTS_PER_PAGE = 100
+
+
 @bp.route("/")
 @role_required(*READERS)
 def index():
-    recs = db.session.scalars(select(Recommendation).order_by(
-        Recommendation.adopted_on.desc(), Recommendation.id.desc())).all()
-    return render_template("audit/index.html", recs=recs, locale=str(get_locale()))
+    page = paging.paginate(db.session, select(Recommendation).order_by(
+        Recommendation.adopted_on.desc(), Recommendation.id.desc()), PER_PAGE)
+    return render_template("audit/index.html", recs=page.items, page=page,
+                           locale=str(get_locale()))
 
 
 def _answer_versions(rec):
-    """Per addressee, the submitted replies in order (drafts are never part of the record)."""
+    """Per addressee, the submitted replies in order (drafts are never part of the record),
+    loaded in three statements whatever the number of addressees and replies."""
+    db.session.scalars(select(Recommendation).where(Recommendation.id == rec.id).options(
+        selectinload(Recommendation.addressees).selectinload(CaseAddressee.answers)
+        .selectinload(Answer.attachments).defer(Attachment.content))).one()
     out = []
     for entry in rec.addressees:
         versions = [a for a in entry.answers if a.status == "submitted"]
@@ -55,8 +66,11 @@ def _answer_versions(rec):
 @role_required(*READERS)
 def timeline(case_id: int):
     rec = load_case(case_id)
-    events = history.case_events(db.session, rec.id)
-    return render_template("audit/timeline.html", rec=rec, events=events,
+    # the case's events in effective order (history.case_events), a page at a time over
+    # the (recommendation_id, effective_at, seq) index
+    page = paging.paginate(db.session, select(Event).where(Event.recommendation_id == rec.id)
+                           .order_by(Event.effective_at, Event.seq), EVENTS_PER_PAGE)
+    return render_template("audit/timeline.html", rec=rec, events=page.items, page=page,
                            versions=_answer_versions(rec))
 
 

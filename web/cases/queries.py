@@ -52,7 +52,7 @@ def search(actor: Actor, *, q: str = "", state: str = "", addressee: str = "",
 
 
 def distinct_values(session, column) -> list[str]:
-    return [v for v in session.scalars(select(column).distinct().order_by(column)) if v]
+    return domain.distinct_values(session, column)
 
 
 def addressees(session) -> list[Addressee]:

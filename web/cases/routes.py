@@ -17,6 +17,7 @@ from workflow.cases import queries as domain_queries
 from workflow.lifecycle import RECOMMENDATION
 from workflow.models import Attachment, Recommendation
 
+from .. import paging
 from ..extensions import db
 from ..hardening import inline_styles_drawn
 from ..labels import state_label, trigger_label
@@ -45,12 +46,11 @@ def index():
     filters = {k: v for k, v in filters.items() if v not in (None, "")}
     actor, cutoffs = current_actor(), due_dates.status_cutoffs(clock.utcnow())
     stmt = queries.search(actor, cutoffs=cutoffs, **filters)
-    page = request.args.get("page", 1, type=int)
-    pagination = db.paginate(stmt, page=max(page, 1), per_page=PER_PAGE, error_out=False)
+    pagination = paging.paginate(db.session, stmt, PER_PAGE)
     late = domain_queries.late_counts(db.session, actor, [r.id for r in pagination.items],
                                       cutoffs)
     rows = [{"rec": rec, "overdue": late.get(rec.id, 0)} for rec in pagination.items]
-    args = {k: v for k, v in request.args.items() if k != "page"}
+    args = paging.link_args()
     return render_template("cases/index.html", form=form, rows=rows, pagination=pagination,
                            args=args, valid=valid), 200 if valid else 400
 

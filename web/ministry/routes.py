@@ -16,6 +16,7 @@ from workflow.cases import queries as domain_queries
 from workflow.lifecycle import MINISTRY, REPLY_TRIGGERS
 from workflow.models import CaseAddressee
 
+from .. import paging
 from ..cases.view import check_version, load_case, submitted_version
 from ..errors import status_of
 from ..extensions import db
@@ -25,24 +26,50 @@ from ..transaction import shows_refusals
 from . import bp
 from .forms import AnswerForm, ExtensionRequestForm
 
+INBOX_PER_PAGE = 50
+
+
+def _days_left(entry: CaseAddressee, now) -> int | None:
+    """Working days left, as the inbox shows them (none left once the due moment is past:
+    counting the working days of years overdue one by one would cost the page)."""
+    if entry.due_at is not None and entry.due_at < now:
+        return 0
+    return due_dates.working_days_left(entry, now)
+OTHERS_ROWS = 10  # the inbox shows the latest of the other cases, with a link to all
+OTHERS_PER_PAGE = 50
+
 
 @bp.route("/")
 @role_required(MINISTRY)
 def inbox():
+    """The entries that await this government's answer, a page at a time (with the
+    drafts in one more statement), and the first of the others."""
     actor = current_actor()
     now = clock.utcnow()
-    awaited = db.session.scalars(
-        domain_queries.awaited_entries(actor, actor.organisation)
-        .options(contains_eager(CaseAddressee.recommendation),
-                 selectinload(CaseAddressee.answers))).all()
+    page = paging.paginate(
+        db.session, domain_queries.awaited_entries(actor, actor.organisation), INBOX_PER_PAGE,
+        options=(contains_eager(CaseAddressee.recommendation),
+                 selectinload(CaseAddressee.answers)))
     waiting = [{"entry": entry, "status": due_dates.deadline_status(entry, now),
-                "days_left": due_dates.working_days_left(entry, now),
-                "draft": replies.draft_of(entry)} for entry in awaited]
-    others = db.session.scalars(
-        domain_queries.other_entries(actor, actor.organisation)
-        .options(contains_eager(CaseAddressee.recommendation))).all()
-    return render_template("ministry/inbox.html", waiting=waiting, others=others,
-                           locale=str(get_locale()))
+                "days_left": _days_left(entry, now),
+                "draft": replies.draft_of(entry)} for entry in page.items]
+    others, more = paging.first_rows(
+        db.session, domain_queries.other_entries(actor, actor.organisation), OTHERS_ROWS,
+        options=(contains_eager(CaseAddressee.recommendation),))
+    return render_template("ministry/inbox.html", waiting=waiting, page=page, others=others,
+                           more_others=more, locale=str(get_locale()))
+
+
+@bp.route("/others")
+@role_required(MINISTRY)
+def others():
+    """The other recommendations addressed to this government (answered, waived, closed),
+    a page at a time."""
+    actor = current_actor()
+    page = paging.paginate(
+        db.session, domain_queries.other_entries(actor, actor.organisation), OTHERS_PER_PAGE,
+        options=(contains_eager(CaseAddressee.recommendation),))
+    return render_template("ministry/others.html", page=page, locale=str(get_locale()))
 
 
 def _entry(case_id: int):

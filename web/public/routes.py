@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import date
 
 from flask import (
     Response,
@@ -18,12 +19,16 @@ from flask import (
     url_for,
 )
 from flask_babel import force_locale
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from workflow import clock
+from workflow.cases import queries as domain_queries
 from workflow.history import dump_payload
-from workflow.models import Addressee, Attachment
+from workflow.models import Addressee, Answer, Attachment, CaseAddressee, Recommendation
 from workflow.publishing import opendata, scoreboard
 
+from .. import paging
 from ..extensions import db
 from . import bp, feeds
 
@@ -57,12 +62,29 @@ def _published(filters: dict):
 # Pages
 
 
+PER_PAGE = 50
+
+
+def _published_page(filters: dict) -> paging.Page:
+    """One page of the published recommendations, newest first, with their addressees."""
+    stmt = domain_queries.visible_cases(None)
+    if filters["year"]:
+        stmt = stmt.where(Recommendation.adopted_on >= date(filters["year"], 1, 1),
+                          Recommendation.adopted_on < date(filters["year"] + 1, 1, 1))
+    if filters["committee"]:
+        stmt = stmt.where(Recommendation.committee == filters["committee"])
+    stmt = stmt.order_by(Recommendation.adopted_on.desc(), Recommendation.doc_number)
+    return paging.paginate(db.session, stmt, PER_PAGE,
+                           options=(selectinload(Recommendation.addressees),))
+
+
 @bp.route("/public/")
 def index():
     filters = _filters()
-    recs = _published(filters)
-    return render_template("public/index.html", recs=recs, filters=filters,
-                           query={k: v for k, v in filters.items() if v},
+    page = _published_page(filters)
+    query = {k: v for k, v in filters.items() if v}
+    return render_template("public/index.html", recs=page.items, page=page, filters=filters,
+                           query=query,
                            years=opendata.public_years(db.session),
                            committees=opendata.public_committees(db.session))
 
@@ -70,6 +92,9 @@ def index():
 @bp.route("/public/recommendations/<doc:doc_number>")
 def recommendation(doc_number: str):
     rec = opendata.public_recommendation(db.session, doc_number)
+    db.session.scalars(select(Recommendation).where(Recommendation.id == rec.id).options(
+        selectinload(Recommendation.addressees).selectinload(CaseAddressee.answers)
+        .selectinload(Answer.attachments).defer(Attachment.content))).one()  # what it shows
     now = clock.utcnow()
     entries = [(e, opendata.entry_record(e, now)) for e in rec.addressees]
     return render_template("public/recommendation.html", rec=rec, entries=entries,

@@ -7,6 +7,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager, joinedload
 
 from workflow import clock, deadlines, dispatch
 from workflow import clock as clock_ops
@@ -16,8 +17,9 @@ from workflow.cases import catalogue, due_dates, registration, scope
 from workflow.cases import queries as domain_queries
 from workflow.cases.calendars import calendar_for
 from workflow.lifecycle import ANSWER, RECOMMENDATION, REPLY_TRIGGERS, SECRETARIAT
-from workflow.models import ExtensionRequest, Recommendation
+from workflow.models import CaseAddressee, ExtensionRequest, Recommendation
 
+from .. import paging
 from ..cases import queries
 from ..cases.view import check_version, load_case, render_case
 from ..errors import status_of
@@ -37,7 +39,42 @@ from .forms import (
     register_form,
 )
 
-PANEL_ROWS = 50  # the dashboard's lists show the first rows; the case list has them all
+PANEL_ROWS = 50  # the dashboard shows the first rows of each list, with a link to all
+PANEL_PER_PAGE = 50
+
+
+def _panels(actor, cutoffs) -> dict:
+    """Each list of the dashboard: its query (in its indexed order), the loader options
+    that bring what a row shows in the same statement, and a cheaper count if any."""
+    with_case = (contains_eager(CaseAddressee.recommendation),)
+    soon = ("reminder",)
+    return {
+        "overdue": (domain_queries.late_entries(actor, cutoffs), with_case,
+                    domain_queries.late_entries_count(actor, cutoffs)),
+        "due-soon": (domain_queries.late_entries(actor, cutoffs, statuses=soon), with_case,
+                     domain_queries.late_entries_count(actor, cutoffs, statuses=soon)),
+        "to-assess": (select(Recommendation).where(Recommendation.state == "answered")
+                      .order_by(Recommendation.updated_at.desc(), Recommendation.id.desc()),
+                      (), None),
+        "requests": (select(ExtensionRequest).where(ExtensionRequest.status == "open")
+                     .order_by(ExtensionRequest.created_at, ExtensionRequest.id),
+                     (joinedload(ExtensionRequest.entry)
+                      .joinedload(CaseAddressee.recommendation),), None),
+    }
+
+
+PANEL_TITLES = {
+    "overdue": _l("Overdue answers"),
+    "due-soon": _l("Due in the next 30 days"),
+    "to-assess": _l("Answered: to assess"),
+    "requests": _l("Requests for more time"),
+}
+
+
+def _with_status(panel: str, items, now) -> list:
+    if panel in ("overdue", "due-soon"):
+        return [(e, due_dates.deadline_status(e, now)) for e in items]
+    return list(items)
 
 
 @bp.route("/")
@@ -47,27 +84,31 @@ def dashboard():
     actor, cutoffs = current_actor(), due_dates.status_cutoffs(now)
     counts = dict(db.session.execute(
         select(Recommendation.state, func.count()).group_by(Recommendation.state)).all())
-    entries = db.session.scalars(
-        domain_queries.late_entries(actor, cutoffs).limit(PANEL_ROWS)).all()
-    overdue = [(e, due_dates.deadline_status(e, now)) for e in entries]
+    lists, more = {}, {}
+    for panel, (stmt, options, _count) in _panels(actor, cutoffs).items():
+        items, more[panel] = paging.first_rows(db.session, stmt, PANEL_ROWS, options=options)
+        lists[panel] = _with_status(panel, items, now)
     addressees = {a.code: a for a in queries.addressees(db.session)}
     summary = [(addressees[code], n, due_dates.due_status(oldest, now).days_overdue)
                for code, n, oldest in domain_queries.late_per_addressee(db.session, actor,
                                                                         cutoffs)]
-    soon = db.session.scalars(
-        domain_queries.late_entries(actor, cutoffs, statuses=("reminder",))
-        .limit(PANEL_ROWS)).all()
-    due_soon = [(e, due_dates.deadline_status(e, now)) for e in soon]
-    to_assess = db.session.scalars(
-        select(Recommendation).where(Recommendation.state == "answered")
-        .order_by(Recommendation.updated_at.desc()).limit(20)).all()
-    requests = db.session.scalars(
-        select(ExtensionRequest).where(ExtensionRequest.status == "open")
-        .order_by(ExtensionRequest.created_at)).all()
     return render_template("secretariat/dashboard.html", states=RECOMMENDATION.state_names,
-                           counts=counts, overdue=overdue,
-                           summary=summary, due_soon=due_soon, to_assess=to_assess,
-                           requests=requests, locale=str(get_locale()))
+                           counts=counts, overdue=lists["overdue"], summary=summary,
+                           due_soon=lists["due-soon"], to_assess=lists["to-assess"],
+                           requests=lists["requests"], more=more, locale=str(get_locale()))
+
+
+@bp.route("/lists/<any(overdue, 'due-soon', 'to-assess', requests):panel>")
+@role_required(SECRETARIAT)
+def panel(panel: str):
+    """A dashboard list in full, one page at a time."""
+    now = clock.utcnow()
+    stmt, options, count = _panels(current_actor(), due_dates.status_cutoffs(now))[panel]
+    page = paging.paginate(db.session, stmt, PANEL_PER_PAGE, options=options,
+                           count_stmt=count)
+    return render_template("secretariat/panel.html", panel=panel, page=page,
+                           rows=_with_status(panel, page.items, now),
+                           title=PANEL_TITLES[panel], locale=str(get_locale()))
 
 
 def _preview(form, addressees: dict) -> list[dict]:

@@ -106,6 +106,15 @@ class Recommendation(Base):
             "(state <> 'closed' AND closure_reason IS NULL)",
             name="closed_has_reason",
         ),
+        # The lists' filters and sort orders (migration 0004): state (counts, filter,
+        # answers to assess by last change), adoption date, committee, theme, published.
+        Index("ix_recommendation_state_adopted", "state", "adopted_on"),
+        Index("ix_recommendation_state_updated", "state", "updated_at"),
+        Index("ix_recommendation_adopted", "adopted_on", "id"),
+        Index("ix_recommendation_committee", "committee", "adopted_on"),
+        Index("ix_recommendation_theme", "theme", "adopted_on"),
+        Index("ix_recommendation_published", "is_published", "adopted_on", "doc_number"),
+        Index("ix_recommendation_published_committee", "is_published", "committee"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -191,6 +200,7 @@ class CaseAddressee(Base):
             "live_due_at IS NULL OR (is_awaited AND is_required AND clock_stopped_on IS NULL "
             "AND live_due_at = due_at)", name="live_due_counts"),
         Index("ix_case_addressee_org_awaited", "addressee_code", "is_awaited", "due_at"),
+        Index("ix_case_addressee_org_live", "addressee_code", "live_due_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -331,6 +341,7 @@ class ExtensionRequest(Base):
     __tablename__ = "extension_request"
     __table_args__ = (
         CheckConstraint("status IN ('open', 'granted', 'refused')", name="status"),
+        Index("ix_extension_request_status", "status", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -49,6 +49,13 @@ def late_entries(actor: Actor | None, cutoffs: StatusCutoffs, *,
                       CaseAddressee.addressee_code))
 
 
+def late_entries_count(actor: Actor | None, cutoffs: StatusCutoffs, *,
+                       statuses: Sequence[str] = LATE) -> Select:
+    """How many entries ``late_entries`` gives, counted over the due-moment index alone."""
+    return (select(func.count()).select_from(CaseAddressee)
+            .where(entry_clause(actor, statuses=statuses, cutoffs=cutoffs)))
+
+
 def late_counts(session: Session, actor: Actor | None, rec_ids: Iterable[int],
                 cutoffs: StatusCutoffs) -> dict[int, int]:
     """How many of each case's entries that ``actor`` sees are overdue: one query for a
@@ -88,8 +95,22 @@ def awaited_entries(actor: Actor, organisation: str) -> Select:
 
 
 def other_entries(actor: Actor, organisation: str) -> Select:
-    """The entries of ``organisation`` that ``actor`` sees and no longer awaits an answer."""
+    """The entries of ``organisation`` that ``actor`` sees and no longer awaits an answer,
+    latest due first (the order of the (addressee_code, is_awaited, due_at) index)."""
     return (select(CaseAddressee).join(Recommendation)
             .where(CaseAddressee.addressee_code == organisation, ~CaseAddressee.is_awaited,
                    CaseAddressee.visible_to(actor))
-            .order_by(Recommendation.doc_number.desc()))
+            .order_by(CaseAddressee.due_at.desc(), CaseAddressee.id.desc()))
+
+
+def distinct_values(session: Session, column, *criteria) -> list:
+    """The distinct non-empty values of an indexed column in order (a filter's choices),
+    by a loose index scan: a recursive query that asks the index for the next value
+    after the last one, one probe per value, instead of reading every row."""
+    first = select(func.min(column)).where(*criteria).scalar_subquery()
+    values = select(first.label("v")).cte("distinct_values", recursive=True)
+    following = select(func.min(column)).where(column > values.c.v, *criteria) \
+        .scalar_subquery()
+    values = values.union_all(select(following.label("v")).where(values.c.v.is_not(None)))
+    return [v for v in session.scalars(select(values.c.v).where(values.c.v.is_not(None)))
+            if v]

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import (
     BigInteger,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -25,6 +26,9 @@ class Event(Base):
     refuses, and a database trigger refuses too)."""
 
     __tablename__ = "event"
+    # A case's timeline, in its order, one page at a time (migration 0004).
+    __table_args__ = (Index("ix_event_case_effective", "recommendation_id", "effective_at",
+                            "seq"),)
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"),
                                     primary_key=True)

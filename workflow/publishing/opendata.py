@@ -23,6 +23,7 @@ from workflow.actors import Actor
 from workflow.answers.models import Answer
 from workflow.cases import due_dates
 from workflow.cases.models import CaseAddressee, Recommendation
+from workflow.cases.queries import distinct_values
 from workflow.history.models import Event
 from workflow.lifecycle import REPLY_TRIGGERS, SECRETARIAT
 
@@ -108,15 +109,16 @@ def public_answers(rec: Recommendation) -> list[Answer]:
 
 
 def public_committees(session: Session) -> list[str]:
-    return sorted(c for c in session.scalars(
-        select(Recommendation.committee).where(Recommendation.is_published.is_(True))
-        .distinct()) if c)
+    return distinct_values(session, Recommendation.committee,
+                           Recommendation.is_published.is_(True))
 
 
 def public_years(session: Session) -> list[int]:
+    # distinct days over the (is_published, adopted_on) index: a few per session, not a
+    # row per recommendation
     return sorted({d.year for d in session.scalars(
-        select(Recommendation.adopted_on).where(Recommendation.is_published.is_(True)))},
-        reverse=True)
+        select(Recommendation.adopted_on).where(Recommendation.is_published.is_(True))
+        .distinct())}, reverse=True)
 
 
 # ---------------------------------------------------------------------------
