@@ -134,6 +134,9 @@ EXTENSION_STATUS = {
 # workflow words its errors in English with the values filled in; the pages show
 # these instead in Dutch and French (English keeps the workflow's own words).
 RULES = {
+    "checkpoint_format": _l("This file is not a checkpoint of this application, or it is "
+                            "damaged."),
+    "checkpoint_key": _l("The checkpoint signing key is missing or cannot be read."),
     "assessed_before_closure": _l(
         "The committee has not assessed the answers: before assessment a case can only be "
         "closed as superseded, lapsed or no reply possible."),
