@@ -93,8 +93,12 @@ def init_app(app) -> None:
     def _http(exc: HTTPException):
         names = {403: _("Not allowed"), 404: _("Not found"), 405: _("Method not allowed"),
                  409: _("Conflict"), 413: _("Too large")}
-        return render_error(exc.code or 500, names.get(exc.code, exc.name),
-                            exc.name.lower().replace(" ", "_"))
+        body, status = render_error(exc.code or 500, names.get(exc.code, exc.name),
+                                    exc.name.lower().replace(" ", "_"))
+        response = app.make_response((body, status))
+        if getattr(exc, "valid_methods", None):  # 405: say which methods the address takes
+            response.headers["Allow"] = ", ".join(exc.valid_methods)
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

@@ -27,7 +27,7 @@ from workflow.cases import scope
 from workflow.demo import CASES
 from workflow.lifecycle import ANSWER, RECOMMENDATION
 
-from .conftest import NL, SEC
+from .conftest import AUDITOR, BE, NL, SEC
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
@@ -93,3 +93,32 @@ def test_api_conforms_to_its_document(app, auth):
 def test_api_conforms_for_a_ministry(app, auth):
     failures = _run(app, auth(NL), 15)
     assert failures == [], "\n\n".join(failures)
+
+
+def test_api_conforms_for_the_auditor_and_another_government(app, auth):
+    failures = _run(app, auth(AUDITOR), 8) + _run(app, auth(BE), 8)
+    assert failures == [], "\n\n".join(failures)
+
+
+def test_api_conforms_without_a_token(app):
+    failures = _run(app, {}, 5)
+    assert failures == [], "\n\n".join(failures)
+
+
+def test_an_undeclared_method_is_405_with_allow(app, client):
+    document = client.get("/api/v1/openapi.json").json
+    tried = 0
+    for path, item in document["paths"].items():
+        declared = {m.upper() for m in item if m in ("get", "put", "post", "delete", "patch")}
+        concrete = (path.replace("{number}", "747").replace("{part}", "2")
+                    .replace("{code}", "NL").replace("{trigger}", "transmit")
+                    .replace("{answer_id}", "1").replace("{attachment_id}", "1"))
+        for method in sorted({"GET", "PUT", "POST", "DELETE", "PATCH"} - declared):
+            url = concrete if concrete.startswith("/api/") else f"/api/v1{concrete}"
+            response = client.open(url, method=method)
+            assert response.status_code == 405, (method, path, response.status_code)
+            allowed = {m.strip() for m in response.headers["Allow"].split(",")}
+            assert declared <= allowed, (method, path, allowed)
+            assert response.json["code"] == "method_not_allowed"
+            tried += 1
+    assert tried >= 20

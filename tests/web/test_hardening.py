@@ -162,3 +162,9 @@ def test_behind_a_proxy_each_client_address_is_counted_apart(db_url, tmp_path, m
     assert [fail_from("192.0.2.1") for _ in range(30)] == [400] * 30
     assert fail_from("192.0.2.1") == 429  # thirty failures from one address
     assert fail_from("192.0.2.2") == 400  # another client behind the same proxy
+
+
+def test_a_page_answers_an_undeclared_method_with_405_and_allow(client):
+    response = client.delete("/public/")
+    assert response.status_code == 405
+    assert "GET" in response.headers["Allow"] and "Traceback" not in text(response)

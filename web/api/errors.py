@@ -130,7 +130,10 @@ def register(blp) -> None:
                 body["code"] = "bad_request"
         elif data.get("message"):
             body["message"] = data["message"]
-        return _response(status, body, data.get("headers"))
+        headers = dict(data.get("headers") or {})
+        if getattr(exc, "valid_methods", None):  # 405: say which methods the address takes
+            headers["Allow"] = ", ".join(exc.valid_methods)
+        return _response(status, body, headers)
 
     @blp.errorhandler(Exception)
     def _unexpected(exc: Exception):
