@@ -50,22 +50,24 @@ def _forms(client, path: str) -> list[dict]:
     return [f for f in parser.forms if f["action"] not in ("/logout",)]
 
 
+def _fuzz_form(client, action: str, fields: dict, examples: int) -> None:
+    @given(values=st.fixed_dictionaries({name: WEIRD for name in fields}),
+           keep=st.lists(st.sampled_from(sorted(fields) or ["x"]), unique=True))
+    @settings(max_examples=examples, deadline=None, derandomize=True, database=None,
+              suppress_health_check=list(HealthCheck))
+    def post(values, keep):
+        data = {**values, **{name: fields[name] for name in keep if name in fields}}
+        response = client.post(action, data=data)
+        assert response.status_code < 500, (action, data, response.status_code)
+
+    post()
+
+
 def _fuzz(client, forms: list[dict], examples: int) -> list[str]:
     failures = []
     for form in forms:
-        action, fields = form["action"], form["fields"]
-
-        @given(values=st.fixed_dictionaries({name: WEIRD for name in fields}),
-               keep=st.lists(st.sampled_from(sorted(fields) or ["x"]), unique=True))
-        @settings(max_examples=examples, deadline=None, derandomize=True, database=None,
-                  suppress_health_check=list(HealthCheck))
-        def post(values, keep):
-            data = {**values, **{name: fields[name] for name in keep if name in fields}}
-            response = client.post(action, data=data)
-            assert response.status_code < 500, (action, data, response.status_code)
-
         try:
-            post()
+            _fuzz_form(client, form["action"], form["fields"], examples)
         except AssertionError as exc:
             failures.append(str(exc)[:500])
     return failures
