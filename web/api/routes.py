@@ -265,6 +265,10 @@ def add_attachment(files: dict, number: str, part: str, code: str):
     """Attach a PDF to your draft reply."""
     actor = current_actor()
     entry = _entry(_case(f"{number}/{part}"), code)
+    answerers = sorted(ANSWER.trigger("submit_answer").roles)
+    if actor.role not in answerers:  # who may never write a reply, may not attach to one
+        raise errors.PermissionDenied(f"only the {' or '.join(answerers)} attach files to "
+                                      "replies", rule="role", params={"roles": answerers})
     current = _own_draft(entry)
     if current is None:
         raise errors.TransitionRefused("write a draft reply first; attachments go with a "
