@@ -88,8 +88,8 @@ def test_drafts_belong_to_the_organisation_that_writes_them(client, auth):
 def test_publishing_and_importing_are_the_secretariats(client, auth):
     seen = _matrix(client, auth, "PUT", f"{CASE}/published", {"published": True}, etag=True)
     assert seen == expect(anonymous=401, ministry_lu=404, secretariat=200, default=403)
-    csv = ("doc_number,adopted_on,title_nl,deadline_rule,addressee,required\n"
-           "795/1,2020-01-10,Titel,6 months,NL,yes\n").encode()
+    csv = (b"doc_number,adopted_on,title_nl,deadline_rule,addressee,required\n"
+           b"795/1,2020-01-10,Titel,6 months,NL,yes\n")
     seen = _matrix(client, auth, "POST", "/api/v1/imports",
                    files={"file": ("import.csv", csv, "text/csv")})
     assert seen == expect(anonymous=401, secretariat=200, default=403)
