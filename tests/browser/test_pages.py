@@ -142,6 +142,9 @@ def test_phone_width(browsing, lang):
     shot(sec, f"{lang}-phone-dashboard")
     sec.get_by_role("region", name=tr(lang, "Overdue answers")).get_by_role(
         "link", name=DOC).first.click()
+    # measure the case page once it is there with its stylesheet, not the page being left
+    sec.wait_for_url("**/cases/*")
+    sec.wait_for_load_state("load")
     assert_no_horizontal_scroll(sec)
     shot(sec, f"{lang}-phone-case")
 
@@ -154,6 +157,7 @@ def test_phone_width(browsing, lang):
     ministry.get_by_role("link", name=DOC, exact=True).click()
     form = ministry.get_by_role("heading", name=exactly(tr(lang, "Your reply")))
     form.wait_for()
+    ministry.wait_for_load_state("load")
     assert_no_horizontal_scroll(ministry)
     # the fields fit: nothing sticks out to the right of the screen
     for msgid in ("Kind of reply", "Answer in Dutch", "Attach a PDF (at most 10 MiB)"):

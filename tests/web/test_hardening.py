@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import IN_CI
-from tests.web.conftest import PASSWORDS, login, make_app, text
+from tests.web.conftest import PASSWORDS, login, text
 from workflow import accounts
 from workflow.accounts import users
 
@@ -37,9 +37,9 @@ def test_production_sends_hsts_and_secure_cookies(app, client):
     assert cookie is not None and cookie.secure and cookie.http_only
 
 
-def test_development_allows_plain_http_cookies(db_url, tmp_path, monkeypatch):
+def test_development_allows_plain_http_cookies(app_factory, monkeypatch):
     monkeypatch.setenv("FOLLOWUP_ENV", "development")
-    app = make_app(db_url, tmp_path, monkeypatch)
+    app = app_factory()
     assert app.config["SESSION_COOKIE_SECURE"] is False
     assert "Strict-Transport-Security" not in app.test_client().get("/login").headers
 
@@ -100,7 +100,7 @@ def _redis_up() -> bool:
         return False
 
 
-def test_lock_out_is_shared_by_servers_through_redis(db_url, tmp_path, monkeypatch):
+def test_lock_out_is_shared_by_servers_through_redis(app_factory, monkeypatch):
     if not _redis_up():
         message = "Redis is not reachable on 127.0.0.1:6379"
         if IN_CI:
@@ -108,9 +108,9 @@ def test_lock_out_is_shared_by_servers_through_redis(db_url, tmp_path, monkeypat
         pytest.skip(message)
     monkeypatch.setenv("FOLLOWUP_RATELIMIT_STORAGE", "redis://127.0.0.1:6379/0")
     monkeypatch.setenv("FOLLOWUP_RATELIMIT_PREFIX", f"test-{uuid.uuid4().hex}")
-    first = make_app(db_url, tmp_path, monkeypatch)
+    first = app_factory()
     assert _fail(first.test_client(), "maee-lu", 3) == [400] * 3
-    second = make_app(db_url, tmp_path, monkeypatch)  # another server, same Redis
+    second = app_factory()  # another server, same Redis
     client = second.test_client()
     assert _fail(client, "maee-lu", 2) == [400, 400]
     assert client.post("/login", data={"username": "maee-lu", "password":
@@ -149,9 +149,9 @@ def test_only_the_drawing_relaxes_styles_and_never_scripts(app, client):
     assert "unsafe-inline" not in client.get("/secretariat/").headers["Content-Security-Policy"]
 
 
-def test_behind_a_proxy_each_client_address_is_counted_apart(db_url, tmp_path, monkeypatch):
+def test_behind_a_proxy_each_client_address_is_counted_apart(app_factory, monkeypatch):
     monkeypatch.setenv("FOLLOWUP_TRUSTED_PROXIES", "1")
-    app = make_app(db_url, tmp_path, monkeypatch)
+    app = app_factory()
     client = app.test_client()
 
     def fail_from(address: str) -> int:
