@@ -22,7 +22,7 @@ from flask_babel import force_locale
 from workflow import clock
 from workflow.history import dump_payload
 from workflow.models import Addressee, Attachment
-from workflow.publishing import opendata, scoreboard
+from workflow.publishing import figures, opendata, scoreboard
 
 from ..extensions import db
 from . import bp, feeds
@@ -88,8 +88,7 @@ def attachment(attachment_id: int):
 
 
 def _scores(filters: dict) -> list[scoreboard.Score]:
-    events = opendata.public_events(db.session, _published({}))
-    return scoreboard.compute(events, clock.utcnow(), **filters)
+    return figures.scores(db.session, clock.utcnow(), **filters)
 
 
 @bp.route("/public/scoreboard")
