@@ -1,7 +1,10 @@
-"""The scoreboard: how each addressee answers, computed from history events only.
+"""The scoreboard: how each addressee answers, defined by the history events only.
 
 Nothing here reads the current rows: every figure follows from the events (the
-same events the open-data export publishes), so anyone can recompute it.
+same events the open-data export publishes), so anyone can recompute it. This replay
+is the reference: the site shows the same figures from columns stored on each
+addressee entry and aggregated in SQL (:mod:`workflow.publishing.figures`), and the
+tests check that both agree.
 
 Definitions (per addressee, over the recommendations matching the filters):
 
