@@ -17,6 +17,7 @@ scoreboard in three SQL statements whatever the number of cases.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import date, datetime
 
@@ -145,16 +146,43 @@ def _write(session: Session, stmt, batch: list[dict]) -> int:
     return len(batch)
 
 
-def _events_by_case(session: Session) -> Iterable[tuple[int, list[Event]]]:
+class _Row:
+    """An event as the replay reads it, from the columns only (no ORM object): the
+    migration that calls :func:`rebuild` runs against the schema of its time."""
+
+    __slots__ = (
+        "action",
+        "addressee_code",
+        "doc_number",
+        "effective_at",
+        "entity",
+        "payload",
+        "recommendation_id",
+        "seq",
+        "to_state",
+    )
+
+    def __init__(self, row):
+        for name in self.__slots__:
+            setattr(self, name, getattr(row, name))
+
+    @property
+    def data(self) -> dict:
+        return json.loads(self.payload)
+
+
+def _events_by_case(session: Session) -> Iterable[tuple[int, list[_Row]]]:
     """The figure-moving events of each case, one case at a time (streamed)."""
-    result = session.execute(
-        select(Event).where(Event.recommendation_id.is_not(None),
-                            Event.action.in_(FIGURE_ACTIONS))
-        .order_by(Event.recommendation_id, Event.seq)
-        .execution_options(yield_per=REBUILD_BATCH))
+    table = Event.__table__
+    result = session.connection().execute(
+        select(*(table.c[name] for name in _Row.__slots__))
+        .where(table.c.recommendation_id.is_not(None), table.c.action.in_(FIGURE_ACTIONS))
+        .order_by(table.c.recommendation_id, table.c.seq)
+        .execution_options(yield_per=REBUILD_BATCH, stream_results=True))
     current, events = None, []
     try:
-        for ev in result.scalars():
+        for row in result:
+            ev = _Row(row)
             if ev.recommendation_id != current and events:
                 yield current, events
                 events = []
