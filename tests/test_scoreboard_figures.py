@@ -9,11 +9,13 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from alembic import command
 from sqlalchemy import select
 
+from workflow import db as wdb
 from workflow import dispatch, errors
 from workflow.actors import Actor
-from workflow.cases import registration
+from workflow.cases import catalogue, registration
 from workflow.cases.models import CaseAddressee, Recommendation
 from workflow.cases.transitions import may_ask_again
 from workflow.clock import brussels_date
@@ -152,3 +154,26 @@ def test_a_reply_dated_before_an_extension_is_judged_by_the_due_date_then(sessio
     [score] = figures.scores(session, t0 + timedelta(days=50))
     assert (score.answered, score.answered_on_time, score.median_days) == (1, 0, 32.0)
     assert score == scoreboard.compute(session.scalars(select(Event)), t0 + timedelta(days=50))[0]
+
+
+def test_the_migration_fills_the_figures_from_the_history(tmp_path):
+    url = f"sqlite:///{tmp_path / 'migrated.db'}"
+    wdb.upgrade(url)
+    engine = wdb.make_engine(url)
+    session = wdb.make_session(engine)
+    try:
+        catalogue.sync_addressees(session)
+        report = importer.import_file(session, *importer.read_file(
+            SAMPLES / "import-sample.json"), now=datetime(2024, 5, 2, 9, tzinfo=UTC))
+        assert report.ok, report.problems
+        _play(session, 3, steps=80)
+        session.commit()
+        before = _stored(session)
+        assert any(row[3] is not None for row in before)
+        session.close()
+        command.downgrade(wdb.alembic_config(url), "0003")  # the columns are gone
+        wdb.upgrade(url)  # and filled again from the events
+        assert _stored(session) == before
+    finally:
+        session.close()
+        engine.dispose()
