@@ -311,3 +311,12 @@ def test_exports_are_streamed_and_written_as_one_document(sample_app, kind, quer
     monkeypatch.setattr(routes, "CHUNK_ROWS", 2)  # many chunks: the same text
     assert client.get(f"/public/export/{kind}.csv{query}").get_data(as_text=True) == whole
     assert (len(whole.splitlines()) == 1) == bool(query)
+
+
+def test_an_export_abandoned_half_way_leaves_nothing_open(sample_app):
+    client = sample_app.test_client()
+    response = client.get("/public/export/events.csv", buffered=False)
+    first = next(iter(response.response))
+    assert first.startswith(b"seq,")
+    response.close()  # the reader went away: the cursor and the session are released
+    assert client.get("/public/scoreboard.json").status_code == 200
