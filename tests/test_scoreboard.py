@@ -290,3 +290,33 @@ def test_exports_give_the_historic_dates_of_imported_cases(sample_app):
     assert (nl["state"], nl["position"]) == ("answered", None)
     answers = client.get("/public/export/answers.json").json["answers"]
     assert "privacy" not in json.dumps(answers)
+
+
+@pytest.mark.parametrize("kind", ["recommendations", "answers", "events"])
+@pytest.mark.parametrize("query", ["", "?year=1990"])
+def test_exports_are_streamed_and_written_as_one_document(sample_app, kind, query,
+                                                           monkeypatch):
+    from web.public import routes
+
+    client = sample_app.test_client()
+    response = client.get(f"/public/export/{kind}.json{query}")
+    assert response.is_streamed
+    text = response.get_data(as_text=True)
+    # the same text as the whole document dumped at once
+    assert text == json.dumps(json.loads(text), ensure_ascii=False, indent=1)
+    assert (len(json.loads(text)[kind]) == 0) == bool(query)
+    csv_response = client.get(f"/public/export/{kind}.csv{query}")
+    assert csv_response.is_streamed
+    whole = csv_response.get_data(as_text=True)
+    monkeypatch.setattr(routes, "CHUNK_ROWS", 2)  # many chunks: the same text
+    assert client.get(f"/public/export/{kind}.csv{query}").get_data(as_text=True) == whole
+    assert (len(whole.splitlines()) == 1) == bool(query)
+
+
+def test_an_export_abandoned_half_way_leaves_nothing_open(sample_app):
+    client = sample_app.test_client()
+    response = client.get("/public/export/events.csv", buffered=False)
+    first = next(iter(response.response))
+    assert first.startswith(b"seq,")
+    response.close()  # the reader went away: the cursor and the session are released
+    assert client.get("/public/scoreboard.json").status_code == 200

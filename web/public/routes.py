@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable, Iterator
 from datetime import date
 
 from flask import (
@@ -16,6 +17,7 @@ from flask import (
     render_template,
     request,
     send_file,
+    stream_with_context,
     url_for,
 )
 from flask_babel import force_locale
@@ -26,7 +28,7 @@ from workflow import clock
 from workflow.cases import queries as domain_queries
 from workflow.history import dump_payload
 from workflow.models import Addressee, Answer, Attachment, CaseAddressee, Recommendation
-from workflow.publishing import opendata, scoreboard
+from workflow.publishing import figures, opendata, scoreboard
 
 from .. import paging
 from ..extensions import db
@@ -113,8 +115,7 @@ def attachment(attachment_id: int):
 
 
 def _scores(filters: dict) -> list[scoreboard.Score]:
-    events = opendata.public_events(db.session, _published({}))
-    return scoreboard.compute(events, clock.utcnow(), **filters)
+    return figures.scores(db.session, clock.utcnow(), **filters)
 
 
 @bp.route("/public/scoreboard")
@@ -139,56 +140,87 @@ def scoreboard_json():
 # Exports
 
 
-def _rows(kind: str, filters: dict) -> list[dict]:
-    recs = _published(filters)
+def _rows(kind: str, filters: dict) -> Iterator[dict]:
+    """The export's records, streamed: a batch of recommendations at a time."""
     now = clock.utcnow()
-    if kind == "recommendations":
-        closed = opendata.closed_on(db.session, recs)
-        return [opendata.recommendation_record(r, now, closed.get(r.id)) for r in recs]
-    if kind == "answers":
-        return [opendata.answer_record(a) for r in recs for a in opendata.public_answers(r)]
-    published = opendata.published_answer_ids(recs)
-    return [opendata.public_event_record(ev, published)
-            for ev in opendata.public_events(db.session, recs)]
+    if kind == "events":
+        yield from opendata.stream_public_event_records(db.session, **filters)
+        return
+    for recs in opendata.stream_published(db.session, **filters):
+        if kind == "recommendations":
+            closed = opendata.closed_on(db.session, recs)
+            for r in recs:
+                yield opendata.recommendation_record(r, now, closed.get(r.id))
+        else:
+            for r in recs:
+                for a in opendata.public_answers(r):
+                    yield opendata.answer_record(a)
 
 
-def _csv(kind: str, rows: list[dict]) -> str:
-    out = io.StringIO()
-    if kind == "recommendations":
-        writer = csv.DictWriter(out, fieldnames=REC_COLUMNS + ADDRESSEE_COLUMNS,
-                                lineterminator="\n")
-        writer.writeheader()
-        for row in rows:  # one line per recommendation and addressee
+def _csv_lines(kind: str, rows: Iterable[dict]) -> Iterator[dict]:
+    """The CSV lines of the records: one per recommendation and addressee, one per
+    answer, one per event."""
+    for row in rows:
+        if kind == "recommendations":
             base = {k: row[k] for k in REC_COLUMNS}
             for entry in row["addressees"]:
                 entry = {**entry, "answer_state": entry["state"]}
-                writer.writerow({**base, **{k: entry[k] for k in ADDRESSEE_COLUMNS}})
-    elif kind == "answers":
-        writer = csv.DictWriter(out, fieldnames=ANSWER_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({**row, "attachments": " ".join(
-                f"{a['sha256']}:{a['filename']}" for a in row["attachments"])})
-    else:
-        writer = csv.DictWriter(out, fieldnames=EVENT_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        for row in rows:
+                yield {**base, **{k: entry[k] for k in ADDRESSEE_COLUMNS}}
+        elif kind == "answers":
+            yield {**row, "attachments": " ".join(
+                f"{a['sha256']}:{a['filename']}" for a in row["attachments"])}
+        else:
             # The payload as the hash covers it: canonical JSON (sorted keys, compact).
-            writer.writerow({**row, "payload": dump_payload(row["payload"])})
-    return out.getvalue()
+            yield {**row, "payload": dump_payload(row["payload"])}
+
+
+CSV_FIELDS = {"recommendations": REC_COLUMNS + ADDRESSEE_COLUMNS, "answers": ANSWER_COLUMNS,
+              "events": EVENT_COLUMNS}
+CHUNK_ROWS = 200
+
+
+def _csv(kind: str, rows: Iterable[dict]) -> Iterator[str]:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_FIELDS[kind], lineterminator="\n")
+    writer.writeheader()
+    for n, line in enumerate(_csv_lines(kind, rows), 1):
+        writer.writerow(line)
+        if n % CHUNK_ROWS == 0:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
+
+
+def _json(kind: str, filters: dict, rows: Iterable[dict]) -> Iterator[str]:
+    """The same text as ``json.dumps({generated_at, filters, kind: [rows]}, indent=1)``,
+    written one record at a time."""
+    head = json.dumps({"generated_at": opendata._iso(clock.utcnow()), "filters": filters,
+                       kind: []}, ensure_ascii=False, indent=1)
+    yield head[:-len("]\n}")]
+    sep, empty = "\n  ", True
+    for row in rows:
+        yield ("" if empty else ",") + sep + json.dumps(row, ensure_ascii=False,
+                                                        indent=1).replace("\n", sep)
+        empty = False
+    yield "]\n}" if empty else "\n ]\n}"
 
 
 @bp.route("/public/export/<any(recommendations, answers, events):kind>.<any(csv, json):fmt>")
 def export(kind: str, fmt: str):
+    """Streamed (constant memory): the records are read in batches from a server-side
+    cursor while the response is written. The request's transaction was committed
+    before the body starts; reading the body opens a read-only one, rolled back when
+    the stream ends (the request context lives until then)."""
     filters = _filters()
     rows = _rows(kind, filters)
     filename = f"benelux-{kind}.{fmt}"
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     if fmt == "json":
-        body = json.dumps({"generated_at": opendata._iso(clock.utcnow()), "filters": filters,
-                           kind: rows}, ensure_ascii=False, indent=1)
-        return Response(body, mimetype="application/json", headers=headers)
-    return Response(_csv(kind, rows), mimetype="text/csv", headers=headers)
+        body, mimetype = _json(kind, filters, rows), "application/json"
+    else:
+        body, mimetype = _csv(kind, rows), "text/csv"
+    return Response(stream_with_context(body), mimetype=mimetype, headers=headers)
 
 
 # ---------------------------------------------------------------------------
@@ -208,8 +240,7 @@ def calendar(code: str):
     addressee = db.session.get(Addressee, code)
     if addressee is None:
         abort(404)
-    entries = [e for rec in _published({}) for e in rec.addressees
-               if e.addressee_code == code and e.due_at is not None]
+    entries = opendata.public_entries_of(db.session, code)
     with force_locale(_feed_language()):
         body = feeds.due_calendar(addressee, entries, clock.utcnow(),
                                   lambda doc: url_for("public.recommendation", doc_number=doc,
@@ -220,10 +251,8 @@ def calendar(code: str):
 
 @bp.route("/public/feed.atom")
 def feed():
-    recs = _published({})
-    published = opendata.published_answer_ids(recs)
-    events = [ev for ev in opendata.public_events(db.session, recs) if ev.to_state]
-    events = sorted(events, key=lambda ev: ev.seq, reverse=True)[:feeds.FEED_SIZE]
+    events = opendata.latest_public_changes(db.session, feeds.FEED_SIZE)
+    published = opendata.public_answer_ids(db.session, events)
     with force_locale(_feed_language()):
         body = feeds.atom(events, published, request.url_root.rstrip("/"),
                           lambda doc: url_for("public.recommendation", doc_number=doc,

@@ -24,6 +24,7 @@ from workflow.lifecycle import (
     POSITIONS,
     REPLY_TRIGGERS,
 )
+from workflow.publishing import figures
 
 KINDS = REPLY_TRIGGERS
 
@@ -142,6 +143,8 @@ def submit_reply(session: Session, actor: Actor, entry: CaseAddressee, *, kind: 
         entry.position = position
     if kind in ("final", "declined"):
         entry.answered_on = received_on
+    if trigger in figures.FINAL_REPLY:
+        figures.note_final_reply(session, entry, effective_at)
     touch(rec, now)
     flush(session)
     history.record(
@@ -168,6 +171,7 @@ def waive(session: Session, actor: Actor, entry: CaseAddressee, *, reason: str =
     check_version(rec, expected_version)
     reason = clean_text(reason, "reason", required=True, limit=MAX_REASON)
     before = ANSWER.fire(entry, "waive", actor.role, {})
+    figures.note_waived(entry)
     touch(rec, now)
     flush(session)
     history.record(session, actor=actor, action="waive", entity="answer", now=now,

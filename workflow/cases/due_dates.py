@@ -36,6 +36,7 @@ from workflow.lifecycle import (
     ANSWER,
     SECRETARIAT,
 )
+from workflow.publishing import figures
 
 
 def running_clock_stop(entry: CaseAddressee) -> DeadlineAdjustment | None:
@@ -165,6 +166,7 @@ def _redate(session, actor, entry, now, action, reason, payload, *,
     """Store the due date the rule now gives and log the change (old and new date)."""
     old = entry.due_at
     due = apply_due(entry, now)
+    figures.note_due_set(entry, now)
     touch(entry.recommendation, now)
     flush(session)
     payload = {**payload, "old_due_at": history.format_utc(old),

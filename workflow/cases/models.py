@@ -201,6 +201,10 @@ class CaseAddressee(Base):
             "AND live_due_at = due_at)", name="live_due_counts"),
         Index("ix_case_addressee_org_awaited", "addressee_code", "is_awaited", "due_at"),
         Index("ix_case_addressee_org_live", "addressee_code", "live_due_at"),
+        Index("ix_case_addressee_org_days", "addressee_code", "days_to_answer"),
+        CheckConstraint("first_final_at IS NULL OR (transmitted_on IS NOT NULL AND "
+                        "days_to_answer IS NOT NULL AND NOT is_waived)",
+                        name="first_final_counts"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -225,6 +229,16 @@ class CaseAddressee(Base):
     is_awaited: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     clock_stopped_on: Mapped[date | None] = mapped_column(Date)
     live_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # The scoreboard's figures (workflow.publishing.figures), written by the operations
+    # that record the events they follow from: the transmission date, when the due time
+    # in force took effect, the first final reply (its moment, the calendar days from
+    # the transmission, whether it was on time) and a waiver before any final reply.
+    transmitted_on: Mapped[date | None] = mapped_column(Date)
+    due_set_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_final_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    days_to_answer: Mapped[int | None] = mapped_column(Integer)
+    is_on_time: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    is_waived: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     recommendation: Mapped[Recommendation] = relationship(back_populates="addressees")

@@ -29,6 +29,7 @@ from workflow.lifecycle import (
     CLOSURE_REASONS,
     RECOMMENDATION,
 )
+from workflow.publishing import figures
 
 
 def _fire_rec(session, actor, rec, trigger, now, *, reason="", payload=None, params=None,
@@ -66,6 +67,7 @@ def transmit(session: Session, actor: Actor, rec: Recommendation, *,
     due_dates = {}
     for entry in rec.addressees:
         entry.clock_start = transmitted_on
+        figures.note_transmitted(entry, transmitted_on, effective_at)
         due_dates[entry.addressee_code] = history.format_utc(apply_due(entry, now).due_at)
     rec.transmitted_at = now
     _fire_rec(session, actor, rec, "transmit", now,
@@ -165,6 +167,7 @@ def request_follow_up(session: Session, actor: Actor, rec: Recommendation, *, re
         entry.adjustments.clear()
         entry.clock_stopped_on = None
         due = apply_due(entry, now)
+        figures.note_due_set(entry, now)
         touch(rec, now)
         flush(session)
         history.record(session, actor=actor, action="ask_again", entity="answer", now=now,

@@ -11,11 +11,11 @@ keeps its hash, but without the full content its hash cannot be recomputed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from workflow import clock, errors, history
 from workflow import clock as clock_ops
@@ -31,6 +31,8 @@ from workflow.lifecycle import REPLY_TRIGGERS, SECRETARIAT
 ANSWER_CONTENT_ACTIONS = tuple(REPLY_TRIGGERS.values())
 # What a redacted answer event keeps of its payload: when and what kind, not what it said.
 REDACTED_KEEP = ("answer_id", "kind", "received_on", "on_behalf")
+# Rows per round trip of a streamed export (a server-side cursor on PostgreSQL).
+EXPORT_BATCH = 500
 
 
 def _now(now: datetime | None) -> datetime:
@@ -77,18 +79,41 @@ def publish_answer(session: Session, actor: Actor, answer: Answer, published: bo
 # Public reading
 
 
-def published_recommendations(session: Session, *, year: int | None = None,
-                              committee: str | None = None) -> list[Recommendation]:
-    query = (select(Recommendation).where(Recommendation.is_published.is_(True))
-             .options(selectinload(Recommendation.addressees)
-                      .selectinload(CaseAddressee.answers).selectinload(Answer.attachments))
+def published_query(*, year: int | None = None, committee: str | None = None):
+    """The published recommendations matching the filters, newest adoption first."""
+    query = (select(Recommendation).where(Recommendation.visible_to(None))
              .order_by(Recommendation.adopted_on.desc(), Recommendation.doc_number))
     if year:
         query = query.where(Recommendation.adopted_on >= date(year, 1, 1),
                             Recommendation.adopted_on <= date(year, 12, 31))
     if committee:
         query = query.where(Recommendation.committee == committee)
-    return list(session.scalars(query))
+    return query
+
+
+def _with_answers(query):
+    return query.options(selectinload(Recommendation.addressees)
+                         .selectinload(CaseAddressee.answers).selectinload(Answer.attachments))
+
+
+def published_recommendations(session: Session, *, year: int | None = None,
+                              committee: str | None = None) -> list[Recommendation]:
+    return list(session.scalars(_with_answers(published_query(year=year,
+                                                              committee=committee))))
+
+
+def stream_published(session: Session, *, year: int | None = None,
+                     committee: str | None = None,
+                     batch: int = EXPORT_BATCH) -> Iterator[list[Recommendation]]:
+    """The published recommendations (with their entries, answers and attachments) in
+    batches of ``batch``, from a server-side cursor: constant memory for an export."""
+    result = session.execute(_with_answers(published_query(year=year, committee=committee))
+                             .execution_options(yield_per=batch, stream_results=True))
+    try:
+        for part in result.scalars().partitions():
+            yield list(part)
+    finally:
+        result.close()
 
 
 def public_recommendation(session: Session, doc_number: str) -> Recommendation:
@@ -221,14 +246,57 @@ def public_event_record(ev: Event, published_answer_ids: set[int]) -> dict:
     return record
 
 
-def public_events(session: Session, recs: Iterable[Recommendation]) -> list[Event]:
-    """The history of these (published) recommendations, in chain order."""
-    ids = [r.id for r in recs]
+def public_events_query(*, year: int | None = None, committee: str | None = None):
+    """The history of the published recommendations matching the filters, in chain
+    order (a join, not a list of ids)."""
+    cases = published_query(year=year, committee=committee).order_by(None) \
+        .with_only_columns(Recommendation.id).subquery()
+    return select(Event).join(cases, Event.recommendation_id == cases.c.id) \
+        .order_by(Event.seq)
+
+
+def public_answer_ids(session: Session, events: Iterable[Event]) -> set[int]:
+    """Which of the answers these events name are public (one query for a batch)."""
+    ids = {ev.data.get("answer_id") for ev in events
+           if ev.entity == "answer" and ev.action in ANSWER_CONTENT_ACTIONS}
+    ids.discard(None)
     if not ids:
-        return []
-    return list(session.scalars(select(Event).where(Event.recommendation_id.in_(ids))
-                                .order_by(Event.seq)))
+        return set()
+    return set(session.scalars(select(Answer.id).where(Answer.id.in_(ids), Answer.is_public)))
+
+
+def stream_public_event_records(session: Session, *, year: int | None = None,
+                                committee: str | None = None,
+                                batch: int = EXPORT_BATCH) -> Iterator[dict]:
+    """The public records of the history (redacted where :func:`public_event_record`
+    says), streamed from a server-side cursor in batches."""
+    result = session.execute(public_events_query(year=year, committee=committee)
+                             .execution_options(yield_per=batch, stream_results=True))
+    try:
+        for part in result.scalars().partitions():
+            published = public_answer_ids(session, part)
+            for ev in part:
+                yield public_event_record(ev, published)
+    finally:
+        result.close()
+
+
+def latest_public_changes(session: Session, limit: int) -> list[Event]:
+    """The latest state changes of published recommendations, newest first."""
+    return list(session.scalars(public_events_query().where(Event.to_state.is_not(None))
+                                .order_by(None).order_by(Event.seq.desc()).limit(limit)))
 
 
 def published_answer_ids(recs: Iterable[Recommendation]) -> set[int]:
     return {a.id for rec in recs for a in public_answers(rec)}
+
+
+def public_entries_of(session: Session, code: str) -> list[CaseAddressee]:
+    """An addressee's entries with a due date on published recommendations, in the
+    order of the public index."""
+    return list(session.scalars(
+        select(CaseAddressee).join(Recommendation)
+        .where(Recommendation.visible_to(None), CaseAddressee.addressee_code == code,
+               CaseAddressee.due_at.is_not(None))
+        .options(contains_eager(CaseAddressee.recommendation))
+        .order_by(Recommendation.adopted_on.desc(), Recommendation.doc_number)))

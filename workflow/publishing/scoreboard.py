@@ -1,7 +1,10 @@
-"""The scoreboard: how each addressee answers, computed from history events only.
+"""The scoreboard: how each addressee answers, defined by the history events only.
 
 Nothing here reads the current rows: every figure follows from the events (the
-same events the open-data export publishes), so anyone can recompute it.
+same events the open-data export publishes), so anyone can recompute it. This replay
+is the reference: the site shows the same figures from columns stored on each
+addressee entry and aggregated in SQL (:mod:`workflow.publishing.figures`), and the
+tests check that both agree.
 
 Definitions (per addressee, over the recommendations matching the filters):
 
@@ -70,6 +73,7 @@ class _Pair:
     transmitted_on: date | None = None
     state: str = "pending"
     due_at: datetime | None = None
+    due_set_at: datetime | None = None  # when the due time in force took effect
     request_since: date | None = None
     required: bool = True
     paused: bool = False
@@ -153,6 +157,7 @@ def replay_cases(events: Iterable[Event]) -> dict[str, _Case]:
                 for code, due in data.get("due_at", {}).items():
                     case.pairs[code] = _Pair(ev.doc_number, code, transmitted_on=sent,
                                              due_at=_parse_dt(due), request_since=sent,
+                                             due_set_at=ev.effective_at,
                                              required=case.required.get(code, True))
             if ev.to_state:
                 case.state = ev.to_state
@@ -167,9 +172,11 @@ def replay_cases(events: Iterable[Event]) -> dict[str, _Case]:
                 pair.paused = False
             if ev.action in DUE_CHANGES and ev.addressee_code in data.get("due_at", {}):
                 pair.due_at = _parse_dt(data["due_at"][ev.addressee_code])
+                pair.due_set_at = ev.effective_at
         elif ev.entity == "answer":
             if ev.action == "ask_again":
                 pair.due_at = _parse_dt(data.get("due_at", {}).get(pair.code))
+                pair.due_set_at = ev.effective_at
                 pair.request_since = _local_date(ev.effective_at)
                 pair.paused = False
             if ev.action in FINAL_REPLY and pair.first_final_at is None and not pair.waived:

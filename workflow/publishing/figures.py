@@ -1,0 +1,284 @@
+"""The scoreboard's figures, stored on each addressee entry and aggregated in SQL.
+
+Each ``CaseAddressee`` row carries what the scoreboard needs of its history, written by
+the operations that record the corresponding events, in the same flush (no extra
+statement): ``transmitted_on`` (transmit), ``first_final_at``, ``days_to_answer`` and
+``is_on_time`` (the first final reply), ``is_waived`` (a waiver before any final reply)
+and ``due_set_at`` (when the due date in force took effect). ``clock_start`` is the
+request date (transmission or the follow-up question); the stored deadline state
+(``is_awaited``, ``deadline_in``) gives pending and overdue now. The definitions are in
+:mod:`workflow.publishing.scoreboard`, whose replay of the events stays the independent
+reference (the tests compare both).
+
+:func:`rebuild` recomputes the stored figures of every row from the events, for data
+written without the operations (a migration, a bulk generator); :func:`scores` is the
+scoreboard in three SQL statements whatever the number of cases.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from sqlalchemy import Integer, and_, bindparam, case, func, select, update
+from sqlalchemy.orm import Session
+
+from workflow.cases.models import CaseAddressee, Recommendation
+from workflow.clock import brussels_date
+from workflow.deadlines import LATE, status_cutoffs
+from workflow.history.models import Event
+from workflow.publishing.scoreboard import (
+    DUE_CHANGES,
+    FINAL_REPLY,
+    OldestPending,
+    Score,
+    replay_cases,
+)
+
+# The events that move a stored figure (rebuild reads only these).
+FIGURE_ACTIONS = ("register", "transmit", "ask_again", "waive", *DUE_CHANGES, *FINAL_REPLY)
+REBUILD_BATCH = 1000
+
+
+# ---------------------------------------------------------------------------
+# Kept current by the operations (set before the flush that writes the row anyway)
+
+
+def note_transmitted(entry: CaseAddressee, transmitted_on: date, effective_at: datetime) -> None:
+    entry.transmitted_on = transmitted_on
+    entry.due_set_at = effective_at
+    entry.first_final_at = entry.days_to_answer = None
+    entry.is_on_time = entry.is_waived = False
+
+
+def note_due_set(entry: CaseAddressee, effective_at: datetime) -> None:
+    """The entry's due date changed (extension, resumed clock, recomputation, follow-up
+    question) with effect from ``effective_at``."""
+    entry.due_set_at = effective_at
+
+
+def note_waived(entry: CaseAddressee) -> None:
+    if entry.first_final_at is None:
+        entry.is_waived = True
+
+
+def note_final_reply(session: Session, entry: CaseAddressee, effective_at: datetime) -> None:
+    """The first final reply (answer or declining) counts, unless a waiver came first.
+
+    On time: not after the due time in force at the reply's effective moment. That is the
+    stored due date, unless the reply is dated before the latest change of it (a reply
+    received on paper recorded after an extension): then the history says which due
+    date was in force (one query, only in that case)."""
+    if entry.first_final_at is not None or entry.is_waived or entry.transmitted_on is None:
+        return
+    due = entry.due_at
+    if entry.due_set_at is not None and effective_at < entry.due_set_at:
+        due = _due_in_force(session, entry, effective_at)
+    entry.first_final_at = effective_at
+    entry.days_to_answer = (brussels_date(effective_at) - entry.transmitted_on).days
+    entry.is_on_time = due is not None and effective_at <= due
+
+
+def _due_in_force(session: Session, entry: CaseAddressee, moment: datetime) -> datetime | None:
+    events = session.scalars(
+        select(Event).where(Event.recommendation_id == entry.recommendation_id,
+                            Event.action.in_(("transmit", "ask_again", *DUE_CHANGES)),
+                            Event.effective_at <= moment)
+        .order_by(Event.effective_at, Event.seq))
+    due = None
+    for ev in events:
+        if ev.action == "transmit" or ev.addressee_code == entry.addressee_code:
+            text = ev.data.get("due_at", {}).get(entry.addressee_code)
+            if text is not None or ev.action == "ask_again":
+                due = datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
+    return due
+
+
+# ---------------------------------------------------------------------------
+# Rebuilding from the history
+
+
+def rebuild(session: Session) -> int:
+    """Recompute the stored figures of every entry from the events (the reference
+    replay, one case at a time, streamed), written with batched UPDATEs. For databases
+    filled without the operations: the migration that added the columns, bulk
+    generators. Returns the number of entries written. Flushes, never commits."""
+    session.flush()
+    table = CaseAddressee.__table__
+    stmt = (update(table)
+            .where(table.c.recommendation_id == _bind("rid"),
+                   table.c.addressee_code == _bind("code"))
+            .values(transmitted_on=_bind("transmitted_on"), due_set_at=_bind("due_set_at"),
+                    first_final_at=_bind("first_final_at"),
+                    days_to_answer=_bind("days_to_answer"), is_on_time=_bind("is_on_time"),
+                    is_waived=_bind("is_waived"))
+            .execution_options(synchronize_session=False))
+    written, batch = 0, []
+    for rid, events in _events_by_case(session):
+        for pair in replay_cases(events).get(events[0].doc_number, _NO_CASE).pairs.values():
+            days = None if pair.first_final_at is None else (
+                brussels_date(pair.first_final_at) - pair.transmitted_on).days
+            batch.append({"rid": rid, "code": pair.code, "transmitted_on": pair.transmitted_on,
+                          "due_set_at": pair.due_set_at, "first_final_at": pair.first_final_at,
+                          "days_to_answer": days, "is_on_time": bool(pair.on_time),
+                          "is_waived": pair.waived})
+        if len(batch) >= REBUILD_BATCH:
+            written += _write(session, stmt, batch)
+            batch = []
+    return written + _write(session, stmt, batch)
+
+
+class _NoCase:
+    pairs: dict = {}
+
+
+_NO_CASE = _NoCase()
+
+
+def _bind(name: str):
+    return bindparam(name)
+
+
+def _write(session: Session, stmt, batch: list[dict]) -> int:
+    if batch:
+        session.connection().execute(stmt, batch)
+    return len(batch)
+
+
+class _Row:
+    """An event as the replay reads it, from the columns only (no ORM object): the
+    migration that calls :func:`rebuild` runs against the schema of its time."""
+
+    __slots__ = (
+        "action",
+        "addressee_code",
+        "doc_number",
+        "effective_at",
+        "entity",
+        "payload",
+        "recommendation_id",
+        "seq",
+        "to_state",
+    )
+
+    def __init__(self, row):
+        for name in self.__slots__:
+            setattr(self, name, getattr(row, name))
+
+    @property
+    def data(self) -> dict:
+        return json.loads(self.payload)
+
+
+def _events_by_case(session: Session) -> Iterable[tuple[int, list[_Row]]]:
+    """The figure-moving events of each case, one case at a time (streamed)."""
+    table = Event.__table__
+    result = session.connection().execute(
+        select(*(table.c[name] for name in _Row.__slots__))
+        .where(table.c.recommendation_id.is_not(None), table.c.action.in_(FIGURE_ACTIONS))
+        .order_by(table.c.recommendation_id, table.c.seq)
+        .execution_options(yield_per=REBUILD_BATCH, stream_results=True))
+    current, events = None, []
+    try:
+        for row in result:
+            ev = _Row(row)
+            if ev.recommendation_id != current and events:
+                yield current, events
+                events = []
+            current = ev.recommendation_id
+            events.append(ev)
+        if events:
+            yield current, events
+    finally:
+        result.close()
+
+
+# ---------------------------------------------------------------------------
+# The scoreboard in SQL
+
+
+def _entries(year: int | None, committee: str | None) -> list:
+    """The entries the public scoreboard counts: transmitted, on a published case
+    matching the filters."""
+    where = [CaseAddressee.recommendation_id == Recommendation.id,
+             Recommendation.visible_to(None), CaseAddressee.transmitted_on.is_not(None)]
+    if year:
+        where += [Recommendation.adopted_on >= date(year, 1, 1),
+                  Recommendation.adopted_on <= date(year, 12, 31)]
+    if committee:
+        where.append(Recommendation.committee == committee)
+    return where
+
+
+def _count(condition) -> object:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0).cast(Integer)
+
+
+def _nth(histogram: list[tuple[int, int]], k: int) -> int:
+    """The ``k``-th smallest value (1-based) of a sorted (value, count) histogram."""
+    seen = 0
+    for value, count in histogram:
+        seen += count
+        if seen >= k:
+            return value
+    raise IndexError(k)
+
+
+def _median(histogram: list[tuple[int, int]], n: int) -> float:
+    if n % 2:
+        return float(_nth(histogram, n // 2 + 1))
+    return (_nth(histogram, n // 2) + _nth(histogram, n // 2 + 1)) / 2
+
+
+def _binary(session: Session, column):
+    """Order text by code point, as Python does (not by the database's locale)."""
+    return column.collate("C" if session.get_bind().dialect.name == "postgresql" else "BINARY")
+
+
+def scores(session: Session, now: datetime, *, year: int | None = None,
+           committee: str | None = None) -> list[Score]:
+    """One :class:`Score` per addressee that received a published recommendation, by code:
+    the counts in one GROUP BY, the days to answer as a (addressee, days) histogram, the
+    oldest pending request per addressee."""
+    where = _entries(year, committee)
+    cutoffs = status_cutoffs(now)
+    code = CaseAddressee.addressee_code
+    counts = session.execute(
+        select(code, func.count(), func.count(CaseAddressee.first_final_at),
+               _count(CaseAddressee.is_on_time.is_(True)),
+               _count(CaseAddressee.is_waived.is_(True)),
+               _count(CaseAddressee.is_awaited.is_(True)),
+               _count(and_(CaseAddressee.is_awaited.is_(True),
+                           CaseAddressee.deadline_in(LATE, cutoffs))))
+        .where(*where).group_by(code).order_by(code)).all()
+    histograms: dict[str, list[tuple[int, int]]] = {}
+    for row in session.execute(
+            select(code, CaseAddressee.days_to_answer, func.count())
+            .where(*where, CaseAddressee.first_final_at.is_not(None))
+            .group_by(code, CaseAddressee.days_to_answer)
+            .order_by(code, CaseAddressee.days_to_answer)):
+        histograms.setdefault(row[0], []).append((row[1], row[2]))
+    ranked = (select(code.label("code"), CaseAddressee.clock_start.label("since"),
+                     Recommendation.doc_number.label("doc"),
+                     func.row_number().over(
+                         partition_by=code,
+                         order_by=(CaseAddressee.clock_start,
+                                   _binary(session, Recommendation.doc_number))).label("rank"))
+              .where(*where, CaseAddressee.is_awaited.is_(True)).subquery())
+    oldest = {row.code: row for row in session.execute(
+        select(ranked.c.code, ranked.c.since, ranked.c.doc).where(ranked.c.rank == 1))}
+    today = brussels_date(now)
+    out = []
+    for addressee, received, answered, on_time, waived, pending, overdue in counts:
+        histogram = histograms.get(addressee, [])
+        first = oldest.get(addressee)
+        out.append(Score(
+            addressee=addressee, received=received, answered=answered,
+            answered_on_time=on_time, waived=waived,
+            median_days=_median(histogram, answered) if answered else None,
+            p90_days=_nth(histogram, max(-(-9 * answered // 10), 1)) if answered else None,
+            pending_now=pending, overdue_now=overdue,
+            oldest_pending=None if first is None else OldestPending(
+                first.doc, first.since, (today - first.since).days)))
+    return out
