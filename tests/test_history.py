@@ -508,3 +508,52 @@ def test_state_change_and_event_commit_together_or_not_at_all(
     session.commit()
     assert rec.state == "transmitted" and _count(session) == events_before + 1
     assert verify_fresh(engine).ok
+
+
+def test_verification_reads_rows_and_hashes_them_as_canonical_does(session):
+    """The streamed verification (rows from the driver) computes exactly the hash that
+    ``canonical`` gives the event, for varied content: unicode, None, nested payloads."""
+    from datetime import UTC, datetime
+
+    from workflow.actors import Actor
+    from workflow.history.log import _row_canonical, iter_event_rows
+
+    actor = Actor("zoë", "secretariat", "BNL-PARL")
+    moment = datetime(2024, 2, 29, 23, 59, 59, 123456, tzinfo=UTC)
+    payloads = [{}, {"a": None, "b": [1, 2.5, "é"], "c": {"z": True, "y": "\u2028\"\\"}},
+                {"due_at": {"NL": "2024-07-01T15:00:00Z"}, "text": "ünïcødé ✓ 日本"}]
+    for i, payload in enumerate(payloads):
+        history.record(session, actor=actor, action="note", entity="calendar", now=moment,
+                       addressee_code=None if i else "NL", reason="" if i else "ré\ton",
+                       payload=payload)
+    session.flush()
+    events = {ev.seq: ev for ev in history.iter_events(session)}
+    rows = list(iter_event_rows(session))
+    assert len(rows) == len(events) == 3
+    for row in rows:
+        assert _row_canonical(row, row[14]) == history.canonical(events[row[0]])
+    assert history.verify_history(session).ok
+
+
+def test_a_payload_stored_in_another_json_form_still_verifies(session):
+    """Rewritten with the same content in a non-canonical form (spaces, key order), the
+    payload gives the same canonical text: as before, that is not a change of content."""
+    from sqlalchemy import text
+
+    from workflow.actors import Actor
+
+    ev = history.record(session, actor=Actor("a", "secretariat", "BNL-PARL"), action="note",
+                        entity="calendar", now=datetime(2024, 3, 1, tzinfo=UTC),
+                        payload={"b": 1, "a": [1, 2]})
+    session.flush()
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("DROP TRIGGER event_no_update"))
+    else:
+        session.execute(text("SET LOCAL session_replication_role = replica"))
+    session.execute(text("UPDATE event SET payload = :p WHERE seq = :s"),
+                    {"p": '{ "a": [1, 2],  "b": 1 }', "s": ev.seq})
+    assert history.verify_history(session).ok
+    session.execute(text("UPDATE event SET payload = :p WHERE seq = :s"),
+                    {"p": '{"a": [1, 2], "b": 2}', "s": ev.seq})
+    result = history.verify_history(session)
+    assert not result.ok and result.broken_seq == ev.seq

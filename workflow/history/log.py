@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import event, select, text
@@ -186,26 +187,92 @@ def iter_events(session: Session, batch: int = 2000) -> Iterator[Event]:
         last = rows[-1].seq
 
 
-def verify_events(events: Iterable[Event], expected_head: str | None = None) -> Verification:
-    """``expected_head``: a head hash noted earlier (e.g. printed in an audit report);
-    it must still be in the chain, so removing the newest events is detected too."""
+# Verification reads rows straight from the driver, not ORM objects: the columns the hash
+# covers, with both moments already written as the history writes them (UTC, microseconds,
+# a trailing Z) by the database itself.
+_MOMENT_SQL = {
+    "postgresql": "to_char({0} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')",
+    # SQLite holds them as UTC text "YYYY-MM-DD HH:MM:SS.ffffff" (workflow.base.UTCDateTime)
+    "sqlite": "replace({0}, ' ', 'T') || 'Z'",
+}
+_ROWS_SQL = ("SELECT seq, {recorded}, {effective}, recommendation_id, doc_number, "
+             "addressee_code, actor, actor_role, actor_org, action, entity, from_state, "
+             "to_state, reason, payload, prev_hash, hash FROM event ORDER BY seq")
+_encode = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) uses
+
+
+def _js(value) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return _encode(value)
+    return str(value)  # integers
+
+
+def _row_canonical(row, payload: str) -> str:
+    """The canonical JSON of an event row, as :func:`canonical` writes it: the same keys
+    in sorted order, the same separators and escapes; ``payload`` is already JSON."""
+    (seq, recorded, effective, rec_id, doc, code, actor, role, org, action, entity,
+     from_state, to_state, reason) = row[:14]
+    return (f'{{"action":{_js(action)},"actor":{_js(actor)},"actor_org":{_js(org)},'
+            f'"actor_role":{_js(role)},"addressee_code":{_js(code)},'
+            f'"doc_number":{_js(doc)},"effective_at":{_js(effective)},'
+            f'"entity":{_js(entity)},"from_state":{_js(from_state)},"payload":{payload},'
+            f'"reason":{_js(reason)},"recommendation_id":{_js(rec_id)},'
+            f'"recorded_at":{_js(recorded)},"seq":{_js(seq)},"to_state":{_js(to_state)}}}')
+
+
+def _row_hash(row, prev: str, event_hash: Callable[[int, str], str] | None = None) -> str:
+    """The hash of an event row as :func:`canonical` gives it for the event. Fast path:
+    the stored payload is already the canonical JSON of its value (``dump_payload``
+    writes it so) and the database wrote the moments; when that does not give the stored
+    hash, ``event_hash(seq, prev)`` computes it from the event itself, exactly as
+    :func:`canonical` does, so both paths accept exactly the same histories."""
+    fast = chain_hash(prev, _row_canonical(row, row[14]))
+    if fast == row[16] or event_hash is None:
+        return fast
+    return event_hash(row[0], prev)
+
+
+def iter_event_rows(session: Session, batch: int = 5000) -> Iterator[tuple]:
+    """Every event as a row (the hashed fields, payload, prev_hash, hash) in chain order,
+    from the driver's cursor in batches (a server-side cursor on PostgreSQL): constant
+    memory, no ORM objects."""
+    conn = session.connection()
+    moment = _MOMENT_SQL[conn.dialect.name]
+    sql = _ROWS_SQL.format(recorded=moment.format("recorded_at"),
+                           effective=moment.format("effective_at"))
+    dbapi = conn.connection.dbapi_connection
+    cursor = (dbapi.cursor(name="followup_verify") if conn.dialect.name == "postgresql"
+              else dbapi.cursor())
+    try:
+        cursor.execute(sql)
+        while rows := cursor.fetchmany(batch):
+            yield from rows
+    finally:
+        cursor.close()
+
+
+def _verify(links: Iterable[tuple[int, str, str, Callable[[str], str]]],
+            expected_head: str | None) -> Verification:
+    """The chain check over (seq, prev_hash, stored hash, hash-from-previous) links."""
     prev, expected_seq, checked = GENESIS, 1, 0
     head_seen = expected_head is None
-    for ev in events:
-        if ev.seq != expected_seq:
-            return Verification(False, checked, prev, ev.seq, "an event is missing",
-                                f"seq {expected_seq}", f"seq {ev.seq}")
-        if ev.prev_hash != prev:
-            return Verification(False, checked, prev, ev.seq,
+    for seq, prev_hash, stored, rehash in links:
+        if seq != expected_seq:
+            return Verification(False, checked, prev, seq, "an event is missing",
+                                f"seq {expected_seq}", f"seq {seq}")
+        if prev_hash != prev:
+            return Verification(False, checked, prev, seq,
                                 "the link to the previous event does not match", prev,
-                                ev.prev_hash)
-        recomputed = chain_hash(prev, canonical(ev))
-        if recomputed != ev.hash:
-            return Verification(False, checked, prev, ev.seq,
+                                prev_hash)
+        recomputed = rehash(prev)
+        if recomputed != stored:
+            return Verification(False, checked, prev, seq,
                                 "the event's content does not match its hash", recomputed,
-                                ev.hash)
-        prev, expected_seq, checked = ev.hash, expected_seq + 1, checked + 1
-        head_seen = head_seen or ev.hash == expected_head
+                                stored)
+        prev, expected_seq, checked = stored, expected_seq + 1, checked + 1
+        head_seen = head_seen or stored == expected_head
     if not head_seen:
         return Verification(False, checked, prev, expected_seq - 1,
                             "the newest events differ from the head noted earlier",
@@ -213,9 +280,32 @@ def verify_events(events: Iterable[Event], expected_head: str | None = None) -> 
     return Verification(True, checked, prev)
 
 
+def verify_rows(rows: Iterable[tuple], expected_head: str | None = None,
+                event_hash: Callable[[int, str], str] | None = None) -> Verification:
+    """:func:`verify_events` over rows of :func:`iter_event_rows`."""
+    return _verify(((row[0], row[15], row[16], partial(_row_hash, row, event_hash=event_hash))
+                    for row in rows), expected_head)
+
+
+def verify_events(events: Iterable[Event], expected_head: str | None = None) -> Verification:
+    """``expected_head``: a head hash noted earlier (e.g. printed in an audit report);
+    it must still be in the chain, so removing the newest events is detected too."""
+    return _verify(((ev.seq, ev.prev_hash, ev.hash,
+                     lambda prev, ev=ev: chain_hash(prev, canonical(ev))) for ev in events),
+                   expected_head)
+
+
 def verify_history(session: Session, expected_head: str | None = None) -> Verification:
-    """Recompute the whole chain; report the first broken link."""
-    return verify_events(iter_events(session), expected_head)
+    """Recompute the whole chain, streamed through the driver (no ORM objects); report
+    the first broken link."""
+    session.flush()
+
+    def event_hash(seq: int, prev: str) -> str:  # the slow, exact path (see _row_hash)
+        ev = session.scalar(select(Event).where(Event.seq == seq)
+                            .execution_options(populate_existing=True))
+        return chain_hash(prev, canonical(ev))
+
+    return verify_rows(iter_event_rows(session), expected_head, event_hash)
 
 
 # ---------------------------------------------------------------------------
