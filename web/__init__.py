@@ -53,7 +53,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     for blueprint in _blueprints():
         app.register_blueprint(blueprint)
     app.add_url_rule("/", "home", _home)
+    app.add_url_rule("/favicon.ico", "favicon", _favicon)
     return app
+
+
+def _favicon():
+    # browsers ask for /favicon.ico by themselves, whatever the page's <link rel="icon">
+    from flask import redirect, url_for
+
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
 
 
 # Where each role starts; an area's blueprint registers the endpoint.
@@ -65,8 +73,8 @@ def _home():
     from flask import redirect, url_for
     from flask_login import current_user
 
-    if not current_user.is_authenticated:
-        return redirect(url_for("auth.login"))
+    if not current_user.is_authenticated:  # visitors start on the public side
+        return redirect(url_for("public.index"))
     return redirect(url_for(ROLE_HOME[current_user.role]))
 
 

@@ -62,6 +62,8 @@ def login():
             form.password.errors.append(_("Unknown user name or wrong password."))
         else:
             login_user(user)
+            if session.get("login_lang"):  # chosen on the pages before logging in: it counts
+                user.locale = session.pop("login_lang")
             flash(_("Welcome, %(name)s.", name=user.full_name or user.username), "success")
             return redirect(_safe_next(request.args.get("next")) or url_for("home"))
     return render_template("auth/login.html", form=form), 200 if not form.errors else 400
@@ -84,4 +86,6 @@ def language():
         session["lang"] = lang
         if current_user.is_authenticated:
             current_user.locale = lang
+        else:  # a choice made before logging in becomes the account's at login
+            session["login_lang"] = lang
     return redirect(_safe_next(request.form.get("next")) or url_for("home"))

@@ -340,6 +340,15 @@ def rule_label(text: str | None) -> str:
     return f"{rule.amount} {RULE_KINDS[rule.kind]}"
 
 
+def fmt_number(value: float | int | None) -> str:
+    """A number in the user's language (``210`` rather than ``210.0``, ``12,5`` in NL/FR)."""
+    from flask_babel import format_decimal
+
+    if value is None:
+        return ""
+    return format_decimal(value, format="#,##0.#")
+
+
 def fmt_date(value: date | datetime | None, fmt: str = "medium") -> str:
     if value is None:
         return ""
@@ -521,6 +530,7 @@ FILTERS = {
     "explain_step": explain_step,
     "date": fmt_date,
     "datetime": fmt_datetime,
+    "number": fmt_number,
 }
 
 

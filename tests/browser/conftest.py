@@ -160,9 +160,7 @@ class Browsing:
             self.problems.append(f"{response.status} from {response.url}")
 
     def _console(self, message) -> None:
-        # browsers ask for /favicon.ico by themselves; the app has none
-        if message.type == "error" and not message.location.get("url", "").endswith(
-                "/favicon.ico"):
+        if message.type == "error":
             self.problems.append(f"console error: {message.text}")
 
     def close(self) -> None:

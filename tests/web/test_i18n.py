@@ -53,8 +53,11 @@ def test_language_switch_and_user_setting(app, client):
     client.post("/language", data={"lang": "nl", "next": "/login"})
     assert "Inloggen" in text(client.get("/login"))
 
-    login(client, "auditor")  # an English-speaking user
-    assert "Audit of the follow-up" in text(client.get("/audit/"))
+    login(client, "auditor")  # an English-speaking user, who chose Dutch on the login page
+    assert "Audit van de opvolging" in text(client.get("/audit/"))
+    client.post("/logout")
+    login(client, "auditor")  # that choice became the account's setting
+    assert "Audit van de opvolging" in text(client.get("/audit/"))
     client.post("/language", data={"lang": "fr", "next": "/audit/"})
     page = text(client.get("/audit/"))
     assert "Audit du suivi" in page and "Vérifier l" in page

@@ -1,0 +1,39 @@
+"""Details a new user meets first: where a visitor lands, the icon, the token page's
+example header, column headers and numbers in the user's language."""
+
+from __future__ import annotations
+
+import re
+
+from tests.web.conftest import login, text
+
+
+def test_a_visitor_starts_on_the_public_side_with_a_way_to_log_in(client):
+    response = client.get("/")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/public/")
+    page = text(client.get("/public/"))
+    assert 'id="nav-login"' in page and 'href="/login"' in page
+
+
+def test_the_site_has_an_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    with client.get(response.headers["Location"]) as icon:  # a file response: close it
+        assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+    assert 'rel="icon"' in text(client.get("/public/"))
+
+
+def test_the_token_page_shows_the_header_to_send(app, client):
+    login(client, "minbuza")
+    page = text(client.get("/account/tokens"))
+    assert "Authorization: Bearer &lt;token&gt;" in page
+
+
+def test_public_columns_and_numbers_speak_the_language(client):
+    client.post("/language", data={"lang": "nl", "next": "/public/"})
+    page = text(client.get("/public/recommendations/726/2"))
+    headers = re.findall(r'<th scope="col">([^<]+)</th>', page)
+    assert len(headers) == len(set(headers)), headers  # no header twice
+    board = text(client.get("/public/scoreboard"))
+    cells = re.findall(r'data-col="(?:median|p90)_days">([^<]+)<', board)
+    assert cells and not any(re.fullmatch(r"\d+\.0", c.strip()) for c in cells), cells
