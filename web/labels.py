@@ -340,6 +340,13 @@ def rule_label(text: str | None) -> str:
     return f"{rule.amount} {RULE_KINDS[rule.kind]}"
 
 
+def parse_utc(text: str | None) -> datetime | None:
+    """A moment as the history writes it ("2026-04-20T15:00:00.000000Z")."""
+    if not text:
+        return None
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
 def fmt_number(value: float | int | None) -> str:
     """A number in the user's language (``210`` rather than ``210.0``, ``12,5`` in NL/FR)."""
     from flask_babel import format_decimal
@@ -531,6 +538,7 @@ FILTERS = {
     "date": fmt_date,
     "datetime": fmt_datetime,
     "number": fmt_number,
+    "history_moment": lambda text: fmt_datetime(parse_utc(text)),
 }
 
 

@@ -37,3 +37,17 @@ def test_public_columns_and_numbers_speak_the_language(client):
     board = text(client.get("/public/scoreboard"))
     cells = re.findall(r'data-col="(?:median|p90)_days">([^<]+)<', board)
     assert cells and not any(re.fullmatch(r"\d+\.0", c.strip()) for c in cells), cells
+
+
+def test_the_state_on_a_date_shows_names_and_dates_not_codes(app, client):
+    from datetime import date
+
+    from tests.web.conftest import case_id
+
+    login(client, "auditor")
+    rid = case_id(app, "743/5Bis")
+    page = text(client.get(f"/audit/cases/{rid}/as-of?date={date.today().isoformat()}"))
+    assert 'id="snapshot-addressees"' in page
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", page)  # no raw timestamps
+    rows = re.findall(r'<tr data-addressee="([^"]+)"><td>([^<]+)</td>', page)
+    assert rows and all(code != name for code, name in rows), rows

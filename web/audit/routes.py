@@ -90,8 +90,9 @@ def as_of(case_id: int):
             snapshot = history.state_as_of(db.session, rec.id, moment)
         else:
             status = 400
+    names = {e.addressee_code: e.addressee for e in rec.addressees}
     return render_template("audit/as_of.html", rec=rec, form=form, snapshot=snapshot,
-                           moment=moment), status
+                           moment=moment, addressees=names), status
 
 
 @bp.route("/verify")
