@@ -164,3 +164,18 @@ def test_phone_width(browsing, lang):
         box = ministry.get_by_label(tr(lang, msgid), exact=True).bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], msgid
     shot(ministry, f"{lang}-phone-answer-form")
+
+
+@pytest.mark.parametrize("lang", ["nl", "fr"])
+def test_the_timeline_fits_a_laptop_window(browsing, lang):
+    from tests.web.conftest import case_id
+
+    page = browsing.page(lang)  # 1,280 px wide
+    login(page, "secretariaat", lang)
+    choose_language(page, lang)
+    for doc in ("726/2", "741/4"):
+        page.goto(f"/audit/cases/{case_id(browsing.server.app, doc)}/timeline")
+        widths = page.evaluate("""() => ({
+            table: document.querySelector('#timeline').getBoundingClientRect().width,
+            room: document.querySelector('#timeline').parentElement.clientWidth})""")
+        assert widths["table"] <= widths["room"] + 1, (doc, widths)  # reason and hash visible
