@@ -123,6 +123,21 @@ RULE_KINDS = {
     "fixed_date": _l("fixed date"),
 }
 
+# The letters of a correspondence thread (workflow.answers.correspondence.KINDS).
+LETTER_KINDS = {
+    "transmitted": _l("Recommendation sent"),
+    "follow_up_question": _l("Follow-up question"),
+    "interim_reply": _l("Interim reply"),
+    "final_answer": _l("Final answer"),
+    "declined": _l("Declined to answer"),
+    "waived": _l("Covered by the collective answer"),
+    "more_time_requested": _l("More time requested"),
+    "more_time_granted": _l("More time granted"),
+    "more_time_refused": _l("More time refused"),
+    "clock_stopped": _l("Clock stopped"),
+    "clock_resumed": _l("Clock resumed"),
+}
+
 EXTENSION_STATUS = {
     "open": _l("waiting for a decision"),
     "granted": _l("granted"),
@@ -538,6 +553,7 @@ FILTERS = {
     "date": fmt_date,
     "datetime": fmt_datetime,
     "number": fmt_number,
+    "letter_label": lambda v: _lookup(LETTER_KINDS, v),
     "history_moment": lambda text: fmt_datetime(parse_utc(text)),
 }
 

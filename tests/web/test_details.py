@@ -51,3 +51,19 @@ def test_the_state_on_a_date_shows_names_and_dates_not_codes(app, client):
     assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", page)  # no raw timestamps
     rows = re.findall(r'<tr data-addressee="([^"]+)"><td>([^<]+)</td>', page)
     assert rows and all(code != name for code, name in rows), rows
+
+
+def test_the_ministry_reads_the_follow_up_question_in_its_thread(app, client):
+    from tests.web.conftest import case_id
+
+    rid = case_id(app, "741/4")  # the committee asked the Dutch government a follow-up question
+    login(client, "minbuza")
+    page = text(client.get(f"/ministry/cases/{rid}"))
+    kinds = re.findall(r'<li class="letter" data-kind="([a-z_]+)"', page)
+    assert kinds[0] == "transmitted" and kinds[-1] == "follow_up_question", kinds
+    assert "final_answer" in kinds
+    assert "Kan de regering toelichten" in page  # the question itself
+    client.post("/logout")
+    login(client, "secretariaat")  # the secretariat reads the same thread on the case page
+    page = text(client.get(f"/cases/{rid}"))
+    assert 'data-addressee="NL"' in page and "Kan de regering toelichten" in page

@@ -5,9 +5,11 @@ showing the case as it is now)."""
 from __future__ import annotations
 
 from flask import abort, render_template
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from workflow import errors as werr
+from workflow.answers import correspondence
 from workflow.cases import due_dates, scope
 from workflow.lifecycle import ANSWER, RECOMMENDATION, SECRETARIAT
 from workflow.models import Recommendation
@@ -103,6 +105,8 @@ def render_case(rec: Recommendation, *, status: int = 200, conflict: str | None 
         "conflict": conflict,
         "visible_answers": visible_answers,
         "answer_lifecycle": ANSWER,
+        "letters": correspondence.threads(db.session, visible_entries(rec),
+                                          str(get_locale())),
     }
     if actor.role == SECRETARIAT:
         from ..secretariat.forms import case_forms

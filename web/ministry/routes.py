@@ -10,7 +10,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from workflow import clock, dispatch
 from workflow import errors as werr
-from workflow.answers import replies
+from workflow.answers import correspondence, replies
 from workflow.cases import due_dates, scope
 from workflow.cases import queries as domain_queries
 from workflow.lifecycle import MINISTRY, REPLY_TRIGGERS
@@ -112,6 +112,7 @@ def _page(rec, entry, form=None, more_time=None, status=200, conflict=None):
         draft=draft, more_time=more_time if can_ask else None, conflict=conflict,
         status=due_dates.deadline_status(entry), days_left=due_dates.working_days_left(entry),
         explain=due_dates.explain_due(entry),
+        letters=correspondence.thread(db.session, entry, str(get_locale())),
         submitted=[a for a in entry.answers if a.status == "submitted"]), status
 
 
