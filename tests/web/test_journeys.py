@@ -134,6 +134,7 @@ def test_ministry_drafts_attaches_and_submits(app, client):
     assert _count(app, Attachment) == 1
     assert _rec(app, "743/5Bis")["entries"]["NL"] == "pending"  # a draft changes nothing
     page = text(client.get(f"/ministry/cases/{rid}"))
+    assert 'id="draft-saved"' in page  # the page says a draft is saved, not only "pending"
     assert "antwoord.pdf" in page and "Wij steunen de aanbeveling." in page
 
     # the secretariat does not see the draft
