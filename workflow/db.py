@@ -7,6 +7,8 @@ The database is chosen by ``DATABASE_URL``; by default a SQLite file in the
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -35,10 +37,53 @@ def database_url(url: str | None = None) -> str:
 
 
 def _sqlite_pragmas(dbapi_connection, _record):
+    """Set at every new connection: foreign keys, a busy timeout (wait for a rival writer
+    instead of failing at once), the write-ahead log (readers never block the writer) and
+    ``synchronous=NORMAL`` (in WAL mode a commit stays atomic and consistent; only the last
+    transactions before a power cut can be lost). An in-memory database cannot use WAL:
+    SQLite keeps its "memory" journal there, which is left as it is."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA database_list")
+    files = [row[2] for row in cursor.fetchall() if row[1] == "main"]
+    if files and files[0]:  # a file database (in-memory and temporary ones have no file)
+        cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+class StatementCounter:
+    """The SQL statements an engine ran inside :func:`count_statements`."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+    def __len__(self) -> int:
+        return len(self.statements)
+
+    def updates(self) -> list[str]:
+        return [s for s in self.statements if s.lstrip().upper().startswith("UPDATE")]
+
+
+@contextmanager
+def count_statements(engine: Engine) -> Iterator[StatementCounter]:
+    """Count the statements sent to the database (``executemany`` counts once), e.g.
+    ``with count_statements(engine) as counted: ...; counted.count``."""
+    counter = StatementCounter()
+
+    def seen(_conn, _cursor, statement, _parameters, _context, _executemany):
+        counter.statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        yield counter
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
 
 
 def engine_options(url: str) -> dict:

@@ -19,7 +19,7 @@ from functools import partial
 from typing import Any
 
 from sqlalchemy import event, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from workflow import errors
 from workflow.actors import Actor
@@ -81,6 +81,54 @@ def _lock_chain(session: Session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CHAIN_LOCK_KEY})
 
 
+# The head this session's transaction appended last, noted on the session with the
+# transaction it belongs to: once a transaction has appended, it holds the chain lock
+# (PostgreSQL's advisory lock, SQLite's write lock) until it ends, so nobody else can have
+# appended since and the head need not be read again. Any rollback (of the transaction or of
+# a savepoint, which may have undone the append) forgets it, and a new transaction never
+# trusts it.
+_HEAD_KEY = "history_chain_head"
+
+
+def _chain_head(session: Session) -> tuple[int, str]:
+    """The (seq, hash) the next event follows, with the chain locked for this transaction.
+
+    On PostgreSQL the lock and the head read stay two statements on purpose: in READ
+    COMMITTED every statement reads from a snapshot taken when the statement starts, so a
+    single statement that first waits for the advisory lock and then reads the head would
+    read it from a snapshot taken *before* the lock was granted, and miss the event the
+    previous holder (another app server) committed meanwhile: two events with the same seq.
+    The second statement starts after the lock is held and sees that commit. Within one
+    transaction the lock is taken and the head read only at the first append."""
+    cached = session.info.get(_HEAD_KEY)
+    if cached is not None and cached[0] is _real(session).get_transaction():
+        return cached[1] + 1, cached[2]
+    _lock_chain(session)
+    last = session.execute(
+        select(Event.seq, Event.hash).order_by(Event.seq.desc()).limit(1)
+    ).first()
+    return (last.seq + 1, last.hash) if last else (1, GENESIS)
+
+
+def _remember_head(session: Session, seq: int, hash_: str) -> None:
+    session.info[_HEAD_KEY] = (_real(session).get_transaction(), seq, hash_)
+
+
+def _real(session):
+    """The session itself, also when the caller passes a scoped session (the web's)."""
+    return session.registry() if isinstance(session, scoped_session) else session
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_head(session, _previous_transaction):
+    session.info.pop(_HEAD_KEY, None)
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_head_after_commit(session):
+    session.info.pop(_HEAD_KEY, None)
+
+
 def record(
     session: Session,
     *,
@@ -99,11 +147,7 @@ def record(
     """Append one event to the chain (flushes; the caller commits)."""
     if recommendation is not None and recommendation.id is None:
         session.flush()
-    _lock_chain(session)
-    last = session.execute(
-        select(Event.seq, Event.hash).order_by(Event.seq.desc()).limit(1)
-    ).first()
-    seq, prev = (last.seq + 1, last.hash) if last else (1, GENESIS)
+    seq, prev = _chain_head(session)
     ev = Event(
         seq=seq,
         recorded_at=now,
@@ -125,6 +169,7 @@ def record(
     ev.hash = chain_hash(prev, canonical(ev))
     session.add(ev)
     session.flush()
+    _remember_head(session, ev.seq, ev.hash)
     return ev
 
 
