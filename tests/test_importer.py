@@ -100,7 +100,10 @@ def test_reimport_is_idempotent(session):
     assert _counts(session) == before
 
 
-def test_partly_known_file_imports_only_the_new_ones(session):
+@pytest.mark.parametrize("lookup_batch", [1000, 1])
+def test_partly_known_file_imports_only_the_new_ones(session, monkeypatch, lookup_batch):
+    # A batch of one: the known document numbers are looked up in several queries.
+    monkeypatch.setattr(importer, "LOOKUP_BATCH", lookup_batch)
     name, content = _sample("json")
     data = json.loads(content)
     first, rest = data["recommendations"][:2], data["recommendations"][2:]

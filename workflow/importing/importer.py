@@ -519,6 +519,18 @@ def _apply(session: Session, actor: Actor, rec: ImportRecord, now: datetime) -> 
                           reason=v["closure_note"], effective_on=v["closed_on"], now=now)
 
 
+LOOKUP_BATCH = 1000  # document numbers bound per query (an import has no size limit)
+
+
+def _existing_doc_numbers(session: Session, doc_numbers: list[str]) -> set[str]:
+    """Which of these document numbers are already registered, a bounded batch per query."""
+    existing: set[str] = set()
+    for start in range(0, len(doc_numbers), LOOKUP_BATCH):
+        existing.update(session.scalars(select(Recommendation.doc_number).where(
+            Recommendation.doc_number.in_(doc_numbers[start:start + LOOKUP_BATCH]))))
+    return existing
+
+
 def _last_seq(session: Session) -> int:
     return session.scalar(select(Event.seq).order_by(Event.seq.desc()).limit(1)) or 0
 
@@ -535,8 +547,7 @@ def import_records(session: Session, records: list[ImportRecord], *,
     if actor.role != SECRETARIAT:
         raise errors.PermissionDenied("only the secretariat may import recommendations",
                                       rule="role")
-    existing = set(session.scalars(select(Recommendation.doc_number).where(
-        Recommendation.doc_number.in_([r.doc_number for r in records]))))
+    existing = _existing_doc_numbers(session, [r.doc_number for r in records])
     todo = [r for r in records if r.doc_number not in existing]
     report.skipped = [r.doc_number for r in records if r.doc_number in existing]
     check(session, todo, report.problems)
