@@ -29,3 +29,21 @@ def test_in_memory_keeps_its_memory_journal_and_counts_statements():
         assert counted.count == 2
     finally:
         engine.dispose()
+
+
+def test_transmitting_writes_each_addressee_row_once(session, secretariat):
+    from datetime import date
+
+    from workflow import dispatch
+    from workflow.cases import registration
+
+    rec = registration.register_recommendation(
+        session, secretariat, doc_number="775/1", adopted_on=date(2025, 1, 2),
+        addressees={"NL": True, "BE-FED": True, "LU": False, "DE-NW": True, "CM": True},
+        title_nl="Eén keer schrijven")
+    session.commit()
+    with count_statements(session.get_bind()) as counted:
+        dispatch.fire(session, secretariat, rec, "transmit")
+        session.flush()
+    updates = [s for s in counted.updates() if "case_addressee" in s.split("SET")[0]]
+    assert len(updates) == len(rec.addressees), counted.statements  # one UPDATE per row

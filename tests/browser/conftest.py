@@ -224,5 +224,8 @@ def choose_language(page, lang: str) -> None:
     """The selector at the top of every page (it also becomes the user's setting)."""
     shown = page_language(page)
     page.get_by_label(tr(shown, "Language")).select_option(lang)
-    page.get_by_role("button", name=exactly(tr(shown, "Change language"))).click()
+    # the form posts and redirects: wait for the new page, also when the language was
+    # already the one chosen (then html[lang] is there before the new page arrives)
+    with page.expect_navigation():
+        page.get_by_role("button", name=exactly(tr(shown, "Change language"))).click()
     page.locator(f"html[lang={lang}]").wait_for(state="attached")

@@ -65,10 +65,13 @@ def transmit(session: Session, actor: Actor, rec: Recommendation, *,
     effective_at = effective_moment(transmitted_on, now, field="transmitted_on",
                                     after=latest_moment(session, rec))
     due_dates = {}
-    for entry in rec.addressees:
-        entry.clock_start = transmitted_on
-        figures.note_transmitted(entry, transmitted_on, effective_at)
-        due_dates[entry.addressee_code] = history.format_utc(apply_due(entry, now).due_at)
+    # Each entry is written once, at the end: without this, the calendar and adjustment
+    # lookups of the next entry would flush the previous one half-done, then again.
+    with session.no_autoflush:
+        for entry in rec.addressees:
+            entry.clock_start = transmitted_on
+            figures.note_transmitted(entry, transmitted_on, effective_at)
+            due_dates[entry.addressee_code] = history.format_utc(apply_due(entry, now).due_at)
     rec.transmitted_at = now
     _fire_rec(session, actor, rec, "transmit", now,
               payload={"transmitted_on": transmitted_on.isoformat(), "due_at": due_dates},
