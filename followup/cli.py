@@ -198,6 +198,7 @@ def stale_due_dates(recompute: bool, reason: str) -> None:
 
 cli.add_command(__import__("web.commands", fromlist=["serve"]).serve)
 cli.add_command(__import__("followup.import_cmd", fromlist=["x"]).import_cmd)
+cli.add_command(__import__("followup.sweep_cmd", fromlist=["x"]).sweep_cmd)
 cli.add_command(__import__("followup.tokens_cmd", fromlist=["x"]).token)
 cli.add_command(__import__("followup.fire_cmd", fromlist=["x"]).fire)
 cli.add_command(__import__("followup.checkpoint_cmd", fromlist=["x"]).checkpoint)

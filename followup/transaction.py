@@ -5,7 +5,7 @@ a clear message (a domain error's own words, or what the database refused)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import click
@@ -19,14 +19,30 @@ from workflow import db, errors
 def transaction(url: str | None = None, *, commit: bool = True) -> Iterator[Session]:
     """A session on its own engine (both closed at the end). ``commit=False`` rolls back
     even on success (a dry run)."""
-    engine = db.make_engine(url)
-    session = db.make_session(engine)
-    try:
+    with _owned(url) as session:
         yield session
         if commit:
             session.commit()
         else:
             session.rollback()
+
+
+@contextmanager
+def transactions(url: str | None = None) -> Iterator[tuple[Session, Callable[[], None]]]:
+    """For a long command done as many short transactions (the sweep, the outbox): a
+    session and the function that commits each step; the step in progress is rolled back
+    on any error, and the end commits what is left."""
+    with _owned(url) as session:
+        yield session, session.commit
+        session.commit()
+
+
+@contextmanager
+def _owned(url: str | None) -> Iterator[Session]:
+    engine = db.make_engine(url)
+    session = db.make_session(engine)
+    try:
+        yield session
     except errors.WorkflowError as exc:
         session.rollback()
         raise click.ClickException(exc.message) from exc

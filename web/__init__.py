@@ -11,12 +11,13 @@ from . import config, transaction
 from .extensions import babel, csrf, db, login_manager, migrate
 
 
-def create_app(test_config: dict | None = None) -> Flask:
+def create_app(test_config: dict | None = None, *, serving: bool = True) -> Flask:
+    """The application; ``serving=False`` for commands that only render (no secret key)."""
     # Settings are read and validated once, here: a wrong one stops the start.
     policy.configure()
     # The app runs each view inside the request's one transaction (web/transaction.py).
     app = transaction.TransactionalFlask(__name__, instance_path=str(wdb.instance_path()))
-    app.config.from_mapping(config.from_environment(wdb.instance_path()))
+    app.config.from_mapping(config.from_environment(wdb.instance_path(), serving=serving))
     if test_config:
         app.config.update(test_config)
 
@@ -86,8 +87,9 @@ def _blueprints():
     from .auth import bp as auth_bp
     from .cases import bp as cases_bp
     from .ministry import bp as ministry_bp
+    from .notifications import bp as notifications_bp
     from .public import bp as public_bp
     from .secretariat import bp as secretariat_bp
 
     return [auth_bp, cases_bp, secretariat_bp, ministry_bp, audit_bp, admin_bp,
-            api_bp, public_bp]
+            api_bp, public_bp, notifications_bp]

@@ -15,6 +15,8 @@ from pathlib import Path
 from workflow import db as wdb
 from workflow import errors
 
+from .mail import settings as mail_settings
+
 ENVIRONMENTS = ("production", "development")
 
 
@@ -69,14 +71,24 @@ def trusted_proxies() -> int:
     return int(value)
 
 
-def from_environment(instance: Path) -> dict:
+def _mail() -> mail_settings.MailSettings:
+    try:
+        return mail_settings.load()
+    except mail_settings.MailConfigurationError as exc:
+        raise ConfigurationError(exc.message, field=exc.field) from exc
+
+
+def from_environment(instance: Path, *, serving: bool = True) -> dict:
+    """The settings; ``serving=False`` for a command that only renders pages or messages
+    (the sweep's e-mail, reports): it signs no session, so it needs no secret key."""
     url = wdb.database_url()
     env = environment()
     secure = _secure_cookies(env)
     return {
         "FOLLOWUP_ENV": env,
         "FOLLOWUP_TRUSTED_PROXIES": trusted_proxies(),
-        "SECRET_KEY": secret_key(instance, env),
+        "FOLLOWUP_MAIL": _mail(),
+        "SECRET_KEY": secret_key(instance, env) if serving else secrets.token_hex(32),
         "SQLALCHEMY_DATABASE_URI": url,
         "SQLALCHEMY_ENGINE_OPTIONS": wdb.engine_options(url),
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,  # attachments are limited to 10 MiB

@@ -75,6 +75,9 @@ ACTIONS = {
     "recompute_due": _l("due date recomputed"),
     "set_closing_day": _l("closing day set"),
     "remove_closing_day": _l("closing day removed"),
+    "remind": _l("reminder sent"),
+    "mark_overdue": _l("overdue"),
+    "mark_very_overdue": _l("very overdue"),
 }
 
 POSITIONS = {

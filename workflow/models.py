@@ -15,7 +15,9 @@ from workflow.cases.models import (
     Recommendation,
 )
 from workflow.history.models import Checkpoint, Event
+from workflow.notifications.models import Notification
+from workflow.reminders.models import DeadlineNotice, SweepRun
 
 __all__ = ["Addressee", "Answer", "ApiToken", "Attachment", "Base", "CaseAddressee",
-           "Checkpoint", "ClosingDay", "DeadlineAdjustment", "Event", "ExtensionRequest",
-           "Recommendation", "User"]
+           "Checkpoint", "ClosingDay", "DeadlineAdjustment", "DeadlineNotice", "Event",
+           "ExtensionRequest", "Notification", "Recommendation", "SweepRun", "User"]

@@ -43,7 +43,8 @@ from workflow.base import (
     RecommendationState,
     UTCDateTime,
 )
-from workflow.deadlines import StatusCutoffs, classify
+from workflow.deadlines import StatusCutoffs, classify, notice_schedule
+from workflow.deadlines import policy as deadline_policy
 from workflow.lifecycle import (
     ANSWER,
     AUDITOR,
@@ -187,6 +188,14 @@ class Recommendation(Base):
         return false()
 
 
+def first_notice_at(due_at: datetime | None, policy) -> datetime | None:
+    """When the first notice for a live due moment falls due (None: no due moment)."""
+    if due_at is None:
+        return None
+    return notice_schedule(due_at, reminder_days=policy.reminder_days,
+                           very_overdue_after_days=policy.very_overdue_after_days)[0].at
+
+
 class CaseAddressee(Base):
     """One addressee on one recommendation: its answer state and its deadline."""
 
@@ -239,6 +248,13 @@ class CaseAddressee(Base):
     days_to_answer: Mapped[int | None] = mapped_column(Integer)
     is_on_time: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     is_waived: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The sweep's progress on the live due moment (workflow.reminders): the notices up to
+    # ``notices_until`` are handled, the next falls due at ``next_notice_at`` (indexed, so a
+    # sweep reads only the entries with a notice due). Reset whenever live_due_at changes:
+    # a moved due date gets its own reminders; an answer, a stop or a closure cancels them.
+    # The sweep writes these two without bumping the version (nobody's form goes stale).
+    notices_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    next_notice_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     recommendation: Mapped[Recommendation] = relationship(back_populates="addressees")
@@ -267,7 +283,12 @@ class CaseAddressee(Base):
         """Recompute the stored deadline state from the answer and case states."""
         self.is_awaited = answer_awaited(self.state, self.recommendation.state)
         counting = self.is_awaited and self.is_required and self.clock_stopped_on is None
-        self.live_due_at = self.due_at if counting else None
+        live = self.due_at if counting else None
+        if live != self.live_due_at or (live is not None and self.next_notice_at is None
+                                        and self.notices_until is None):
+            self.notices_until = None
+            self.next_notice_at = first_notice_at(live, deadline_policy.current())
+        self.live_due_at = live
 
     # -- deadline status at a moment: one rule, in Python and in SQL ---------------
     def deadline_status_name(self, cutoffs: StatusCutoffs) -> str:

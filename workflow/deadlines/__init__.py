@@ -2,6 +2,7 @@
 explanation, the statuses at a moment, and the configured policy. No database
 here (a test keeps it so)."""
 
+from workflow.deadlines.notices import NoticeStep, due_notices, notice_schedule
 from workflow.deadlines.rules import (
     ADJUSTMENT_KINDS,
     BRUSSELS,
@@ -64,6 +65,7 @@ __all__ = [
     "DeadlineRule",
     "DeadlineStatus",
     "DueDate",
+    "NoticeStep",
     "StatusCutoffs",
     "Step",
     "UnknownCalendar",
@@ -72,11 +74,13 @@ __all__ = [
     "compute_due",
     "deadline_status",
     "due_at_for",
+    "due_notices",
     "explain_due_date",
     "format_date",
     "holiday_languages",
     "holiday_names",
     "next_working_day",
+    "notice_schedule",
     "reminder_dates",
     "status_cutoffs",
     "working_days_between",

@@ -37,6 +37,7 @@ from workflow.cases import registration
 from workflow.cases.models import Addressee, Recommendation
 from workflow.history.models import Event
 from workflow.lifecycle import ASSESSED, POSITIONS, RECOMMENDATION, REPLY_TRIGGERS, SECRETARIAT
+from workflow.notifications.queue import suppressed as notifications_suppressed
 from workflow.publishing import opendata
 
 IMPORT_ACTOR = Actor("import", SECRETARIAT, "BNL-PARL")
@@ -556,7 +557,9 @@ def import_records(session: Session, records: list[ImportRecord], *,
     for done, rec in enumerate(todo, start=1):
         if not _broken(rec, report.problems):
             try:
-                with session.begin_nested():  # a refusal rolls back this record only
+                # A refusal rolls back this record only. Historic events tell nobody
+                # anything: an import queues no notifications.
+                with session.begin_nested(), notifications_suppressed(session):
                     _apply(session, actor, rec, now)
             except _Refused as refused:
                 report.problems.append(refused.problem)

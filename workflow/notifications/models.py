@@ -1,0 +1,64 @@
+"""Notifications: one row per event and person told of it. The same row is the entry in
+the person's list in the app (``read_at``) and the e-mail outbox (``mail_*``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from workflow.accounts.models import User
+from workflow.base import Base, UTCDateTime
+from workflow.cases.models import Addressee, Recommendation
+
+# queued: to be e-mailed (at mail_next_at); sent; failed: given up after the last try or
+# refused for good by the server; cancelled: no longer true when its turn came (an
+# answer arrived first); no_address: the person has no e-mail address (listed in the
+# app only).
+MAIL_STATUSES = ("queued", "sent", "failed", "cancelled", "no_address")
+
+
+class Notification(Base):
+    __tablename__ = "notification"
+    __table_args__ = (
+        UniqueConstraint("event_seq", "user_id"),
+        CheckConstraint("mail_status IN ('queued', 'sent', 'failed', 'cancelled', "
+                        "'no_address')", name="mail_status"),
+        Index("ix_notification_user_unread", "user_id", "read_at", "id"),
+        Index("ix_notification_outbox", "mail_status", "mail_next_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    event_seq: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(32))
+    recommendation_id: Mapped[int | None] = mapped_column(ForeignKey("recommendation.id"))
+    addressee_code: Mapped[str | None] = mapped_column(String(16))
+    # For deadline notices: the due moment they are about (cancelled if it is no longer
+    # the live one when the message's turn comes).
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    params: Mapped[str] = mapped_column(Text, default="{}")  # JSON: values the text names
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    mail_status: Mapped[str] = mapped_column(String(12))
+    mail_digest: Mapped[bool] = mapped_column(default=False)  # waits for the daily digest
+    mail_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    mail_next_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    mail_error: Mapped[str] = mapped_column(Text, default="")
+    mailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(lazy="joined")
+    recommendation: Mapped[Recommendation | None] = relationship(lazy="joined")
+    addressee: Mapped[Addressee | None] = relationship(
+        primaryjoin="foreign(Notification.addressee_code) == Addressee.code", viewonly=True,
+        lazy="joined")

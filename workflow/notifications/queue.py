@@ -1,0 +1,116 @@
+"""Queueing notifications in the transaction of the event that implies them.
+
+A ``before_flush`` listener looks at the events being added and adds one
+:class:`Notification` per person to tell (see :mod:`rules`), so that no operation can
+record an event and forget its notifications, and a rolled-back event leaves none."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterator
+from datetime import datetime
+
+from sqlalchemy import event, or_, select
+from sqlalchemy.orm import Session
+
+from workflow.accounts.models import User
+from workflow.cases.models import CaseAddressee
+from workflow.history.models import Event
+from workflow.lifecycle import MINISTRY
+from workflow.lifecycle import SECRETARIAT as SECRETARIAT_ROLE
+from workflow.notifications.models import Notification
+from workflow.notifications.rules import DEADLINE_KINDS, FOCAL_POINTS, RULES, SECRETARIAT
+
+_OFF = "notifications_off"
+QUEUED = "notifications_queued"  # session.info counter: notifications added
+
+
+@contextlib.contextmanager
+def suppressed(session: Session) -> Iterator[None]:
+    """No notifications for the events recorded inside (an import of historic cases)."""
+    previous = session.info.get(_OFF, False)
+    session.info[_OFF] = True
+    try:
+        yield
+    finally:
+        session.info[_OFF] = previous
+
+
+def _codes(session: Session, ev: Event) -> list[str]:
+    if ev.addressee_code:
+        return [ev.addressee_code]
+    if ev.recommendation_id is None:
+        return []
+    return list(session.scalars(select(CaseAddressee.addressee_code)
+                                .where(CaseAddressee.recommendation_id == ev.recommendation_id)))
+
+
+def _recipients(session: Session, ev: Event, audiences: tuple[str, ...]) -> list[User]:
+    found: dict[int, User] = {}
+    wanted = []
+    if FOCAL_POINTS in audiences:
+        codes = _codes(session, ev)
+        if codes:
+            wanted.append((User.role == MINISTRY) & User.organisation.in_(codes))
+    if SECRETARIAT in audiences:
+        wanted.append(User.role == SECRETARIAT_ROLE)
+    if not wanted:
+        return []
+    for user in session.scalars(select(User).where(User.is_active.is_(True), or_(*wanted))
+                                .order_by(User.id)):
+        if user.username != ev.actor:
+            found[user.id] = user
+    return list(found.values())
+
+
+def _params(ev: Event) -> dict:
+    data = ev.data
+    params = {"doc_number": ev.doc_number, "addressee": ev.addressee_code,
+              "reason": ev.reason or ""}
+    for key in ("due_at", "days", "requested_date", "new_due_at"):
+        if key in data and not isinstance(data[key], dict):
+            params[key] = data[key]
+    if isinstance(data.get("due_at"), dict):  # {addressee code: due moment}
+        if ev.addressee_code in data["due_at"]:
+            params["due_at"] = data["due_at"][ev.addressee_code]
+        else:
+            params["due_at_by"] = data["due_at"]
+    return params
+
+
+def notifications_for(session: Session, ev: Event) -> list[Notification]:
+    rule = RULES.get(ev.action)
+    if rule is None or session.info.get(_OFF):
+        return []
+    params = _params(ev)
+    due = ev.data.get("due_at") if rule.kind in DEADLINE_KINDS else None
+    due_at = datetime.fromisoformat(due.replace("Z", "+00:00")) if isinstance(due, str) else None
+    out = []
+    for user in _recipients(session, ev, rule.audiences):
+        out.append(Notification(
+            user_id=user.id, event_seq=ev.seq, kind=rule.kind,
+            recommendation_id=ev.recommendation_id,
+            addressee_code=ev.addressee_code or (user.organisation if user.role == MINISTRY
+                                                 else None),
+            due_at=due_at, params=json.dumps(params, sort_keys=True, default=str),
+            created_at=ev.recorded_at, mail_status="queued" if user.email else "no_address",
+            mail_digest=bool(user.mail_digest), mail_attempts=0,
+            mail_next_at=ev.recorded_at if user.email else None, mail_error=""))
+    return out
+
+
+def _queue(session: Session, _context, _instances) -> None:
+    new_events = [obj for obj in session.new if isinstance(obj, Event)]
+    for ev in sorted(new_events, key=lambda e: e.seq):
+        added = notifications_for(session, ev)
+        session.add_all(added)
+        session.info[QUEUED] = session.info.get(QUEUED, 0) + len(added)
+
+
+def install() -> None:
+    if not event.contains(Session, "before_flush", _queue):
+        event.listen(Session, "before_flush", _queue)
+
+
+install()

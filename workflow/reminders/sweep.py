@@ -1,0 +1,207 @@
+"""The sweep: records, exactly once per entry, due moment and step, the notices a due date
+implies ("reminder sent", "overdue", "very overdue"), each an event in the history whose
+notifications are queued with it (``workflow.notifications``).
+
+Work is found through the indexed ``next_notice_at`` (only entries with a notice due are
+read) and done in batches, one transaction each (the caller owns them: ``sweep_batch``
+flushes and never commits). Several sweeps may run at once on one PostgreSQL:
+
+* a batch first takes the history's append lock, then the entries with
+  ``SELECT … FOR UPDATE SKIP LOCKED``, so two sweeps never hold the same entry, and a
+  sweep never waits for a row a person's transaction holds (that transaction may be
+  waiting for the append lock: taking the rows first could deadlock);
+* each notice is inserted under a unique constraint (``ON CONFLICT DO NOTHING``) before
+  its event is recorded: whatever happens, a notice and its event exist once or not at all.
+
+On SQLite the batch takes the database's write lock first (``BEGIN IMMEDIATE``). A crash
+rolls back the batch in progress; the next run does it.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, selectinload
+
+from workflow import history
+from workflow.actors import Actor
+from workflow.cases.models import CaseAddressee
+from workflow.checks import resolve_now
+from workflow.deadlines import notice_schedule
+from workflow.deadlines import policy as deadline_policy
+from workflow.deadlines.notices import due_notices, next_step_after
+from workflow.history.log import _lock_chain
+from workflow.lifecycle import SYSTEM
+from workflow.notifications.queue import QUEUED
+from workflow.reminders.models import DeadlineNotice, SweepRun
+
+SWEEP_ACTOR = Actor("sweep", SYSTEM, "BNL-PARL")
+ACTIONS = {"reminder": "remind", "overdue": "mark_overdue", "very_overdue": "mark_very_overdue"}
+BATCH = 200
+# A clock more than this much earlier than the last run's is reported.
+CLOCK_TOLERANCE = timedelta(minutes=1)
+
+
+@dataclass
+class SweepSummary:
+    examined: int = 0
+    events: int = 0
+    messages: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def policy_text(policy: deadline_policy.Policy) -> str:
+    return f"reminders {','.join(map(str, policy.reminder_days))}; very overdue " \
+           f"{policy.very_overdue_after_days}"
+
+
+def _schedule(entry_due: datetime, policy: deadline_policy.Policy):
+    return notice_schedule(entry_due, reminder_days=policy.reminder_days,
+                           very_overdue_after_days=policy.very_overdue_after_days)
+
+
+def start_run(session: Session, *, now: datetime | None = None,
+              policy: deadline_policy.Policy | None = None) -> SweepRun:
+    """Open a run: note it, warn of a clock set back, and re-plan every entry's next notice
+    if the policy changed since the last run. Flushes."""
+    now, policy = resolve_now(now), policy or deadline_policy.current()
+    last = session.scalars(select(SweepRun).order_by(SweepRun.id.desc()).limit(1)).first()
+    run = SweepRun(started_at=now, as_of=now, host=socket.gethostname()[:120],
+                   policy=policy_text(policy), warnings="")
+    warnings = []
+    if last is not None and now < last.as_of - CLOCK_TOLERANCE:
+        warnings.append(f"clock_behind: this run's time {history.format_utc(now)} is earlier "
+                        f"than the last run's {history.format_utc(last.as_of)}; nothing is "
+                        "recorded twice, and what falls due in between waits for the clock")
+    if last is not None and last.policy != run.policy:
+        count = replan(session, policy)
+        warnings.append(f"replanned: the policy changed from '{last.policy}' to "
+                        f"'{run.policy}'; the next notice of {count} entries was recomputed")
+    run.warnings = "\n".join(warnings)
+    session.add(run)
+    session.flush()
+    return run
+
+
+def replan(session: Session, policy: deadline_policy.Policy, batch: int = 5000) -> int:
+    """Recompute ``next_notice_at`` of every entry with a live due moment (after a policy
+    change). Flushes; returns the number of entries."""
+    table = CaseAddressee.__table__
+    stmt = (update(table).where(table.c.id == bindparam("eid"))
+            .values(next_notice_at=bindparam("at")))
+    rows = session.execute(select(table.c.id, table.c.live_due_at, table.c.notices_until)
+                           .where(table.c.live_due_at.is_not(None)))
+    done, chunk = 0, []
+    for row in rows:
+        chunk.append({"eid": row.id,
+                      "at": next_step_after(_schedule(row.live_due_at, policy),
+                                            row.notices_until)})
+        if len(chunk) >= batch:
+            session.execute(stmt, chunk)
+            done, chunk = done + len(chunk), []
+    if chunk:
+        session.execute(stmt, chunk)
+    return done + len(chunk)
+
+
+def _begin(session: Session) -> None:
+    conn = session.connection()
+    if conn.dialect.name == "sqlite":
+        if not conn.connection.dbapi_connection.in_transaction:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        _lock_chain(session)
+
+
+def _insert_notice(session: Session, values: dict) -> bool:
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(DeadlineNotice).values(**values).on_conflict_do_nothing().returning(
+        DeadlineNotice.id)
+    return session.execute(stmt).first() is not None
+
+
+def sweep_batch(session: Session, summary: SweepSummary, *, now: datetime | None = None,
+                policy: deadline_policy.Policy | None = None, batch: int = BATCH) -> int:
+    """Handle up to ``batch`` entries with a notice due at ``now``; returns how many were
+    examined (0: nothing left). Flushes; the caller commits after each batch."""
+    now, policy = resolve_now(now), policy or deadline_policy.current()
+    _begin(session)
+    query = (select(CaseAddressee).where(CaseAddressee.next_notice_at < now)
+             .order_by(CaseAddressee.next_notice_at, CaseAddressee.id).limit(batch)
+             .options(selectinload(CaseAddressee.recommendation)))
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True, of=CaseAddressee)
+    entries = session.scalars(query).unique().all()
+    queued_before = session.info.get(QUEUED, 0)
+    progress = []
+    for entry in entries:
+        due = entry.live_due_at
+        if due is None:  # not live any more (kept current by the flush listener; belt)
+            progress.append({"eid": entry.id, "until": entry.notices_until, "at": None})
+            continue
+        plan = due_notices(_schedule(due, policy), entry.notices_until, now)
+        for step in plan.record:
+            if not _insert_notice(session, {"case_addressee_id": entry.id, "due_at": due,
+                                            "kind": step.kind, "days": step.days,
+                                            "recorded_at": now}):
+                continue  # another sweep recorded it
+            history.record(
+                session, actor=SWEEP_ACTOR, action=ACTIONS[step.kind], entity="deadline",
+                now=now, effective_at=now if step.kind == "reminder" else step.at,
+                recommendation=entry.recommendation, addressee_code=entry.addressee_code,
+                payload={"due_at": history.format_utc(due), "days": step.days})
+            summary.events += 1
+        progress.append({"eid": entry.id, "until": plan.handled_until, "at": plan.next_at})
+    if progress:
+        # Core UPDATE: no version bump, so nobody's open form becomes stale because of it.
+        table = CaseAddressee.__table__
+        session.execute(update(table).where(table.c.id == bindparam("eid"))
+                        .values(notices_until=bindparam("until"),
+                                next_notice_at=bindparam("at")), progress)
+    session.flush()
+    summary.examined += len(entries)
+    summary.messages += session.info.get(QUEUED, 0) - queued_before
+    return len(entries)
+
+
+def finish_run(session: Session, run: SweepRun, summary: SweepSummary,
+               now: datetime | None = None) -> None:
+    run.finished_at = resolve_now(now)
+    run.examined, run.events, run.messages = summary.examined, summary.events, summary.messages
+    session.flush()
+
+
+def sweep(session: Session, *, now: datetime | None = None, batch: int = BATCH,
+          commit: Callable[[], None] | None = None,
+          progress: Callable[[SweepSummary], None] | None = None) -> SweepSummary:
+    """The whole sweep in one call; ``commit`` (the caller's) runs after every batch, so a
+    long sweep is many short transactions. Without it everything is one transaction."""
+    now = resolve_now(now)
+    policy = deadline_policy.current()
+    run = start_run(session, now=now, policy=policy)
+    summary = SweepSummary(warnings=[w for w in run.warnings.splitlines() if w])
+    if commit:
+        commit()
+    while sweep_batch(session, summary, now=now, policy=policy, batch=batch):
+        if commit:
+            commit()
+        if progress:
+            progress(summary)
+    finish_run(session, run, summary, now)
+    if commit:
+        commit()
+    return summary
+
+
+def note_delivery_problem(session: Session, problem: str) -> None:
+    """Add an e-mail problem to the last run's warnings (shown to administrators)."""
+    run = session.scalars(select(SweepRun).order_by(SweepRun.id.desc()).limit(1)).first()
+    if run is not None:
+        run.warnings = "\n".join(w for w in (run.warnings, f"mail: {problem}") if w)
+        session.flush()
