@@ -121,6 +121,7 @@ def create_demo_users(session: Session, now: datetime) -> list[tuple[str, str, s
         if session.scalar(select(User.id).where(User.username == username)) is None:
             accounts.create_user(session, username=username, password=password, role=role,
                                  organisation=org, full_name=name, locale=locale,
+                                 email=f"{username}@example.org",  # a reserved domain
                                  is_admin=username == "secretariaat", now=now)
         created.append((username, password, role, org))
     return created
