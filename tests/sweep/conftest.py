@@ -54,3 +54,48 @@ def due_of(rec, code: str) -> datetime:
 
 
 __all__ = ["TRANSMITTED", "date", "due_of", "make_case", "make_people"]
+
+
+class Inbox:
+    """What a real SMTP server on loopback received (aiosmtpd, started by the test)."""
+
+    def __init__(self):
+        self.messages = []
+        self.refuse: set[str] = set()  # addresses answered 550
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 5.1.1 no such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes, policy
+
+        self.messages.append((envelope.rcpt_tos[:],
+                              message_from_bytes(envelope.content, policy=policy.default)))
+        return "250 Message accepted"
+
+    def to(self, address):
+        return [m for rcpt, m in self.messages if address in rcpt]
+
+
+@pytest.fixture
+def smtp_server():
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield controller, inbox
+    finally:
+        controller.stop()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

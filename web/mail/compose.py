@@ -60,10 +60,10 @@ def compose(parcel: Parcel, settings: MailSettings, now) -> EmailMessage:
     msg["To"] = user.email
     msg["Date"] = format_datetime(now)
     msg["Message-ID"] = message_id(parcel, settings)
-    msg["Content-Language"] = locale
     msg["Auto-Submitted"] = "auto-generated"
     msg.set_content(text)
     msg.add_alternative(html, subtype="html")
+    msg["Content-Language"] = locale  # after the parts: they take the Content-* headers
     return msg
 
 
