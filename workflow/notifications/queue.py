@@ -46,21 +46,43 @@ def _codes(session: Session, ev: Event) -> list[str]:
                                 .where(CaseAddressee.recommendation_id == ev.recommendation_id)))
 
 
+_PEOPLE = "notification_people"
+
+
+def _people(session: Session) -> dict[str, list[User]]:
+    """Active users by organisation (ministries) and the secretariat, read once per
+    transaction (a sweep records thousands of events in one): forgotten at its end."""
+    cached = session.info.get(_PEOPLE)
+    transaction = session.get_transaction()
+    changed = any(isinstance(obj, User) for obj in (*session.new, *session.dirty))
+    if cached is not None and cached[0] is transaction and not changed:
+        return cached[1]
+    people: dict[str, list[User]] = {}
+    # Inside a flush the query does not see users not flushed yet: those are added too.
+    stored = session.scalars(select(User).where(
+        User.is_active.is_(True),
+        or_(User.role == MINISTRY, User.role == SECRETARIAT_ROLE)).order_by(User.id)).all()
+    pending = [obj for obj in session.new if isinstance(obj, User) and obj.is_active is not False
+               and obj.role in (MINISTRY, SECRETARIAT_ROLE)]
+    for user in dict.fromkeys([*stored, *pending]):
+        key = SECRETARIAT if user.role == SECRETARIAT_ROLE else user.organisation
+        people.setdefault(key, []).append(user)
+    session.info[_PEOPLE] = (transaction, people)
+    return people
+
+
 def _recipients(session: Session, ev: Event, audiences: tuple[str, ...]) -> list[User]:
-    found: dict[int, User] = {}
-    wanted = []
+    people = _people(session)
+    found: dict[int, User] = {}  # by object: a pending user has no id yet
+    groups = []
     if FOCAL_POINTS in audiences:
-        codes = _codes(session, ev)
-        if codes:
-            wanted.append((User.role == MINISTRY) & User.organisation.in_(codes))
+        groups += [people.get(code, []) for code in _codes(session, ev)]
     if SECRETARIAT in audiences:
-        wanted.append(User.role == SECRETARIAT_ROLE)
-    if not wanted:
-        return []
-    for user in session.scalars(select(User).where(User.is_active.is_(True), or_(*wanted))
-                                .order_by(User.id)):
-        if user.username != ev.actor:
-            found[user.id] = user
+        groups.append(people.get(SECRETARIAT, []))
+    for group in groups:
+        for user in group:
+            if user.username != ev.actor:
+                found[id(user)] = user
     return list(found.values())
 
 
@@ -89,7 +111,7 @@ def notifications_for(session: Session, ev: Event) -> list[Notification]:
     out = []
     for user in _recipients(session, ev, rule.audiences):
         out.append(Notification(
-            user_id=user.id, event_seq=ev.seq, kind=rule.kind,
+            user=user, event_seq=ev.seq, kind=rule.kind,
             recommendation_id=ev.recommendation_id,
             addressee_code=ev.addressee_code or (user.organisation if user.role == MINISTRY
                                                  else None),
