@@ -16,7 +16,7 @@ from workflow.answers import replies
 from workflow.cases import due_dates, scope
 from workflow.models import Recommendation, User
 
-MINE = {"cases", "secretariat", "ministry", "audit", "admin", "auth"}
+MINE = {"cases", "secretariat", "ministry", "audit", "admin", "auth", "notifications"}
 
 # Who is tested: role key -> (username, password or None for the demo password)
 USERS = {
@@ -95,6 +95,9 @@ MATRIX = {
     ("GET", "admin.password"): by_group(403, ({"secretariat"}, 200)),
     ("POST", "admin.password"): by_group(403, ({"secretariat"}, 400)),
     ("POST", "admin.toggle_active"): by_group(403, ({"secretariat"}, 302)),
+    ("GET", "admin.reminders"): by_group(403, ({"secretariat"}, 200)),
+    ("GET", "notifications.index"): expect(200),
+    ("POST", "notifications.mail_choice"): expect(302),
 }
 
 

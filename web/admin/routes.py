@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -98,3 +98,19 @@ def password(user_id: int):
         return redirect(url_for("admin.users"))
     return render_template("admin/password.html", user=user, form=form), \
         400 if form.errors else 200
+
+
+@bp.route("/reminders")
+@admin_required
+def reminders():
+    """The sweep's last runs and their warnings, e-mail that failed or waits for another
+    try, and addressees whose reminders reach nobody by e-mail."""
+    from workflow.notifications import outbox
+    from workflow.reminders import sweep
+
+    return render_template(
+        "admin/reminders.html", runs=sweep.recent_runs(db.session),
+        outbox=outbox.state(db.session), problems=outbox.problems(db.session),
+        unreached=sweep.without_focal_point(db.session),
+        names={a.code: a for a in db.session.scalars(select(Addressee))},
+        mail=current_app.config["FOLLOWUP_MAIL"])

@@ -12,6 +12,7 @@ from workflow.checks import resolve_now
 from workflow.notifications import inbox
 
 from ..extensions import db
+from ..labels import choices
 from ..mail.compose import link_for
 from ..mail.words import word
 from ..paging import paginate
@@ -21,10 +22,10 @@ PER_PAGE = 30
 
 
 class MailChoiceForm(FlaskForm):
-    mode = RadioField(_l("E-mail"), choices=[
+    mode = RadioField(_l("E-mail"), choices=choices([
         ("each", _l("one e-mail per notification")),
         ("daily", _l("one daily digest (sent after 07:00)")),
-    ])
+    ]))
 
 
 @bp.route("/")

@@ -146,3 +146,12 @@ def state(session: Session) -> OutboxState:
         func.count().filter(Notification.mail_status == "no_address"),
     )).one()
     return OutboxState(*row)
+
+
+def problems(session: Session, limit: int = 20) -> list[Notification]:
+    """The latest messages that failed or wait for another try (admin page)."""
+    return list(session.scalars(
+        select(Notification)
+        .where(or_(Notification.mail_status == "failed",
+                   and_(Notification.mail_status == "queued", Notification.mail_attempts > 0)))
+        .order_by(Notification.id.desc()).limit(limit)))

@@ -205,3 +205,22 @@ def note_delivery_problem(session: Session, problem: str) -> None:
     if run is not None:
         run.warnings = "\n".join(w for w in (run.warnings, f"mail: {problem}") if w)
         session.flush()
+
+
+def recent_runs(session: Session, limit: int = 20) -> list[SweepRun]:
+    return list(session.scalars(select(SweepRun).order_by(SweepRun.id.desc()).limit(limit)))
+
+
+def without_focal_point(session: Session) -> list[str]:
+    """Addressees with an answer awaited but no active ministry user with an e-mail address
+    to remind (their reminders reach nobody by e-mail)."""
+    from sqlalchemy import exists
+
+    from workflow.accounts.models import User
+    from workflow.lifecycle import MINISTRY
+
+    focal = exists().where(User.organisation == CaseAddressee.addressee_code,
+                           User.role == MINISTRY, User.is_active.is_(True), User.email != "")
+    return list(session.scalars(select(CaseAddressee.addressee_code)
+                                .where(CaseAddressee.live_due_at.is_not(None), ~focal)
+                                .distinct().order_by(CaseAddressee.addressee_code)))
