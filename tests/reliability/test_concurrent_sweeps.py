@@ -68,14 +68,14 @@ def test_two_sweeps_at_once_record_and_send_everything_exactly_once(pg_url, tmp_
            "FOLLOWUP_BASE_URL": "https://followup.example.org", "FOLLOWUP_ENV": "production"}
     try:
         started = time.monotonic()
-        procs = [subprocess.Popen([str(FOLLOWUP), "sweep", "--at", SWEEP_AT, "--batch", "100"],
+        procs = [subprocess.Popen([str(FOLLOWUP), "sweep", "--at", SWEEP_AT, "--batch", "100"],  # noqa: S603
                                   env=env, cwd=tmp_path, stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE, text=True) for _ in range(2)]
         outputs = [p.communicate(timeout=600) for p in procs]
         elapsed = time.monotonic() - started
     finally:
         controller.stop()
-    for p, (out, err) in zip(procs, outputs, strict=True):
+    for p, (_out, err) in zip(procs, outputs, strict=True):
         assert p.returncode == 0, err
     engine = db.make_engine(pg_url)
     try:
