@@ -5,16 +5,14 @@ headers, and the pages need nothing Talisman adds (no inline scripts or styles, 
 nonces). The Content-Security-Policy allows scripts, styles, images and fonts from this
 site only, no inline code, no framing by another site, forms posting only here.
 HSTS is sent in production (``FOLLOWUP_ENV``), where the site is served over HTTPS.
-
-One page relaxes one directive: the drawn lifecycle diagram (:func:`inline_styles_drawn`).
-mermaid.js lays the drawing out in the browser and writes style attributes while doing so,
-which ``style-src 'self'`` blocks. That page still runs only this site's scripts and shows
-only text the server generated from the lifecycle declaration.
+Every page gets the same policy: even the lifecycle diagram is drawn on the server as
+inline SVG coloured by the stylesheet (:mod:`workflow.lifecycle_svg`), with no style
+attribute or element to allow.
 """
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request
+from flask import Flask
 
 CONTENT_SECURITY_POLICY = "; ".join((
     "default-src 'self'",
@@ -37,20 +35,6 @@ HEADERS = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
 }
 HSTS = "max-age=31536000; includeSubDomains"
-DRAWING_POLICY = CONTENT_SECURITY_POLICY.replace("style-src 'self'",
-                                                 "style-src 'self' 'unsafe-inline'")
-
-
-def inline_styles_drawn(view):
-    """Mark a page whose drawing library writes style attributes (see the module doc)."""
-    view.draws_inline_styles = True
-    return view
-
-
-def _policy() -> str:
-    view = current_app.view_functions.get(request.endpoint or "")
-    return DRAWING_POLICY if getattr(view, "draws_inline_styles", False) \
-        else CONTENT_SECURITY_POLICY
 
 
 def init_app(app: Flask) -> None:
@@ -58,7 +42,7 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _security_headers(response):
-        response.headers.setdefault("Content-Security-Policy", _policy())
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
         if strict_transport:

@@ -3,7 +3,8 @@
 Everything else is derived from these declarations: the shared ``transitions``
 machines, the guards and their refusal messages, who may fire what, the
 ``available_triggers`` list shown in the web app and the API, the database
-CHECK constraints on the state columns, and the mermaid diagram.
+CHECK constraints on the state columns, the diagrams (mermaid text for the CLI and
+the docs, SVG for the diagram page: :mod:`workflow.lifecycle_svg`).
 
 A recommendation ("case") goes through::
 

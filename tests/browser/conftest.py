@@ -151,7 +151,7 @@ class Browsing:
         return page
 
     def _request(self, request) -> None:
-        # everything, mermaid.js included, is served by the app itself
+        # everything is served by the app itself
         if not request.url.startswith((self.server.url + "/", "data:", "blob:", "about:")):
             self.problems.append(f"request to another site: {request.url}")
 

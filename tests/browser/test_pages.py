@@ -1,5 +1,6 @@
-"""Switching language, the lifecycle diagram (drawn by mermaid.js, or as a list
-without it) and the pages at a phone's width."""
+"""Switching language, the lifecycle diagram (SVG drawn by the server, shown with or
+without JavaScript, under the strict Content-Security-Policy) and the pages at a phone's
+width."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from babel.dates import format_date
 
 from tests.browser.conftest import LANGS, choose_language, exactly, login, shot, tr
 from tests.browser.test_journeys import MINISTRY_OF, today
-from web.cases.routes import MERMAID
 
 DOC = "743/5Bis"  # in the demo: transmitted 70 days ago, no answer yet
 TITLES = {"nl": "Grensoverschrijdende inzet van ambulances",
@@ -79,6 +79,9 @@ def test_switching_language_changes_the_dashboard_and_the_case_page(browsing):
 @pytest.mark.parametrize("lang", LANGS)
 def test_lifecycle_diagram(browsing, lang):
     page = browsing.page(lang)
+    page.add_init_script(WATCH_CSP)
+    console = []
+    page.on("console", lambda message: console.append(message.text))
     login(page, "secretariaat", lang)
     choose_language(page, lang)
     page.goto("/cases/")
@@ -93,19 +96,42 @@ def test_lifecycle_diagram(browsing, lang):
     path = page.get_by_role("heading", name=exactly(tr(lang, "Path taken")))
     assert path.count() == 1
 
-    drawing = page.locator("#mermaid-diagram")
-    if MERMAID.exists():  # npm install: mermaid.js draws the diagram
-        svg = drawing.locator("svg").first
-        svg.wait_for()
-        labels = svg.text_content()
-        assert current in labels and tr(lang, "closed") in labels
-        assert tr(lang, "Lifecycle of a recommendation") in labels
-        assert svg.locator(".s_active").count() == 1  # the current state stands out
-        assert svg.locator(".s_previous").count() == 5  # and the path taken
-    else:  # without it the page still says everything, as text
-        assert "stateDiagram-v2" in drawing.inner_text()
-        assert drawing.locator("svg").count() == 0
+    check_drawing(page, current, passed=5)
+    assert not [m for m in console if "Content Security Policy" in m], console
+    assert tr(lang, "closed") in page.locator("#lifecycle-diagram svg").text_content()
     shot(page, f"{lang}-diagram")
+
+
+# Collects what the browser reports as a violation of the Content-Security-Policy (it also
+# logs them on the console, which the browsing fixture fails on).
+WATCH_CSP = """window.cspViolations = [];
+document.addEventListener('securitypolicyviolation',
+    e => window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));"""
+
+
+def check_drawing(page, current: str, passed: int) -> None:
+    """The server-drawn SVG shows, readable, with the current state standing out."""
+    svg = page.locator("#lifecycle-diagram svg")
+    assert svg.is_visible() and svg.get_attribute("role") == "img"
+    box = svg.bounding_box()
+    assert box["width"] > 800 and box["height"] > 400
+    marked = svg.locator("g.state.current")
+    assert marked.count() == 1
+    assert " ".join(marked.locator("text").all_text_contents()) == current
+    assert svg.locator("g.state.visited").count() == passed
+    looks = page.evaluate("""() => {
+        const stroke = sel => getComputedStyle(
+            document.querySelector(`#lifecycle-diagram ${sel} rect`)).stroke;
+        const sizes = [...document.querySelectorAll('#lifecycle-diagram svg text')].map(
+            t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a);
+        return {current: stroke('g.state.current'), visited: stroke('g.state.visited'),
+                other: stroke('g.state:not(.current):not(.visited)'),
+                smallest: Math.min(...sizes)};
+    }""")
+    # the stylesheet colours it: the current state, the visited ones and the rest differ
+    assert len({looks["current"], looks["visited"], looks["other"]}) == 3, looks
+    assert looks["smallest"] >= 14, looks  # px, in a 1,280 px wide window
+    assert page.evaluate("window.cspViolations") == []
 
 
 def test_lifecycle_diagram_without_javascript(browsing):
@@ -114,8 +140,10 @@ def test_lifecycle_diagram_without_javascript(browsing):
     page.get_by_role("row").filter(has_text="726/2").get_by_role(
         "link", name=exactly("Diagram")).click()
     assert heading(page) == "Lifecycle of 726/2"
-    drawing = page.locator("#mermaid-diagram")
-    assert "stateDiagram-v2" in drawing.inner_text() and drawing.locator("svg").count() == 0
+    svg = page.locator("#lifecycle-diagram svg")
+    assert svg.is_visible()  # drawn by the server: no script needed
+    assert svg.locator("g.state.current").text_content().strip() == "closed"
+    assert page.get_by_role("img", name="Lifecycle of a recommendation").count() == 1
     states = page.get_by_role("list").filter(has_text="closed").first
     assert states.locator("[aria-current=step]").inner_text().startswith("closed")
     shot(page, "en-diagram-no-javascript")

@@ -67,3 +67,32 @@ def test_the_ministry_reads_the_follow_up_question_in_its_thread(app, client):
     login(client, "secretariaat")  # the secretariat reads the same thread on the case page
     page = text(client.get(f"/cases/{rid}"))
     assert 'data-addressee="NL"' in page and "Kan de regering toelichten" in page
+
+
+def test_the_lifecycle_diagram_is_drawn_on_the_server_in_the_users_language(app, client):
+    import xml.etree.ElementTree as ET
+
+    from tests.web.conftest import case_id
+    from workflow.lifecycle import RECOMMENDATION
+
+    login(client, "minbuza")  # a Dutch user
+    page = text(client.get(f"/cases/{case_id(app, '739/2')}/diagram"))  # monitoring
+    assert "<script" not in page.split("<main", 1)[1]  # nothing draws it in the browser
+    drawing = page[page.index("<svg"):page.index("</svg>") + len("</svg>")]
+    root = ET.fromstring(drawing)  # noqa: S314 - our own page, in a test
+    svg = "{http://www.w3.org/2000/svg}"
+    assert root.find(f"{svg}title").text == "Levenscyclus van een aanbeveling"
+    assert root.find(f"{svg}desc").text == "De huidige stand is opvolging van de uitvoering."
+    states = {g.get("data-state"): g for g in root.iter(f"{svg}g") if g.get("data-state")}
+    assert set(states) == set(RECOMMENDATION.state_names)
+    current = [n for n, g in states.items() if "current" in g.get("class").split()]
+    visited = [n for n, g in states.items() if "visited" in g.get("class").split()]
+    assert current == ["monitoring"] and len(visited) == 5
+    words = " ".join(t.text for t in states["monitoring"].iter(f"{svg}text"))
+    assert words == "opvolging van de uitvoering"
+    labels = " ".join(t.text for g in root.iter(f"{svg}g") if g.get("data-trigger")
+                      for t in g.iter(f"{svg}text"))
+    assert "Het dossier afsluiten" in labels and "Het dossier heropenen" in labels
+    assert 'style="' not in drawing and "<style" not in drawing
+    # the lists below stay: the states in order and the path taken
+    assert 'id="lifecycle-states"' in page and 'id="path-taken"' in page

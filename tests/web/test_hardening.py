@@ -137,16 +137,31 @@ def test_an_unknown_name_costs_a_password_check_too(app, monkeypatch):
     assert checked[0] == users.generate_password_hash("x").split("$", 1)[0]
 
 
-def test_only_the_drawing_relaxes_styles_and_never_scripts(app, client):
-    from tests.web.conftest import case_id
+def test_no_page_allows_inline_styles_or_scripts(app):
+    """One policy for every page: each route of the web pages as the secretariat, a
+    ministry and the auditor (the lifecycle diagram included, now drawn on the server),
+    and every page without arguments as an anonymous visitor (public pages, API)."""
+    from tests.web.test_permissions import MATRIX, _fixture_data, _url
 
-    login(client, "secretariaat")
-    csp = client.get(f"/cases/{case_id(app, '747/2')}/diagram").headers[
-        "Content-Security-Policy"]
-    directives = dict(part.strip().split(" ", 1) for part in csp.split(";"))
-    assert directives["style-src"] == "'self' 'unsafe-inline'"
-    assert directives["script-src"] == "'self'"
-    assert "unsafe-inline" not in client.get("/secretariat/").headers["Content-Security-Policy"]
+    values = _fixture_data(app)
+    seen = []
+    for username in (None, "secretariaat", "minbuza", "auditor"):
+        client = app.test_client()
+        if username:
+            login(client, username)
+        urls = {_url(app, endpoint, values) for method, endpoint in MATRIX if method == "GET"}
+        urls |= {rule.rule for rule in app.url_map.iter_rules()
+                 if "GET" in rule.methods and not rule.arguments}
+        for url in sorted(urls):
+            response = client.get(url)
+            csp = response.headers["Content-Security-Policy"]
+            directives = dict(part.strip().split(" ", 1) for part in csp.split(";"))
+            assert "unsafe-inline" not in csp and "unsafe-eval" not in csp, url
+            assert directives["style-src"] == "'self'" and directives["script-src"] == "'self'"
+            seen.append((username, url, response.status_code))
+            response.close()
+    diagram = _url(app, "cases.diagram", values)
+    assert ("secretariaat", diagram, 200) in seen and ("auditor", diagram, 200) in seen
 
 
 def test_behind_a_proxy_each_client_address_is_counted_apart(app_factory, monkeypatch):

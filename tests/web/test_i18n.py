@@ -79,8 +79,10 @@ def test_dates_titles_and_states_follow_the_language(app, client):
                  "oct.", "nov.", "déc.")
     assert any(f" {m} " in page for m in months_fr)
     diagram = text(client.get(f"/cases/{rid}/diagram"))
-    assert "Cycle de vie de 726/2" in diagram and '"clôturée" as closed' in diagram.replace(
-        "&#34;", '"')
+    assert "Cycle de vie de 726/2" in diagram
+    drawing = diagram[diagram.index("<svg"):diagram.index("</svg>") + len("</svg>")]
+    assert 'data-state="closed">' in drawing and ">clôturée</text>" in drawing
+    assert "<title id=\"lifecycle-title\">Cycle de vie d&#x27;une recommandation" in drawing
 
 
 def test_refusals_are_worded_in_the_users_language(app, client):

@@ -68,7 +68,6 @@ MATRIX = {
     ("GET", "cases.index"): expect(200),
     ("GET", "cases.show"): CASE_GET,
     ("GET", "cases.diagram"): CASE_GET,
-    ("GET", "cases.mermaid_js"): "vendor",
     # the attachment belongs to the Dutch ministry's draft: nobody else sees it
     ("GET", "cases.attachment"): by_group(404, ({"ministry_nl"}, 200)),
     ("GET", "secretariat.dashboard"): SEC_ONLY,
@@ -145,13 +144,11 @@ def test_permission_matrix(role, app):
         login(client, "sec2", "password-sec2")
     elif USERS[role]:
         login(client, USERS[role])
-    from web.cases.routes import MERMAID
-
     failures = []
     for (method, endpoint), table in MATRIX.items():
         if endpoint == "auth.logout":
             continue  # checked last: it ends the session
-        expected = (200 if MERMAID.exists() else 404) if table == "vendor" else table[role]
+        expected = table[role]
         url = _url(app, endpoint, values)
         response = client.open(url, method=method, data={})
         if response.status_code != expected:

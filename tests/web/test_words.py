@@ -51,21 +51,37 @@ def test_close_button_in_french_after_a_dutch_page(app, client):
     assert "Clôturer le dossier" in labels and "Het dossier afsluiten" not in labels
 
 
+def _due_day(app, lang: str) -> str:
+    """The Belgian federal government's due date on 743/5Bis, as a date in ``lang``
+    ("donderdag 19 november 2026")."""
+    from babel.dates import format_date
+
+    from web.extensions import db
+    from workflow import clock
+    from workflow.cases import scope
+
+    with app.app_context():
+        entry = scope.find_recommendation(db.session, "743/5Bis").entry("BE-FED")
+        return format_date(clock.brussels_date(entry.due_at), "full", locale=lang)
+
+
 def _explanation(page: str) -> str:
     section = page.split('id="due-h"', 1)[1].split("</section>", 1)[0]
     return section.split('<ul class="steps">', 1)[1].split("</ul>", 1)[0]
 
 
 # 743/5Bis: the Belgian federal government's 40 working days skip Armistice Day.
+# The due date itself moves with the demo (its dates are relative to today): it is read
+# from the entry and written out in each language.
 @pytest.mark.parametrize(("lang", "expected", "english"), [
     ("nl", ["Start: ", "(dag nul)", "Wapenstilstand (feestdag)", "weekend",
-            "Verschuldigd: ", "17:00", "donderdag 19 november 2026"],
+            "Verschuldigd: ", "17:00"],
      ["Skipped", "Armistice Day", "day zero"]),
     ("fr", ["Départ : ", "(jour zéro)", "Jour de l'Armistice (jour férié)", "week-end",
-            "Échéance : ", "17:00", "jeudi 19 novembre 2026"],
+            "Échéance : ", "17:00"],
      ["Skipped", "Armistice Day", "day zero"]),
-    ("en", ["Start: ", "(day zero)", "Armistice Day (public holiday)", "Due: ", "5:00",
-            "Thursday, November 19, 2026"], ["Wapenstilstand", "Armistice)"]),
+    ("en", ["Start: ", "(day zero)", "Armistice Day (public holiday)", "Due: ", "5:00"],
+     ["Wapenstilstand", "Armistice)"]),
 ])
 def test_due_date_explanation_on_the_answer_page_is_in_the_pages_language(
         app, client, lang, expected, english):
@@ -77,7 +93,7 @@ def test_due_date_explanation_on_the_answer_page_is_in_the_pages_language(
     response = client.get(f"/ministry/cases/{case}")
     assert response.status_code == 200
     steps = _explanation(text(response)).replace("&#39;", "'")
-    for part in expected:
+    for part in [*expected, _due_day(app, lang)]:
         assert part in steps, (lang, part, steps)
     for word in english:
         assert word not in steps, (lang, word, steps)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from datetime import UTC, datetime, time, timedelta
@@ -16,7 +15,7 @@ from workflow import deadlines, history
 from workflow.lifecycle import AUDITOR, SECRETARIAT
 from workflow.models import Answer, Attachment, CaseAddressee, Event, Recommendation
 
-from .. import paging
+from .. import csv_export, paging
 from ..cases.view import load_case
 from ..extensions import db
 from ..security import role_required
@@ -121,7 +120,7 @@ CSV_COLUMNS = ("seq", "recorded_at", "effective_at", "recommendation_id", "doc_n
 
 def _csv(events, filename: str) -> Response:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_export.Writer(buffer)
     writer.writerow(CSV_COLUMNS)
     for ev in events:
         row = _event_dict(ev)

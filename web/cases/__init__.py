@@ -1,5 +1,5 @@
 """Pages every logged-in user shares: the case list and search, the case page,
-the lifecycle diagram, attachment downloads and the locally served mermaid.js."""
+the lifecycle diagram and attachment downloads."""
 
 from flask import Blueprint
 

@@ -1,17 +1,14 @@
-"""The case list and search, the case page, the diagram, attachments, mermaid.js."""
+"""The case list and search, the case page, the lifecycle diagram, attachments."""
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
-from flask import abort, current_app, render_template, request, send_file
+from flask import abort, render_template, request, send_file
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import login_required
-from markupsafe import escape
+from markupsafe import Markup
 
-from workflow import clock, history
+from workflow import clock, history, lifecycle_svg
 from workflow.cases import due_dates, scope
 from workflow.cases import queries as domain_queries
 from workflow.lifecycle import RECOMMENDATION
@@ -19,7 +16,6 @@ from workflow.models import Attachment, Recommendation
 
 from .. import paging
 from ..extensions import db
-from ..hardening import inline_styles_drawn
 from ..labels import state_label, trigger_label
 from ..security import current_actor
 from . import bp, queries
@@ -27,8 +23,6 @@ from .forms import SearchForm
 from .view import load_case, render_case
 
 PER_PAGE = 20
-MERMAID = Path(__file__).resolve().parents[2] / "node_modules" / "mermaid" / "dist" / \
-    "mermaid.min.js"
 
 
 @bp.route("/cases/")
@@ -66,48 +60,28 @@ def _path(rec: Recommendation) -> list:
             if ev.entity == "recommendation" and ev.to_state]
 
 
-def translated_mermaid(current: str | None, path: tuple[str, ...]) -> str:
-    """The lifecycle's own mermaid text, with state and action names in the user's language
-    (and its title as mermaid front matter)."""
-    text = RECOMMENDATION.mermaid(current=current, path=path)
-
-    def clean(label) -> str:
-        return str(label).replace('"', "").replace(":", "")
-
-    def state(match: re.Match) -> str:
-        name = match.group(2)
-        return f'{match.group(1)}"{clean(state_label(name))}" as {name}'
-
-    def edge(match: re.Match) -> str:
-        return f"{match.group(1)}: {clean(trigger_label(match.group(2)))}"
-
-    text = re.sub(r'^(\s*state )".*" as (\w+)$', state, text, flags=re.MULTILINE)
-    text = re.sub(r"^(\s*\w+ --> \w+): (\w+)$", edge, text, flags=re.MULTILINE)
-    return re.sub(r"\A---\n.*\n---", lambda m: "---\ntitle: "
-                  + clean(_("Lifecycle of a recommendation")) + "\n---", text)
+def lifecycle_drawing(current: str, visited: set[str]) -> Markup:
+    """The recommendation lifecycle drawn on the server as inline SVG, with the state and
+    action names in the user's language (the layout: :mod:`workflow.lifecycle_svg`)."""
+    # draw() escapes every text it writes into the SVG
+    return Markup(lifecycle_svg.draw(  # noqa: S704
+        RECOMMENDATION,
+        state_labels={name: state_label(name) for name in RECOMMENDATION.state_names},
+        trigger_labels={t.name: trigger_label(t.name) for t in RECOMMENDATION.triggers},
+        title=_("Lifecycle of a recommendation"),
+        description=_("The current state is %(state)s.", state=state_label(current)),
+        current=current, visited=visited))
 
 
 @bp.route("/cases/<int:case_id>/diagram")
 @login_required
-@inline_styles_drawn
 def diagram(case_id: int):
     rec = load_case(case_id)
     steps = _path(rec)
     visited = {ev.to_state for ev in steps}
     return render_template("cases/diagram.html", rec=rec, steps=steps, visited=visited,
                            states=RECOMMENDATION.states,
-                           mermaid=translated_mermaid(rec.state,
-                                                      tuple(ev.to_state for ev in steps)),
-                           has_mermaid=MERMAID.exists())
-
-
-@bp.route("/vendor/mermaid.min.js")
-def mermaid_js():
-    if not MERMAID.exists():
-        current_app.logger.warning("mermaid.js not installed: run 'npm install'")
-        return (f"/* {escape(_('mermaid.js is not installed on this server: run npm install in the project folder. The diagram is shown as a list instead.'))} */",  # noqa: E501
-                404, {"Content-Type": "text/javascript; charset=utf-8"})
-    return send_file(MERMAID, mimetype="text/javascript", max_age=86400)
+                           drawing=lifecycle_drawing(rec.state, visited))
 
 
 @bp.route("/attachments/<int:attachment_id>")

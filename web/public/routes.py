@@ -3,7 +3,6 @@ nothing here shows what is not published: see :mod:`workflow.opendata`."""
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Iterable, Iterator
@@ -30,7 +29,7 @@ from workflow.history import dump_payload
 from workflow.models import Addressee, Answer, Attachment, CaseAddressee, Recommendation
 from workflow.publishing import figures, opendata, scoreboard
 
-from .. import paging
+from .. import csv_export, paging
 from ..extensions import db
 from . import bp, feeds
 
@@ -181,7 +180,7 @@ CHUNK_ROWS = 200
 
 def _csv(kind: str, rows: Iterable[dict]) -> Iterator[str]:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_FIELDS[kind], lineterminator="\n")
+    writer = csv_export.DictWriter(out, fieldnames=CSV_FIELDS[kind], lineterminator="\n")
     writer.writeheader()
     for n, line in enumerate(_csv_lines(kind, rows), 1):
         writer.writerow(line)
