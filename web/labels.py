@@ -208,6 +208,8 @@ RULES = {
 # workflow gives with the error (``exc.params``) fill the placeholders, dates and
 # numbers in the user's format. Worded here in all three languages.
 MESSAGES = {
+    "report_year": _l("There is no review for %(year)s: choose a year from %(first_year)s to "
+                      "%(last_year)s."),
     "required": _l("This field is required."),
     "too_long": _l("Too long: %(length)s characters, at most %(limit)s."),
     "unstorable_text": _l("This text contains the character %(character)s, which cannot be "
@@ -279,7 +281,8 @@ def _value(name: str, value, rule: str) -> str:
         return ", ".join(_lookup(CLOSURE_REASONS, v) for v in value)
     if isinstance(value, date | datetime):
         return fmt_date(value)
-    if isinstance(value, bool) or value is None or name in ("id", "version", "expected"):
+    if isinstance(value, bool) or value is None or name in ("id", "version", "expected") \
+            or name.endswith("year"):
         return str(value)
     if isinstance(value, int | float):
         return format_number(value)

@@ -115,7 +115,7 @@ def rebuild(session: Session) -> int:
                     is_waived=_bind("is_waived"))
             .execution_options(synchronize_session=False))
     written, batch = 0, []
-    for rid, events in _events_by_case(session):
+    for rid, events in events_by_case(session):
         for pair in replay_cases(events).get(events[0].doc_number, _NO_CASE).pairs.values():
             days = None if pair.first_final_at is None else (
                 brussels_date(pair.first_final_at) - pair.transmitted_on).days
@@ -171,12 +171,18 @@ class _Row:
         return json.loads(self.payload)
 
 
-def _events_by_case(session: Session) -> Iterable[tuple[int, list[_Row]]]:
-    """The figure-moving events of each case, one case at a time (streamed)."""
+def events_by_case(session: Session, *, actions: Iterable[str] | None = FIGURE_ACTIONS,
+                   where: Iterable = ()) -> Iterable[tuple[int, list[_Row]]]:
+    """The events of each case (by default only the figure-moving ones; ``actions=None``
+    for all), one case at a time, streamed through the driver (no ORM objects).
+    ``where`` adds conditions on the event table."""
     table = Event.__table__
+    conditions = [table.c.recommendation_id.is_not(None), *where]
+    if actions is not None:
+        conditions.append(table.c.action.in_(tuple(actions)))
     result = session.connection().execute(
         select(*(table.c[name] for name in _Row.__slots__))
-        .where(table.c.recommendation_id.is_not(None), table.c.action.in_(FIGURE_ACTIONS))
+        .where(*conditions)
         .order_by(table.c.recommendation_id, table.c.seq)
         .execution_options(yield_per=REBUILD_BATCH, stream_results=True))
     current, events = None, []

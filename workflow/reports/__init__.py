@@ -1,0 +1,1 @@
+"""Reports made from the history: the yearly review of pending recommendations."""
