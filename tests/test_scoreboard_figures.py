@@ -62,7 +62,9 @@ def _params(rnd: random.Random, rec: Recommendation, entry: CaseAddressee | None
     return {}
 
 
-def _play(session, seed: int, steps: int) -> datetime:
+def _play(session, seed: int, steps: int, each_step=None) -> datetime:
+    """Seeded random operations on 8 new cases from May 2024 on (``each_step(now)`` after
+    every step, e.g. a sweep); returns the last moment."""
     rnd = random.Random(seed)
     now = datetime(2024, 5, 6, 9, tzinfo=UTC)
     recs = []
@@ -91,6 +93,8 @@ def _play(session, seed: int, steps: int) -> datetime:
         if not options:
             continue
         target, trigger = rnd.choice(options)
+        if each_step is not None:
+            each_step(now)
         actor = SEC
         if trigger == "request_extension":
             actor = Actor("m", "ministry", target.addressee_code)

@@ -16,7 +16,7 @@ from workflow.answers import replies
 from workflow.cases import due_dates, scope
 from workflow.models import Recommendation, User
 
-MINE = {"cases", "secretariat", "ministry", "audit", "admin", "auth", "notifications"}
+MINE = {"cases", "secretariat", "ministry", "audit", "admin", "auth", "notifications", "reports"}
 
 # Who is tested: role key -> (username, password or None for the demo password)
 USERS = {
@@ -95,6 +95,8 @@ MATRIX = {
     ("POST", "admin.password"): by_group(403, ({"secretariat"}, 400)),
     ("POST", "admin.toggle_active"): by_group(403, ({"secretariat"}, 302)),
     ("GET", "admin.reminders"): by_group(403, ({"secretariat"}, 200)),
+    ("GET", "reports.pending_page"): AUDIT,
+    ("GET", "reports.pending_download"): AUDIT,
     ("GET", "notifications.index"): expect(200),
     ("POST", "notifications.mail_choice"): expect(302),
 }
@@ -117,7 +119,7 @@ def _fixture_data(app) -> dict:
         s.commit()
         return {"case_id": rec.id, "attachment_id": att.id, "request_id": req.id,
                 "user_id": s.query(User).filter_by(username="sec2").one().id,
-                "action": "close", "filename": "app.css", "panel": "requests"}
+                "action": "close", "filename": "app.css", "panel": "requests", "fmt": "html"}
 
 
 def _url(app, endpoint: str, values: dict) -> str:

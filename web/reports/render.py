@@ -31,7 +31,8 @@ def context(session: Session, report: PendingReport, locale: str) -> dict:
 def document(session: Session, report: PendingReport, locale: str) -> str:
     """The review as one self-contained HTML file in ``locale`` (styles included)."""
     with force_locale(locale):
-        css = current_app.open_resource("static/report.css").read().decode()
+        with current_app.open_resource("static/report.css") as f:
+            css = f.read().decode()
         return render_template("reports/pending_document.html", css=css,
                                **context(session, report, locale))
 
