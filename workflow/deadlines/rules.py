@@ -229,7 +229,8 @@ class DeadlineRule:
         if amount > high:
             raise DeadlineError(
                 f"the number of {kind.replace('_', ' ')} must be between 1 and {high}, "
-                f"got {amount}", rule="rule_too_large",
+                f"got {amount}",
+                rule="rule_too_many_months" if kind == "months" else "rule_too_many_days",
                 params={"text": cleaned, "kind": kind, "high": high, "num": amount},
             )
         return cls(kind, amount)
