@@ -141,6 +141,21 @@ LETTER_KINDS = {
     "clock_resumed": _l("Clock resumed"),
 }
 
+# The days of an addressee's calendar page (workflow.cases.calendars.CalendarDay.kind).
+CALENDAR_DAY_KINDS = {
+    "holiday": _l("public holiday"),
+    "annual_closing_day": _l("closing day, every year"),
+    "closing_day": _l("closing day"),
+    "declared_working": _l("declared a working day"),
+}
+
+# What a change of the calendar does (the secretariat's calendar page).
+CALENDAR_CHANGES = {
+    "close": _l("declare a closing day"),
+    "open": _l("declare a public holiday or closing day a working day"),
+    "remove": _l("remove a declared closing day or working day"),
+}
+
 EXTENSION_STATUS = {
     "open": _l("waiting for a decision"),
     "granted": _l("granted"),
@@ -268,6 +283,42 @@ MESSAGES = {
                    ".pdf."),
     "pdf_unreadable": _l("%(name)s cannot be read as a PDF (it may be damaged, or only pretend "
                          "to be one). Save it again as PDF and attach it."),
+    # deadline rules as typed (workflow.deadlines.DeadlineError)
+    "rule_empty": _l("The deadline rule is empty: write for example 6 months, 30 calendar "
+                     "days, 20 working days or a date such as 2027-03-01."),
+    "rule_not_a_date": _l("%(text)s is not a real date: write a fixed due date as "
+                          "YYYY-MM-DD, for example 2027-03-01."),
+    "rule_ambiguous": _l("“%(text)s” is ambiguous: write %(num)s calendar days or %(num)s "
+                         "working days."),
+    "rule_at_least_one": _l("The deadline rule “%(text)s” must count at least 1."),
+    "rule_too_many_months": _l("“%(text)s” is too long a deadline: at most %(high)s months."),
+    "rule_too_many_days": _l("“%(text)s” is too long a deadline: at most %(high)s days."),
+    "fixed_before_start": _l("The fixed due date %(date)s is not after the start date "
+                             "%(start)s: give a later date or another rule."),
+    "due_out_of_range": _l("The due date for the start date %(start)s falls outside the "
+                           "calendar: check the start date and the rule."),
+    # changes of an addressee's calendar (workflow.cases.due_dates)
+    "calendar_day": _l("Give the day as a date."),
+    "calendar_day_range": _l("%(day)s is too far from today: change days from %(low)s to "
+                             "%(high)s."),
+    "calendar_year": _l("Give a year from %(low)s to %(high)s."),
+    "annual_closing_day": _l("%(day)s is an annual closing day of %(addressee)s (from the "
+                             "catalogue): it cannot be removed, but it can be declared a "
+                             "working day."),
+    "not_declared": _l("%(day)s is not a declared closing day or working day of "
+                       "%(addressee)s: there is nothing to remove."),
+    "already_closing_day": _l("%(day)s is already a closing day of %(addressee)s."),
+    "already_declared_open": _l("%(day)s is already declared a working day of %(addressee)s; "
+                                "remove that declaration first."),
+    "weekend_day": _l("%(day)s is a Saturday or Sunday, never a working day: choose a "
+                      "weekday."),
+    "already_holiday": _l("%(day)s is already a public holiday of %(addressee)s."),
+    "already_working_day": _l("%(day)s is already a working day of %(addressee)s: only a "
+                              "public holiday or a closing day can be declared a working day."),
+    "calendar_preview_changed": _l("The due dates this change of %(addressee)s's calendar "
+                                   "moves have changed since the preview (someone acted "
+                                   "meanwhile). Nothing was saved: check the new preview and "
+                                   "confirm again."),
     "version": _l("Recommendation %(doc_number)s was changed meanwhile (it is now at version "
                   "%(version)s, you had version %(expected)s); reload it and try again."),
 }
@@ -282,7 +333,7 @@ def _value(name: str, value, rule: str) -> str:
     if isinstance(value, date | datetime):
         return fmt_date(value)
     if isinstance(value, bool) or value is None or name in ("id", "version", "expected") \
-            or name.endswith("year"):
+            or name.endswith("year") or rule == "calendar_year":
         return str(value)
     if isinstance(value, int | float):
         return format_number(value)
@@ -414,6 +465,15 @@ def holiday_label(step_values) -> str:
     if not names:
         return str(step_values["holiday"] or "")
     return format_list(list(names), locale=locale)
+
+
+def calendar_day_holiday(day) -> str:
+    """The public holiday of a day of a calendar page (``CalendarDay``) in the user's
+    language, worded as in the due-date explanations; empty if none."""
+    if not day.holiday:
+        return ""
+    return holiday_label({"country": day.country, "subdivision": day.subdivision,
+                          "date": day.day, "holiday": day.holiday})
 
 
 def _rule_phrase(rule) -> str:
@@ -555,6 +615,8 @@ FILTERS = {
     "deadline_label": lambda v: _lookup(DEADLINE_STATUS, v),
     "role_label": lambda v: _lookup(ROLES, v),
     "extension_label": lambda v: _lookup(EXTENSION_STATUS, v),
+    "calendar_day_label": lambda v: _lookup(CALENDAR_DAY_KINDS, v),
+    "calendar_holiday": calendar_day_holiday,
     "explain_step": explain_step,
     "date": fmt_date,
     "datetime": fmt_datetime,

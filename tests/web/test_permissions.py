@@ -76,6 +76,8 @@ MATRIX = {
     ("POST", "secretariat.register"): by_group(403, (SEC, 400)),
     ("POST", "secretariat.act"): by_group(403, (SEC, 409)),
     ("POST", "secretariat.decide_request"): by_group(403, (SEC, 409)),
+    ("GET", "secretariat.calendar"): SEC_ONLY,
+    ("POST", "secretariat.calendar_change"): by_group(403, (SEC, 400)),
     ("GET", "ministry.inbox"): by_group(403, (MINISTRIES, 200)),
     ("GET", "ministry.others"): by_group(403, (MINISTRIES, 200)),
     ("GET", "ministry.answer"): by_group(403, (IN_SCOPE, 200), (OUT_OF_SCOPE, 404)),
@@ -161,6 +163,23 @@ def test_permission_matrix(role, app):
     response = client.post("/logout")
     assert response.status_code == MATRIX[("POST", "auth.logout")][role]
     assert failures == []
+
+
+# Public pages outside the matrix above (the public blueprint), open to everyone.
+PUBLIC_PAGES = {("GET", "public.due_date"): expect(200, anonymous=200)}
+
+
+@pytest.mark.parametrize("role", list(USERS))
+def test_public_pages_are_open_to_everyone(role, app):
+    values = _fixture_data(app)
+    client = app.test_client()
+    if USERS[role] == "sec2":
+        login(client, "sec2", "password-sec2")
+    elif USERS[role]:
+        login(client, USERS[role])
+    for (method, endpoint), table in PUBLIC_PAGES.items():
+        response = client.open(_url(app, endpoint, values), method=method)
+        assert response.status_code == table[role], endpoint
 
 
 @pytest.mark.parametrize("username", ["minbuza", "maee-lu", "comite-ministres"])

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("secretariat", __name__, url_prefix="/secretariat")
 
-from . import routes  # noqa: E402,F401
+from . import calendars, routes  # noqa: E402,F401

@@ -39,6 +39,7 @@ from workflow.checks import MAX_REASON, MAX_TEXT, MAX_TITLE
 from workflow.lifecycle import RECOMMENDATION, REPLY_TRIGGERS, closure_reasons_for
 
 from ..labels import (
+    CALENDAR_CHANGES,
     CLOSURE_REASONS,
     POSITIONS,
     REPLY_KINDS,
@@ -402,3 +403,44 @@ def register_form(addressees, locale: str) -> RegisterForm:
                             validators=[Optional()]))
     Form.addressee_codes = tuple(a.code for a in addressees)
     return Form()
+
+
+# ---------------------------------------------------------------------------
+# An addressee's working-day calendar
+
+
+class CalendarChoiceForm(FlaskForm):
+    """Which addressee and year the calendar page shows: a GET form (it changes nothing),
+    so the choice lives in the address."""
+
+    class Meta:
+        csrf = False
+
+    addressee = SelectField(_l("Addressee"), validate_choice=False)
+    year = StringField(_l("Year"), validators=[Regexp(r"^\d{4}$", message=_l(
+        "Give a year such as 2026."))])
+
+    def check(self, codes) -> None:
+        if self.addressee.data not in codes:
+            self.addressee.errors = [*self.addressee.errors,
+                                     _("Unknown addressee: choose one from the list.")]
+
+
+CALENDAR_CHANGE_KINDS = ("close", "open", "remove")
+
+
+class CalendarChangeForm(CheckedForm):
+    """A change of one addressee's calendar; first previewed, then applied with the
+    fingerprint (``digest``) of the preview that was confirmed."""
+
+    addressee = HiddenField()
+    day = DateField(_l("Day"), validators=[InputRequired(_l("Give the day."))])
+    change = RadioField(_l("Change"), default="close",
+                        validators=[InputRequired(_l("Choose what to change."))])
+    reason = TextAreaField(_l("Reason (kept with the day and with each recomputed due date)"),
+                           validators=[DataRequired(_l("Give the reason.")), Length(max=200)])
+    digest = HiddenField()
+
+    def set_choices(self) -> None:
+        self.change.choices = choices([(k, CALENDAR_CHANGES[k]) for k in
+                                       CALENDAR_CHANGE_KINDS])

@@ -4,16 +4,20 @@ answer lifecycle."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from workflow import deadlines, errors, history
 from workflow.actors import Actor
-from workflow.cases.calendars import calendar_for
+from workflow.cases import catalogue
+from workflow.cases.calendars import annual_dates, calendar_for, declarations_of
 from workflow.cases.models import (
+    Addressee,
     CaseAddressee,
     DeadlineAdjustment,
     ExtensionRequest,
@@ -318,3 +322,158 @@ def refuse_extension(session: Session, actor: Actor, request: ExtensionRequest, 
     history.record(session, actor=actor, action="refuse_extension", entity="deadline", now=now,
                    recommendation=entry.recommendation, addressee_code=entry.addressee_code,
                    reason=clean_text(reason, "reason", required=True, limit=MAX_REASON))
+
+
+# --------------------------------------------------------------------------- calendar changes
+
+# How far from today a closing day may be changed: from the start of last year (a day
+# closed at short notice is declared afterwards) to ten years ahead.
+CHANGE_YEARS_BACK, CHANGE_YEARS_AHEAD = 1, 10
+
+
+@dataclass(frozen=True)
+class MovedDueDate:
+    """An open due date that a calendar change moves: the entry, its stored due moment and
+    the due date the changed calendar gives (with its explanation)."""
+
+    entry: CaseAddressee
+    old_due_at: datetime
+    new: deadlines.DueDate
+
+
+@dataclass(frozen=True)
+class CalendarChangePreview:
+    """What a calendar change would do, computed without writing anything."""
+
+    addressee: Addressee
+    day: date
+    remove: bool
+    is_open: bool
+    moved: tuple[MovedDueDate, ...]
+
+    @property
+    def digest(self) -> str:
+        """A fingerprint of the moves shown, to check at "apply" that they still hold."""
+        text = "|".join(f"{m.entry.id}:{history.format_utc(m.old_due_at)}:"
+                        f"{history.format_utc(m.new.due_at)}" for m in self.moved)
+        return hashlib.sha256(f"{self.addressee.code}|{self.day}|{self.remove}|"
+                              f"{self.is_open}|{text}".encode()).hexdigest()
+
+
+def _calendar_refusal(rule: str, message: str, **params) -> errors.ValidationError:
+    return errors.ValidationError(message, field="day", rule=rule, params=params)
+
+
+def _changed_declarations(addressee: Addressee, day: date, remove: bool, is_open: bool,
+                          now: datetime) -> dict[date, bool]:
+    """The declared days after the change, or a refusal saying why the change makes no
+    sense (already so, a weekend, out of range, nothing to remove)."""
+    if isinstance(day, datetime) or not isinstance(day, date):
+        raise _calendar_refusal("calendar_day", f"the day must be a date, not {day!r}")
+    today = brussels_date(now)
+    low = date(today.year - CHANGE_YEARS_BACK, 1, 1)
+    high = date(today.year + CHANGE_YEARS_AHEAD, 12, 31)
+    if not low <= day <= high:
+        raise _calendar_refusal("calendar_day_range",
+                                f"{day} is too far from today; change days from {low} "
+                                f"to {high}", day=day, low=low, high=high)
+    code = addressee.code
+    declared = declarations_of(addressee)
+    if remove:
+        if day not in declared:
+            if day in annual_dates(addressee, day.year):
+                raise _calendar_refusal(
+                    "annual_closing_day", f"{day} is an annual closing day of {code} (from "
+                    "the catalogue); it cannot be removed, but it can be declared a working "
+                    "day", day=day, addressee=code)
+            raise _calendar_refusal("not_declared", f"{day} is not a declared day of {code}",
+                                    day=day, addressee=code)
+        changed = dict(declared)
+        del changed[day]
+        return changed
+    if day in declared:
+        rule = "already_declared_open" if declared[day] else "already_closing_day"
+        raise _calendar_refusal(rule, f"{day} is already declared for {code} "
+                                f"({'a working day' if declared[day] else 'a closing day'}); "
+                                "remove that declaration first", day=day, addressee=code)
+    if day.weekday() >= 5:
+        raise _calendar_refusal("weekend_day", f"{day} is a weekend day, never a working day",
+                                day=day)
+    calendar = calendar_for(addressee, declared)
+    is_holiday = bool(calendar.holidays_in(day.year).get(day))
+    is_annual = day in annual_dates(addressee, day.year)
+    if not is_open and (is_holiday or is_annual):
+        rule = "already_holiday" if is_holiday else "already_closing_day"
+        raise _calendar_refusal(rule, f"{day} is already a non-working day of {code} "
+                                f"({'a public holiday' if is_holiday else 'a closing day'})",
+                                day=day, addressee=code)
+    if is_open and not (is_holiday or is_annual):
+        raise _calendar_refusal("already_working_day", f"{day} is already a working day of "
+                                f"{code}; only a holiday or closing day can be declared a "
+                                "working day", day=day, addressee=code)
+    return {**declared, day: is_open}
+
+
+def open_entries_of(session: Session, code: str) -> list[CaseAddressee]:
+    """The addressee's entries with a stored due date whose answer is still awaited."""
+    return list(session.scalars(
+        select(CaseAddressee)
+        .where(CaseAddressee.addressee_code == code, CaseAddressee.is_awaited,
+               CaseAddressee.due_at.is_not(None))
+        .options(joinedload(CaseAddressee.recommendation),
+                 selectinload(CaseAddressee.adjustments))
+        .order_by(CaseAddressee.due_at, CaseAddressee.id)))
+
+
+def preview_calendar_change(session: Session, code: str, day: date, *, remove: bool = False,
+                            is_open: bool = False,
+                            now: datetime | None = None) -> CalendarChangePreview:
+    """Which open due dates of addressee ``code`` declaring ``day`` a closing day
+    (``is_open``: a working day; ``remove``: removing its declaration) would move, old
+    date and new. Pure: builds the calendar as it would be and recomputes the entries in
+    memory; nothing is written or flushed."""
+    now = resolve_now(now)
+    with session.no_autoflush:
+        addressee = catalogue.get_addressee(session, code)
+        changed = _changed_declarations(addressee, day, remove, is_open, now)
+        calendar = calendar_for(addressee, changed)
+        moved = []
+        for entry in open_entries_of(session, code):
+            try:
+                fresh = deadlines.compute_due(entry.clock_start,
+                                              parse_rule(entry.deadline_rule), calendar,
+                                              adjustments_of(entry))
+            except deadlines.DeadlineError as exc:
+                raise errors.ValidationError(str(exc), field="deadline") from exc
+            if fresh.due_at != entry.due_at:
+                moved.append(MovedDueDate(entry=entry, old_due_at=entry.due_at, new=fresh))
+    return CalendarChangePreview(addressee=addressee, day=day, remove=remove,
+                                 is_open=is_open, moved=tuple(moved))
+
+
+def apply_calendar_change(session: Session, actor: Actor, code: str, day: date, *,
+                          reason: str, remove: bool = False, is_open: bool = False,
+                          expected_digest: str | None = None,
+                          now: datetime | None = None) -> CalendarChangePreview:
+    """Change the calendar (:func:`catalogue.set_closing_day`) and recompute every open due
+    date it moves (:func:`recompute_due_date`), each in the history. ``expected_digest``
+    (of the preview the user confirmed) refuses the change when the moves differ now."""
+    now = resolve_now(now)
+    require_role(actor, SECRETARIAT, "change a calendar")
+    reason = clean_text(reason, "reason", required=True, limit=200)
+    preview = preview_calendar_change(session, code, day, remove=remove, is_open=is_open,
+                                      now=now)
+    if expected_digest is not None and expected_digest != preview.digest:
+        raise errors.ConflictError(
+            f"the due dates this change of {code}'s calendar moves changed since the preview; "
+            "look at the new preview and confirm again", rule="calendar_preview_changed",
+            params={"addressee": code})
+    catalogue.set_closing_day(session, actor, code, day, note=reason, is_open=is_open,
+                              remove=remove, now=now)
+    for moved in preview.moved:
+        recompute_due_date(session, actor, moved.entry, reason=reason, now=now)
+        if moved.entry.due_at != moved.new.due_at:  # pragma: no cover - one calendar rule
+            raise errors.ConflictError(f"the recomputed due date of {code} on "
+                                       f"{moved.entry.recommendation.doc_number} differs from "
+                                       "the preview; nothing was saved")
+    return preview

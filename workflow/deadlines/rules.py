@@ -88,7 +88,17 @@ RULE_EXAMPLES = '"6 months", "30 calendar days", "20 working days" or a date suc
 
 
 class DeadlineError(ValueError):
-    """A bad deadline rule, calendar or date input; the message says what to do."""
+    """A bad deadline rule, calendar or date input; the message says what to do.
+
+    ``rule`` names the check that failed and ``params`` its values (where given), so that
+    a user interface can word the message in another language."""
+
+    def __init__(self, message: str, *, rule: str | None = None,
+                 params: Mapping[str, object] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.rule = rule
+        self.params = dict(params or {})
 
 
 class UnknownCalendar(DeadlineError):
@@ -180,10 +190,12 @@ class DeadlineRule:
     def parse(cls, text: str) -> DeadlineRule:
         """Read ``"6 months"``, ``"30 calendar days"``, ``"20 working days"``, ``"2027-03-01"``."""
         if not isinstance(text, str):
-            raise DeadlineError(f"a deadline rule must be text such as {RULE_EXAMPLES}")
+            raise DeadlineError(f"a deadline rule must be text such as {RULE_EXAMPLES}",
+                                rule="rule_empty")
         cleaned = " ".join(text.split())
         if not cleaned:
-            raise DeadlineError(f"the deadline rule is empty; write e.g. {RULE_EXAMPLES}")
+            raise DeadlineError(f"the deadline rule is empty; write e.g. {RULE_EXAMPLES}",
+                                rule="rule_empty")
         m = _DATE_RE.match(cleaned)
         if m:
             try:
@@ -191,24 +203,35 @@ class DeadlineRule:
             except ValueError:
                 raise DeadlineError(
                     f"{m['d']!r} is not a real date; write a fixed due date as YYYY-MM-DD, "
-                    f"e.g. 2027-03-01"
+                    f"e.g. 2027-03-01", rule="rule_not_a_date", params={"text": m["d"]}
                 ) from None
             return cls("fixed_date", fixed_date=fixed)
         m = _RULE_RE.match(cleaned)
         if not m:
             raise DeadlineError(
-                f"cannot read the deadline rule {text!r}; write e.g. {RULE_EXAMPLES}"
+                f"cannot read the deadline rule {text!r}; write e.g. {RULE_EXAMPLES}",
+                rule="deadline_rule", params={"text": cleaned},
             )
         unit = m["unit"].lower()
         if unit in ("day", "days"):
             raise DeadlineError(
-                f"{text!r} is ambiguous: say {m['n']} calendar days or {m['n']} working days"
+                f"{text!r} is ambiguous: say {m['n']} calendar days or {m['n']} working days",
+                rule="rule_ambiguous", params={"text": cleaned, "num": int(m["n"])},
             )
         kind = "months" if "month" in unit else unit.split()[0] + "_days"
         amount = int(m["n"])
         if amount < 1:
             raise DeadlineError(
-                f"the deadline rule {text!r} must count at least 1; write e.g. {RULE_EXAMPLES}"
+                f"the deadline rule {text!r} must count at least 1; write e.g. {RULE_EXAMPLES}",
+                rule="rule_at_least_one", params={"text": cleaned},
+            )
+        high = MAX_MONTHS if kind == "months" else MAX_DAYS
+        if amount > high:
+            raise DeadlineError(
+                f"the number of {kind.replace('_', ' ')} must be between 1 and {high}, "
+                f"got {amount}",
+                rule="rule_too_many_months" if kind == "months" else "rule_too_many_days",
+                params={"text": cleaned, "kind": kind, "high": high, "num": amount},
             )
         return cls(kind, amount)
 
@@ -766,7 +789,8 @@ def compute_due(
     except OverflowError:
         raise DeadlineError(
             f"the due date for start {start} falls outside the supported calendar; "
-            f"check the start date and the rule"
+            f"check the start date and the rule", rule="due_out_of_range",
+            params={"start": start},
         ) from None
 
 
@@ -795,11 +819,13 @@ def _compute(
         if fixed < start:
             raise DeadlineError(
                 f"the fixed due date {fixed} is before the start date {start}; "
-                f"give a later due date or another rule"
+                f"give a later due date or another rule", rule="fixed_before_start",
+                params={"date": fixed, "start": start},
             )
         if fixed == start:
             raise DeadlineError(
-                f"the fixed due date {fixed} is the start date itself; give a later due date"
+                f"the fixed due date {fixed} is the start date itself; give a later due date",
+                rule="fixed_before_start", params={"date": fixed, "start": start},
             )
         steps.append(_step("fixed", date=fixed))
         due = _roll(fixed, calendar, steps)
