@@ -49,16 +49,26 @@ def sweep_cmd(no_send: bool, batch: int, at: str | None) -> None:
                        err=True)
             last_print[0] = time.monotonic()
 
+    warnings, line = run(now=now, batch=batch, send=not no_send, progress=progress)
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(line)
+
+
+def run(*, now: datetime | None = None, batch: int = sweeping.BATCH, send: bool = True,
+        progress=None) -> tuple[list[str], str]:
+    """One sweep, as the command does it (record, queue, then deliver unless ``send`` is
+    false), each batch its own transaction; returns the warnings and the summary line.
+    The in-process scheduler of ``followup serve --sweep-every`` calls this too."""
+    now = now or clock.utcnow()
     with transactions() as (session, commit):
         summary = sweeping.sweep(session, now=now, batch=batch, commit=commit,
                                  progress=progress)
-        for warning in summary.warnings:
-            click.echo(f"warning: {warning}", err=True)
         line = (f"sweep at {now:%Y-%m-%d %H:%M:%S}Z: {summary.examined} entries examined, "
                 f"{summary.events} events recorded, {summary.messages} notifications queued")
-        if not no_send:
+        if send:
             line += "; " + _deliver(session, commit, now)
-    click.echo(line)
+    return summary.warnings, line
 
 
 def _deliver(session, commit, now) -> str:

@@ -14,9 +14,15 @@ from workflow.cases import catalogue
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int)
-def serve(demo: bool, host: str, port: int, threads: int) -> None:
+@click.option("--sweep-every", "sweep_every", type=click.IntRange(1, 1440), default=None,
+              envvar="FOLLOWUP_SWEEP_EVERY", metavar="MINUTES",
+              help="Also run the sweep (reminders, overdue, e-mail) every MINUTES in this "
+                   "process; for a single host without cron. [env FOLLOWUP_SWEEP_EVERY]")
+def serve(demo: bool, host: str, port: int, threads: int, sweep_every: int | None) -> None:
     """Run the web application (creates or upgrades the database first)."""
+    import logging
     import os
+    from datetime import timedelta
 
     import waitress
 
@@ -55,4 +61,18 @@ def serve(demo: bool, host: str, port: int, threads: int) -> None:
         click.echo("Demo logins (user name / password / role / organisation):")
         for username, password, role, org in users:
             click.echo(f"  {username:26} {password:20} {role:12} {org}")
-    waitress.serve(app, host=host, port=port, threads=threads, ident="followup")
+    scheduler = None
+    if sweep_every:
+        from followup import scheduler as sweeping
+
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        sweeping.log.addHandler(handler)
+        sweeping.log.setLevel(logging.INFO)
+        click.echo(f"The sweep runs every {sweep_every} minute(s) in this process.")
+        scheduler = sweeping.start(timedelta(minutes=sweep_every))
+    try:
+        waitress.serve(app, host=host, port=port, threads=threads, ident="followup")
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=True)
