@@ -244,3 +244,22 @@ def test_the_page_and_exports_cost_the_same_with_more_rows(app, client, now):
     assert small["/secretariat/escalation.csv"][1] == 3 * 2
     page = text(client.get("/secretariat/escalation"))
     assert page.count('<tr data-doc="') <= 50
+
+
+def test_marking_needs_the_forms_csrf_token(app_factory, now):
+    app = app_factory(WTF_CSRF_ENABLED=True)
+    build(app, now)
+    ids = entry_ids(app, "960/1")
+    client = app.test_client()
+    page = text(client.get("/login"))
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    client.post("/login", data={"username": "secretariaat", "password": "demo-secretariaat",
+                                "csrf_token": token})
+    data = {"entries": [ids["NL"]], "session_label": PLENARY}
+    refused = client.post("/secretariat/escalation", data=data)
+    assert refused.status_code == 400 and agenda_events(app) == 0
+    assert 'class="error-page"' in text(refused)  # the application's CSRF check
+    form = text(client.get("/secretariat/escalation")).split('id="agenda-form"', 1)[1]
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form).group(1)
+    done = client.post("/secretariat/escalation", data={**data, "csrf_token": token})
+    assert done.status_code == 302 and agenda_events(app) == 1
