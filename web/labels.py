@@ -78,6 +78,7 @@ ACTIONS = {
     "remind": _l("reminder sent"),
     "mark_overdue": _l("overdue"),
     "mark_very_overdue": _l("very overdue"),
+    "put_on_agenda": _l("put on a session's agenda"),
 }
 
 POSITIONS = {
@@ -319,6 +320,16 @@ MESSAGES = {
                                    "moves have changed since the preview (someone acted "
                                    "meanwhile). Nothing was saved: check the new preview and "
                                    "confirm again."),
+    "entry_in_scope": _l("Answer %(id)s is not found within your organisation's scope; "
+                         "reload the list."),
+    "agenda_entries_chosen": _l("Tick at least one very overdue answer to put on the agenda."),
+    "agenda_very_overdue_only": _l("The answer of %(addressee)s on recommendation "
+                                   "%(doc_number)s is not very overdue any more (answered, "
+                                   "waived, extended or its clock stopped); reload the list "
+                                   "and choose again."),
+    "agenda_already_on_it": _l("The answer of %(addressee)s on recommendation %(doc_number)s "
+                               "is already on the agenda of %(session)s; untick it or give "
+                               "another session."),
     "version": _l("Recommendation %(doc_number)s was changed meanwhile (it is now at version "
                   "%(version)s, you had version %(expected)s); reload it and try again."),
 }
@@ -445,6 +456,28 @@ def fmt_datetime(value: datetime | None, fmt: str | None = None) -> str:
     if fmt is not None:
         return format_datetime(value, fmt)
     return f"{fmt_date(value)} {format_time(value, 'short')}"
+
+
+def notice_text(notice) -> str:
+    """A notice the sweep sent (``workflow.reminders.escalation.Notice``), in words."""
+    when = fmt_date(notice.at)
+    if notice.action == "remind":
+        return ngettext("reminder sent on %(date)s (%(num)d day before the due date)",
+                        "reminder sent on %(date)s (%(num)d days before the due date)",
+                        notice.days or 0, date=when)
+    if notice.action == "mark_overdue":
+        return _("overdue since %(date)s", date=when)
+    if notice.action == "mark_very_overdue":
+        return ngettext("very overdue since %(date)s (%(num)d day after the due date)",
+                        "very overdue since %(date)s (%(num)d days after the due date)",
+                        notice.days or 0, date=when)
+    return f"{action_label(notice.action)} {when}"
+
+
+def agenda_text(mark) -> str:
+    """An agenda mark (``workflow.reminders.escalation.AgendaMark``), in words."""
+    return _("on the agenda of %(session)s on %(date)s", session=mark.session_label,
+             date=fmt_date(mark.at))
 
 
 # ---------------------------------------------------------------------------
@@ -623,6 +656,8 @@ FILTERS = {
     "number": fmt_number,
     "letter_label": lambda v: _lookup(LETTER_KINDS, v),
     "history_moment": lambda text: fmt_datetime(parse_utc(text)),
+    "notice_text": notice_text,
+    "agenda_text": agenda_text,
 }
 
 

@@ -86,6 +86,7 @@ PAGES = {
     "dashboard": ("secretariaat", "/secretariat/", r'<tr data-doc="', 4 * 50),
     "dashboard list": ("secretariaat", "/secretariat/lists/overdue", r'<tr data-doc="', 50),
     "requests list": ("secretariaat", "/secretariat/lists/requests", r'<li data-doc="', 50),
+    "for the next plenary": ("secretariaat", "/secretariat/escalation", r'<tr data-doc="', 50),
     "case list": ("secretariaat", "/cases/?sort=doc", r'<tr data-doc="', 20),
     "overdue list": ("secretariaat", "/cases/?overdue=y&committee=Schaal", r'<tr data-doc="',
                      20),
@@ -148,8 +149,8 @@ def test_each_page_costs_the_same_at_ten_times_the_data(app):
         if size is not None:
             assert big[name][1] <= size, (name, big[name])
     # the lists are long enough to be cut: each shows a full page
-    for name in ("dashboard list", "requests list", "case list", "overdue list", "audit index",
-                 "timeline", "public index", "API list"):
+    for name in ("dashboard list", "requests list", "for the next plenary", "case list",
+                 "overdue list", "audit index", "timeline", "public index", "API list"):
         assert big[name][1] == PAGES[name][3], (name, big[name])
     assert big["inbox"][1] == 50
 

@@ -1,7 +1,8 @@
-"""The secretariat's pages: dashboard, registering a recommendation, acting on a case."""
+"""The secretariat's pages: dashboard, registering a recommendation, acting on a case, the
+list of very overdue answers for the next plenary."""
 
 from flask import Blueprint
 
 bp = Blueprint("secretariat", __name__, url_prefix="/secretariat")
 
-from . import calendars, routes  # noqa: E402,F401
+from . import calendars, escalation, routes  # noqa: E402,F401

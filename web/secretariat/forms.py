@@ -37,6 +37,7 @@ from workflow.cases import transitions
 from workflow.cases.registration import DOC_NUMBER
 from workflow.checks import MAX_REASON, MAX_TEXT, MAX_TITLE
 from workflow.lifecycle import RECOMMENDATION, REPLY_TRIGGERS, closure_reasons_for
+from workflow.reminders.escalation import MAX_SESSION_LABEL
 
 from ..labels import (
     CALENDAR_CHANGES,
@@ -444,3 +445,20 @@ class CalendarChangeForm(CheckedForm):
     def set_choices(self) -> None:
         self.change.choices = choices([(k, CALENDAR_CHANGES[k]) for k in
                                        CALENDAR_CHANGE_KINDS])
+
+
+# The list "for the next plenary": very overdue answers put on a session's agenda
+
+
+class AgendaForm(FlaskForm):
+    """The ticked answers of the list (checkboxes in its tables, by entry id) and the
+    session whose agenda they are put on."""
+
+    entries = SelectMultipleField(
+        _l("Answers"), coerce=int, validate_choice=False,
+        validators=[DataRequired(_l("Tick at least one very overdue answer to put on the "
+                                    "agenda."))])
+    session_label = StringField(
+        _l("Session"),
+        validators=[DataRequired(_l("Give the session, e.g. plenary of 12-13 March 2027.")),
+                    Length(max=MAX_SESSION_LABEL)])
