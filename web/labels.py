@@ -301,6 +301,8 @@ MESSAGES = {
     "question_version": _l("Written question %(number)s was changed meanwhile; reload it and "
                            "try again."),
     "date_format": _l("Give a date (YYYY-MM-DD)."),
+    "due_date": _l("No due date can be computed with the rule “%(text)s” from this day; give "
+                   "another rule or date."),
 }
 
 
