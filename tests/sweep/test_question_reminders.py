@@ -155,3 +155,13 @@ def test_two_sweeps_on_postgresql_record_each_notice_once(pg_url, secretariat):
         check.close()
     finally:
         engine.dispose()
+
+
+def test_an_addressee_with_a_question_and_nobody_to_remind_is_listed(session, secretariat,
+                                                                     people):
+    assert sweeping.without_focal_point(session) == []
+    question = ask(session, secretariat, code="LU")  # marc, LU's only user, has no address
+    ask(session, secretariat, code="NL")  # jan has one
+    assert sweeping.without_focal_point(session) == ["LU"]
+    q.withdraw_question(session, secretariat, question, now=ASKED + timedelta(days=1))
+    assert sweeping.without_focal_point(session) == []

@@ -177,3 +177,15 @@ def test_the_pages_in_dutch_and_french(app, client):
                                        data={"withdraw-version": q.version},
                                        follow_redirects=True))
     assert flashes_seen == [f"La question écrite {q.number} est retirée."]
+
+
+def test_the_focal_point_is_told_in_its_language_with_a_link_to_the_question(app, client):
+    login(client, "secretariaat")
+    ask(client)
+    q = question(app)
+    nl = app.test_client()
+    login(nl, "minbuza")
+    nl.post("/language", data={"lang": "nl", "next": "/"})
+    page = text(nl.get("/notifications/"))
+    assert f"Schriftelijke vraag {q.number}: uw antwoord wordt gevraagd" in page
+    assert f'href="/questions/{q.id}"' in page

@@ -273,15 +273,21 @@ def recent_runs(session: Session, limit: int = 20) -> list[SweepRun]:
 
 
 def without_focal_point(session: Session) -> list[str]:
-    """Addressees with an answer awaited but no active ministry user with an e-mail address
-    to remind (their reminders reach nobody by e-mail)."""
+    """Addressees with an answer (to a recommendation or a written question) awaited but no
+    active ministry user with an e-mail address to remind (their reminders reach nobody by
+    e-mail)."""
     from sqlalchemy import exists
 
     from workflow.accounts.models import User
     from workflow.lifecycle import MINISTRY
 
-    focal = exists().where(User.organisation == CaseAddressee.addressee_code,
-                           User.role == MINISTRY, User.is_active.is_(True), User.email != "")
-    return list(session.scalars(select(CaseAddressee.addressee_code)
-                                .where(CaseAddressee.live_due_at.is_not(None), ~focal)
-                                .distinct().order_by(CaseAddressee.addressee_code)))
+    def focal(code):
+        return exists().where(User.organisation == code, User.role == MINISTRY,
+                              User.is_active.is_(True), User.email != "")
+
+    answers = select(CaseAddressee.addressee_code.label("code")).where(
+        CaseAddressee.live_due_at.is_not(None), ~focal(CaseAddressee.addressee_code))
+    questions = select(WrittenQuestion.addressee_code.label("code")).where(
+        WrittenQuestion.is_open, ~focal(WrittenQuestion.addressee_code))
+    both = answers.union(questions).subquery()
+    return list(session.scalars(select(both.c.code).order_by(both.c.code)))
