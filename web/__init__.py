@@ -89,8 +89,9 @@ def _blueprints():
     from .ministry import bp as ministry_bp
     from .notifications import bp as notifications_bp
     from .public import bp as public_bp
+    from .questions import bp as questions_bp
     from .reports import bp as reports_bp
     from .secretariat import bp as secretariat_bp
 
     return [auth_bp, cases_bp, secretariat_bp, ministry_bp, audit_bp, admin_bp,
-            api_bp, public_bp, notifications_bp, reports_bp]
+            api_bp, public_bp, notifications_bp, questions_bp, reports_bp]

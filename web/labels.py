@@ -61,6 +61,13 @@ TRIGGERS = {
     "resume_clock": _l("Resume the clock"),
 }
 
+# The states of a written question (workflow.questions.models.QUESTION_STATES).
+QUESTION_STATES = {
+    "asked": _l("awaiting the answer"),
+    "answered": _l("answered"),
+    "withdrawn": _l("withdrawn"),
+}
+
 # Event actions that are not lifecycle triggers.
 ACTIONS = {
     "register": _l("registered"),
@@ -79,6 +86,12 @@ ACTIONS = {
     "mark_overdue": _l("overdue"),
     "mark_very_overdue": _l("very overdue"),
     "put_on_agenda": _l("put on a session's agenda"),
+    "ask_question": _l("written question asked"),
+    "answer_question": _l("written question answered"),
+    "withdraw_question": _l("written question withdrawn"),
+    "remind_question": _l("reminder sent about a written question"),
+    "mark_question_overdue": _l("written question overdue"),
+    "mark_question_very_overdue": _l("written question very overdue"),
 }
 
 POSITIONS = {
@@ -332,6 +345,28 @@ MESSAGES = {
                                "another session."),
     "version": _l("Recommendation %(doc_number)s was changed meanwhile (it is now at version "
                   "%(version)s, you had version %(expected)s); reload it and try again."),
+    # written questions
+    "question_in_scope": _l("Written question %(number)s is not found within your "
+                            "organisation's scope."),
+    "question_exists": _l("There is no written question %(number)s."),
+    "addressee_known": _l("Unknown addressee “%(addressee)s”; choose one of: %(known)s."),
+    "question_number_format": _l("Write the number as Q-YEAR-NUMBER, e.g. Q-2027-001, or "
+                                 "leave it empty to get the next one."),
+    "question_number_unique": _l("Written question %(number)s is already recorded; give "
+                                 "another number or leave it empty."),
+    "fixed_after_asked": _l("The fixed due date %(date)s is not after the day the question "
+                            "was asked (%(asked_on)s)."),
+    "asked_after_adoption": _l("The question is dated %(date)s, before recommendation "
+                               "%(doc_number)s was adopted (%(adopted_on)s)."),
+    "answered_after_asked": _l("The answer is dated %(date)s, before the question was asked "
+                               "(%(asked_on)s)."),
+    "question_open": _l("Written question %(number)s is %(state)s: only a question awaiting "
+                        "its answer can be answered or withdrawn."),
+    "question_version": _l("Written question %(number)s was changed meanwhile; reload it and "
+                           "try again."),
+    "date_format": _l("Give a date (YYYY-MM-DD)."),
+    "due_date": _l("No due date can be computed with the rule “%(text)s” from this day; give "
+                   "another rule or date."),
 }
 
 
@@ -341,6 +376,8 @@ def _value(name: str, value, rule: str) -> str:
 
     if rule == "closure_reason" and name == "allowed":
         return ", ".join(_lookup(CLOSURE_REASONS, v) for v in value)
+    if rule == "question_open" and name == "state":
+        return _lookup(QUESTION_STATES, value)
     if isinstance(value, date | datetime):
         return fmt_date(value)
     if isinstance(value, bool) or value is None or name in ("id", "version", "expected") \
@@ -650,6 +687,7 @@ FILTERS = {
     "extension_label": lambda v: _lookup(EXTENSION_STATUS, v),
     "calendar_day_label": lambda v: _lookup(CALENDAR_DAY_KINDS, v),
     "calendar_holiday": calendar_day_holiday,
+    "question_state_label": lambda v: _lookup(QUESTION_STATES, v),
     "explain_step": explain_step,
     "date": fmt_date,
     "datetime": fmt_datetime,

@@ -16,8 +16,10 @@ from workflow.cases.models import (
 )
 from workflow.history.models import Checkpoint, Event
 from workflow.notifications.models import Notification
-from workflow.reminders.models import DeadlineNotice, SweepRun
+from workflow.questions.models import WrittenQuestion
+from workflow.reminders.models import DeadlineNotice, QuestionNotice, SweepRun
 
 __all__ = ["Addressee", "Answer", "ApiToken", "Attachment", "Base", "CaseAddressee",
            "Checkpoint", "ClosingDay", "DeadlineAdjustment", "DeadlineNotice", "Event",
-           "ExtensionRequest", "Notification", "Recommendation", "SweepRun", "User"]
+           "ExtensionRequest", "Notification", "QuestionNotice", "Recommendation", "SweepRun",
+           "User", "WrittenQuestion"]

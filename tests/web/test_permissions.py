@@ -15,8 +15,10 @@ from workflow.actors import Actor
 from workflow.answers import replies
 from workflow.cases import due_dates, scope
 from workflow.models import Recommendation, User
+from workflow.questions.operations import ask_question
 
-MINE = {"cases", "secretariat", "ministry", "audit", "admin", "auth", "notifications", "reports"}
+MINE = {"cases", "secretariat", "ministry", "audit", "admin", "auth", "notifications",
+        "questions", "reports"}
 
 # Who is tested: role key -> (username, password or None for the demo password)
 USERS = {
@@ -103,6 +105,13 @@ MATRIX = {
     ("GET", "admin.reminders"): by_group(403, ({"secretariat"}, 200)),
     ("GET", "reports.pending_page"): AUDIT,
     ("GET", "reports.pending_download"): AUDIT,
+    # the written question is put to the Netherlands: another government does not find it
+    ("GET", "questions.index"): expect(200),
+    ("GET", "questions.new"): SEC_ONLY,
+    ("POST", "questions.new"): by_group(403, (SEC, 400)),
+    ("GET", "questions.show"): by_group(404, (READERS | {"ministry_nl"}, 200)),
+    ("POST", "questions.answer"): by_group(404, (SEC | {"ministry_nl"}, 400), ({"auditor"}, 403)),
+    ("POST", "questions.withdraw"): by_group(403, (SEC, 409)),
     ("GET", "notifications.index"): expect(200),
     ("POST", "notifications.mail_choice"): expect(302),
 }
@@ -122,8 +131,13 @@ def _fixture_data(app) -> dict:
         req = due_dates.request_extension(s, Actor("spf-affaires-etrangeres", "ministry", "BE-FED"),
                                           rec.entry("BE-FED"), requested_date=None,
                                           reason="Interfederaal overleg")
+        question = ask_question(s, Actor("secretariaat", "secretariat", "BNL-PARL"),
+                                addressee_code="NL", asker="Mevr. De Vries",
+                                subject="Telewerk", text="Hoe staat het ermee?",
+                                asked_on=rec.adopted_on, recommendation=rec)
         s.commit()
         return {"case_id": rec.id, "attachment_id": att.id, "request_id": req.id,
+                "question_id": question.id,
                 "user_id": s.query(User).filter_by(username="sec2").one().id,
                 "action": "close", "filename": "app.css", "panel": "requests", "fmt": "html"}
 

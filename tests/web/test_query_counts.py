@@ -22,6 +22,7 @@ from workflow.actors import Actor
 from workflow.answers import replies
 from workflow.cases import due_dates, registration, scope, transitions
 from workflow.models import User
+from workflow.questions import operations as questions
 
 SEC = Actor("secretariaat", "secretariat", "BNL-PARL")
 NL = Actor("minbuza", "ministry", "NL")
@@ -48,6 +49,13 @@ def _add_cases(first: int, n: int) -> None:
         if answered or i % 6 == 0:
             replies.submit_reply(s, NL, rec.entry("NL"), kind="final", position="agrees",
                                  text_nl=f"Antwoord {i}")
+        # a written question to NL for each case, on the case or on its own; some answered
+        question = questions.ask_question(
+            s, SEC, addressee_code="NL", asker=f"Lid {i}", subject=f"Vraag {i}",
+            text="Wanneer?", asked_on=today - timedelta(days=100),
+            recommendation=rec if i % 2 else None)
+        if i % 3 == 0:
+            questions.answer_question(s, NL, question, answer_text=f"Antwoord {i}")
         if answered:
             continue
         due_dates.request_extension(s, BE, rec.entry("BE-FED"), reason=f"Overleg {i}")
@@ -76,9 +84,12 @@ def _setup(app) -> dict:
         transitions.transmit(db.session, SEC, rec)
         user = db.session.scalar(select(User).where(User.username == SEC.username))
         token = tokens.create_token(db.session, user, "counts").secret
+        question = questions.ask_question(
+            db.session, SEC, addressee_code="BE-FED", asker="Lid", subject="Vraag",
+            text="Wanneer?", asked_on=clock.brussels_date(clock.utcnow()), recommendation=rec)
         db.session.commit()
         _add_cases(1, 6)
-        return {"long": rec.id, "token": token}
+        return {"long": rec.id, "token": token, "question": question.id}
 
 
 PAGES = {
@@ -97,6 +108,11 @@ PAGES = {
     "public index": (None, "/public/?committee=Schaal", r'<tr data-doc="', 50),
     "public recommendation": (None, "/public/recommendations/900/2", None, None),
     "public scoreboard": (None, "/public/scoreboard", None, None),
+    "written questions": ("secretariaat", "/questions/?addressee=NL", r'<tr data-question="',
+                          50),
+    "ministry's questions": ("minbuza", "/questions/", r'<tr data-question="', 50),
+    "written question": ("secretariaat", "/questions/{question}", None, None),
+    "case page": ("secretariaat", "/cases/{long}", None, None),
     "API list": ("api", "/api/v1/recommendations?per_page=10&page=2", None, 10),
 }
 
@@ -150,7 +166,8 @@ def test_each_page_costs_the_same_at_ten_times_the_data(app):
             assert big[name][1] <= size, (name, big[name])
     # the lists are long enough to be cut: each shows a full page
     for name in ("dashboard list", "requests list", "for the next plenary", "case list",
-                 "overdue list", "audit index", "timeline", "public index", "API list"):
+                 "overdue list", "audit index", "timeline", "public index", "API list",
+                 "written questions", "ministry's questions"):
         assert big[name][1] == PAGES[name][3], (name, big[name])
     assert big["inbox"][1] == 50
 

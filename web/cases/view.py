@@ -13,6 +13,8 @@ from workflow.answers import correspondence
 from workflow.cases import due_dates, scope
 from workflow.lifecycle import ANSWER, RECOMMENDATION, SECRETARIAT
 from workflow.models import Recommendation
+from workflow.questions import operations as question_ops
+from workflow.questions import queries as question_queries
 
 from ..extensions import db
 from ..labels import error_text
@@ -107,6 +109,9 @@ def render_case(rec: Recommendation, *, status: int = 200, conflict: str | None 
         "answer_lifecycle": ANSWER,
         "letters": correspondence.threads(db.session, visible_entries(rec),
                                           str(get_locale())),
+        "questions": [{"question": x, "status": question_ops.deadline_status(x)}
+                      for x in db.session.scalars(question_queries.questions_of_case(
+                          actor, rec.id))],
     }
     if actor.role == SECRETARIAT:
         from ..secretariat.forms import case_forms

@@ -26,6 +26,16 @@ SUBJECTS = {
     "more_time_refused": _l("Request for more time refused for recommendation %(doc)s"),
     "follow_up_question": _l("Follow-up question on recommendation %(doc)s"),
     "case_closed": _l("Recommendation %(doc)s is closed"),
+    "question_asked": _l("Written question %(number)s: your answer is asked for"),
+    "question_reminder": _l("Reminder: the answer to written question %(number)s is due on "
+                            "%(due)s"),
+    "question_overdue": _l("Overdue: the answer of %(addressee)s to written question "
+                           "%(number)s"),
+    "question_very_overdue": _l("Very overdue: the answer of %(addressee)s to written "
+                                "question %(number)s"),
+    "question_answered": _l("Answer received from %(addressee)s to written question "
+                            "%(number)s"),
+    "question_withdrawn": _l("Written question %(number)s is withdrawn"),
 }
 
 SENTENCES = {
@@ -54,6 +64,19 @@ SENTENCES = {
                              "recommendation %(doc)s (%(title)s): %(reason)s. The answer is "
                              "due on %(due)s."),
     "case_closed": _l("Recommendation %(doc)s (%(title)s) is closed."),
+    "question_asked": _l("The Benelux Parliament puts written question %(number)s "
+                         "(%(subject)s) to %(addressee)s. The answer is due on %(due)s."),
+    "question_reminder": _l("The answer of %(addressee)s to written question %(number)s "
+                            "(%(subject)s) is due on %(due)s."),
+    "question_overdue": _l("The answer of %(addressee)s to written question %(number)s "
+                           "(%(subject)s) was due on %(due)s and has not been received."),
+    "question_very_overdue": _l("The answer of %(addressee)s to written question %(number)s "
+                                "(%(subject)s) was due on %(due)s, more than %(days)s days "
+                                "ago, and has not been received."),
+    "question_answered": _l("%(addressee)s answered written question %(number)s "
+                            "(%(subject)s)."),
+    "question_withdrawn": _l("Written question %(number)s (%(subject)s) to %(addressee)s is "
+                             "withdrawn: no answer is expected any more. %(reason)s"),
 }
 
 
@@ -88,6 +111,8 @@ def values(n: Notification, locale: str) -> dict[str, str]:
         "due": fmt_date(due) if due else "—",
         "days": str(params.get("days") or ""),
         "reason": (params.get("reason") or "").strip() or "—",
+        "number": params.get("number") or (n.question.number if n.question else ""),
+        "subject": n.question.subject if n.question is not None else "",
     }
 
 

@@ -15,6 +15,8 @@ from workflow.cases import due_dates, scope
 from workflow.cases import queries as domain_queries
 from workflow.lifecycle import MINISTRY, REPLY_TRIGGERS
 from workflow.models import CaseAddressee
+from workflow.questions import operations as question_ops
+from workflow.questions import queries as question_queries
 
 from .. import paging
 from ..cases.view import check_version, load_case, submitted_version
@@ -37,6 +39,7 @@ def _days_left(entry: CaseAddressee, now) -> int | None:
     return due_dates.working_days_left(entry, now)
 OTHERS_ROWS = 10  # the inbox shows the latest of the other cases, with a link to all
 OTHERS_PER_PAGE = 50
+QUESTION_ROWS = 10  # the inbox shows the written questions due first, with a link to all
 
 
 @bp.route("/")
@@ -56,8 +59,13 @@ def inbox():
     others, more = paging.first_rows(
         db.session, domain_queries.other_entries(actor, actor.organisation), OTHERS_ROWS,
         options=(contains_eager(CaseAddressee.recommendation),))
+    asked, more_asked = paging.first_rows(
+        db.session, question_queries.open_questions(actor, actor.organisation), QUESTION_ROWS)
+    questions = [{"question": x, "status": question_ops.deadline_status(x, now)}
+                 for x in asked]
     return render_template("ministry/inbox.html", waiting=waiting, page=page, others=others,
-                           more_others=more, locale=str(get_locale()))
+                           more_others=more, questions=questions, more_questions=more_asked,
+                           locale=str(get_locale()))
 
 
 @bp.route("/others")

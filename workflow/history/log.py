@@ -380,8 +380,8 @@ def replay(events: Iterable[Event], as_of: datetime) -> Snapshot:
             continue
         snap.events += 1
         snap.doc_number = ev.doc_number
-        if ev.actor_role == SYSTEM:
-            continue
+        if ev.actor_role == SYSTEM or ev.entity == "question":
+            continue  # a written question on the case does not change the case
         data = ev.data
         for entry in data.get("addressees", []):
             snap.addressees.setdefault(

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from workflow.accounts.models import User
 from workflow.base import Base, UTCDateTime
 from workflow.cases.models import Addressee, Recommendation
+from workflow.questions.models import WrittenQuestion
 
 # queued: to be e-mailed (at mail_next_at); sent; failed: given up after the last try or
 # refused for good by the server; cancelled: no longer true when its turn came (an
@@ -44,6 +45,9 @@ class Notification(Base):
     kind: Mapped[str] = mapped_column(String(32))
     recommendation_id: Mapped[int | None] = mapped_column(ForeignKey("recommendation.id"))
     addressee_code: Mapped[str | None] = mapped_column(String(16))
+    # The written question it is about, if any (its link, its words, whether a deadline
+    # notice about it is still due).
+    question_id: Mapped[int | None] = mapped_column(ForeignKey("written_question.id"))
     # For deadline notices: the due moment they are about (cancelled if it is no longer
     # the live one when the message's turn comes).
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -59,6 +63,7 @@ class Notification(Base):
 
     user: Mapped[User] = relationship(lazy="joined")
     recommendation: Mapped[Recommendation | None] = relationship(lazy="joined")
+    question: Mapped[WrittenQuestion | None] = relationship(lazy="joined")
     addressee: Mapped[Addressee | None] = relationship(
         primaryjoin="foreign(Notification.addressee_code) == Addressee.code", viewonly=True,
         lazy="joined")

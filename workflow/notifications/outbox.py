@@ -23,7 +23,8 @@ from workflow.cases.models import CaseAddressee
 from workflow.checks import resolve_now
 from workflow.deadlines import BRUSSELS
 from workflow.notifications.models import Notification
-from workflow.notifications.rules import DEADLINE_KINDS
+from workflow.notifications.rules import DEADLINE_KINDS, QUESTION_DEADLINE_KINDS
+from workflow.questions.models import WrittenQuestion
 
 DIGEST_HOUR = time(7, 0)
 MAX_TRIES = 8
@@ -63,7 +64,8 @@ def _begin(session: Session) -> None:
 
 def cancel_stale(session: Session, now: datetime | None = None) -> int:
     """Queued deadline messages whose due moment is no longer the live one (an answer
-    came first, the date moved, the clock stopped): cancelled, never sent. Flushes."""
+    came first, the date moved, the clock stopped; a written question answered or
+    withdrawn): cancelled, never sent. Flushes."""
     now = resolve_now(now)
     live = (select(CaseAddressee.id)
             .where(CaseAddressee.recommendation_id == Notification.recommendation_id,
@@ -76,7 +78,18 @@ def cancel_stale(session: Session, now: datetime | None = None) -> int:
         .values(mail_status="cancelled", mail_error="no longer due when its turn came",
                 mail_next_at=None)
         .execution_options(synchronize_session=False))
-    return result.rowcount or 0
+    open_question = (select(WrittenQuestion.id)
+                     .where(WrittenQuestion.id == Notification.question_id,
+                            WrittenQuestion.is_open,
+                            WrittenQuestion.due_at == Notification.due_at))
+    questions = session.execute(
+        update(Notification)
+        .where(Notification.mail_status == "queued",
+               Notification.kind.in_(QUESTION_DEADLINE_KINDS), ~open_question.exists())
+        .values(mail_status="cancelled", mail_error="no longer due when its turn came",
+                mail_next_at=None)
+        .execution_options(synchronize_session=False))
+    return (result.rowcount or 0) + (questions.rowcount or 0)
 
 
 def claim(session: Session, *, now: datetime | None = None, limit: int = 20) -> list[Parcel]:

@@ -20,7 +20,13 @@ from workflow.history.models import Event
 from workflow.lifecycle import MINISTRY
 from workflow.lifecycle import SECRETARIAT as SECRETARIAT_ROLE
 from workflow.notifications.models import Notification
-from workflow.notifications.rules import DEADLINE_KINDS, FOCAL_POINTS, RULES, SECRETARIAT
+from workflow.notifications.rules import (
+    DEADLINE_KINDS,
+    FOCAL_POINTS,
+    QUESTION_DEADLINE_KINDS,
+    RULES,
+    SECRETARIAT,
+)
 
 _OFF = "notifications_off"
 QUEUED = "notifications_queued"  # session.info counter: notifications added
@@ -90,7 +96,7 @@ def _params(ev: Event) -> dict:
     data = ev.data
     params = {"doc_number": ev.doc_number, "addressee": ev.addressee_code,
               "reason": ev.reason or ""}
-    for key in ("due_at", "days", "requested_date", "new_due_at"):
+    for key in ("due_at", "days", "requested_date", "new_due_at", "number"):
         if key in data and not isinstance(data[key], dict):
             params[key] = data[key]
     if isinstance(data.get("due_at"), dict):  # {addressee code: due moment}
@@ -106,13 +112,15 @@ def notifications_for(session: Session, ev: Event) -> list[Notification]:
     if rule is None or session.info.get(_OFF):
         return []
     params = _params(ev)
-    due = ev.data.get("due_at") if rule.kind in DEADLINE_KINDS else None
+    deadline = rule.kind in DEADLINE_KINDS or rule.kind in QUESTION_DEADLINE_KINDS
+    due = ev.data.get("due_at") if deadline else None
     due_at = datetime.fromisoformat(due.replace("Z", "+00:00")) if isinstance(due, str) else None
+    question_id = ev.data.get("question_id") if ev.entity == "question" else None
     out = []
     for user in _recipients(session, ev, rule.audiences):
         out.append(Notification(
             user=user, event_seq=ev.seq, kind=rule.kind,
-            recommendation_id=ev.recommendation_id,
+            recommendation_id=ev.recommendation_id, question_id=question_id,
             addressee_code=ev.addressee_code or (user.organisation if user.role == MINISTRY
                                                  else None),
             due_at=due_at, params=json.dumps(params, sort_keys=True, default=str),

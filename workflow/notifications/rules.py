@@ -32,8 +32,17 @@ RULES: dict[str, Rule] = {
     "refuse_extension": Rule("more_time_refused", (FOCAL_POINTS,)),
     "ask_again": Rule("follow_up_question", (FOCAL_POINTS,)),
     "close": Rule("case_closed", (FOCAL_POINTS,)),
+    # written questions (the addressee's focal points; the secretariat of answers and delays)
+    "ask_question": Rule("question_asked", (FOCAL_POINTS,)),
+    "remind_question": Rule("question_reminder", (FOCAL_POINTS,)),
+    "mark_question_overdue": Rule("question_overdue", (FOCAL_POINTS, SECRETARIAT)),
+    "mark_question_very_overdue": Rule("question_very_overdue", (FOCAL_POINTS, SECRETARIAT)),
+    "answer_question": Rule("question_answered", (SECRETARIAT,)),
+    "withdraw_question": Rule("question_withdrawn", (FOCAL_POINTS,)),
 }
 
 KINDS = tuple(dict.fromkeys(rule.kind for rule in RULES.values()))
 # The kinds about a due moment: cancelled when that moment is no longer the live one.
 DEADLINE_KINDS = ("reminder", "overdue", "very_overdue")
+# The same about a written question's due moment: cancelled once it is answered or withdrawn.
+QUESTION_DEADLINE_KINDS = ("question_reminder", "question_overdue", "question_very_overdue")

@@ -1,5 +1,6 @@
 """What the sweep keeps: one row per notice recorded (the guarantee of "exactly once per
-entry, due moment and step", by a unique constraint) and one row per run (its summary)."""
+entry or written question, due moment and step", by a unique constraint) and one row per
+run (its summary)."""
 
 from __future__ import annotations
 
@@ -31,6 +32,23 @@ class DeadlineNotice(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_addressee_id: Mapped[int] = mapped_column(ForeignKey("case_addressee.id"))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    kind: Mapped[str] = mapped_column(String(16))
+    days: Mapped[int] = mapped_column(Integer)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class QuestionNotice(Base):
+    """The same for a written question: once per question, due moment and step."""
+
+    __tablename__ = "question_notice"
+    __table_args__ = (
+        UniqueConstraint("question_id", "due_at", "kind", "days"),
+        CheckConstraint("kind IN ('reminder', 'overdue', 'very_overdue')", name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("written_question.id"))
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     kind: Mapped[str] = mapped_column(String(16))
     days: Mapped[int] = mapped_column(Integer)

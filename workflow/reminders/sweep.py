@@ -1,6 +1,7 @@
-"""The sweep: records, exactly once per entry, due moment and step, the notices a due date
-implies ("reminder sent", "overdue", "very overdue"), each an event in the history whose
-notifications are queued with it (``workflow.notifications``).
+"""The sweep: records, exactly once per entry (or written question), due moment and step,
+the notices a due date implies ("reminder sent", "overdue", "very overdue"), each an event
+in the history whose notifications are queued with it (``workflow.notifications``).
+Written questions follow the same schedule, with their own notice table and actions.
 
 Work is found through the indexed ``next_notice_at`` (only entries with a notice due are
 read) and done in batches, one transaction each (the caller owns them: ``sweep_batch``
@@ -38,10 +39,13 @@ from workflow.deadlines.notices import due_notices, next_step_after
 from workflow.history.log import _lock_chain
 from workflow.lifecycle import SYSTEM
 from workflow.notifications.queue import QUEUED
-from workflow.reminders.models import DeadlineNotice, SweepRun
+from workflow.questions.models import WrittenQuestion
+from workflow.reminders.models import DeadlineNotice, QuestionNotice, SweepRun
 
 SWEEP_ACTOR = Actor("sweep", SYSTEM, "BNL-PARL")
 ACTIONS = {"reminder": "remind", "overdue": "mark_overdue", "very_overdue": "mark_very_overdue"}
+QUESTION_ACTIONS = {"reminder": "remind_question", "overdue": "mark_question_overdue",
+                    "very_overdue": "mark_question_very_overdue"}
 BATCH = 200
 # A clock more than this much earlier than the last run's is reported.
 CLOCK_TOLERANCE = timedelta(minutes=1)
@@ -89,8 +93,9 @@ def start_run(session: Session, *, now: datetime | None = None,
 
 
 def replan(session: Session, policy: deadline_policy.Policy, batch: int = 5000) -> int:
-    """Recompute ``next_notice_at`` of every entry with a live due moment (after a policy
-    change). Flushes; returns the number of entries."""
+    """Recompute ``next_notice_at`` of every entry with a live due moment and of every
+    written question awaiting its answer (after a policy change). Flushes; returns how
+    many."""
     table = CaseAddressee.__table__
     stmt = (update(table).where(table.c.id == bindparam("eid"))
             .values(next_notice_at=bindparam("at")))
@@ -101,6 +106,21 @@ def replan(session: Session, policy: deadline_policy.Policy, batch: int = 5000) 
         chunk.append({"eid": row.id,
                       "at": next_step_after(_schedule(row.live_due_at, policy),
                                             row.notices_until)})
+        if len(chunk) >= batch:
+            session.execute(stmt, chunk)
+            done, chunk = done + len(chunk), []
+    if chunk:
+        session.execute(stmt, chunk)
+    done += len(chunk)
+    questions = WrittenQuestion.__table__
+    stmt = (update(questions).where(questions.c.id == bindparam("qid"))
+            .values(next_notice_at=bindparam("at")))
+    chunk = []
+    for row in session.execute(select(questions.c.id, questions.c.due_at,
+                                      questions.c.notices_until)
+                               .where(questions.c.next_notice_at.is_not(None))):
+        chunk.append({"qid": row.id,
+                      "at": next_step_after(_schedule(row.due_at, policy), row.notices_until)})
         if len(chunk) >= batch:
             session.execute(stmt, chunk)
             done, chunk = done + len(chunk), []
@@ -118,18 +138,18 @@ def _begin(session: Session) -> None:
         _lock_chain(session)
 
 
-def _insert_notice(session: Session, values: dict) -> bool:
+def _insert_notice(session: Session, values: dict, model=DeadlineNotice) -> bool:
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(DeadlineNotice).values(**values).on_conflict_do_nothing().returning(
-        DeadlineNotice.id)
+    stmt = insert(model).values(**values).on_conflict_do_nothing().returning(model.id)
     return session.execute(stmt).first() is not None
 
 
 def sweep_batch(session: Session, summary: SweepSummary, *, now: datetime | None = None,
                 policy: deadline_policy.Policy | None = None, batch: int = BATCH) -> int:
-    """Handle up to ``batch`` entries with a notice due at ``now``; returns how many were
-    examined (0: nothing left). Flushes; the caller commits after each batch."""
+    """Handle up to ``batch`` entries and up to ``batch`` written questions with a notice
+    due at ``now``; returns how many were examined (0: nothing left). Flushes; the caller
+    commits after each batch."""
     now, policy = resolve_now(now), policy or deadline_policy.current()
     _begin(session)
     query = (select(CaseAddressee).where(CaseAddressee.next_notice_at < now)
@@ -164,10 +184,51 @@ def sweep_batch(session: Session, summary: SweepSummary, *, now: datetime | None
         session.execute(update(table).where(table.c.id == bindparam("eid"))
                         .values(notices_until=bindparam("until"),
                                 next_notice_at=bindparam("at")), progress)
+    questions = _sweep_questions(session, summary, now, policy, batch)
     session.flush()
-    summary.examined += len(entries)
+    summary.examined += len(entries) + questions
     summary.messages += session.info.get(QUEUED, 0) - queued_before
-    return len(entries)
+    return len(entries) + questions
+
+
+def _sweep_questions(session: Session, summary: SweepSummary, now: datetime,
+                     policy: deadline_policy.Policy, batch: int) -> int:
+    """The same for written questions awaiting their answer, in the batch's transaction
+    (after its lock): up to ``batch`` with a notice due, locked with SKIP LOCKED."""
+    query = (select(WrittenQuestion).where(WrittenQuestion.next_notice_at < now)
+             .order_by(WrittenQuestion.next_notice_at, WrittenQuestion.id).limit(batch))
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True, of=WrittenQuestion)
+    found = session.scalars(query).unique().all()
+    progress = []
+    for question in found:
+        due = question.live_due_at
+        if due is None:  # answered or withdrawn (the operations clear it; belt)
+            progress.append({"qid": question.id, "until": question.notices_until, "at": None})
+            continue
+        plan = due_notices(_schedule(due, policy), question.notices_until, now)
+        for step in plan.record:
+            if not _insert_notice(session, {"question_id": question.id, "due_at": due,
+                                            "kind": step.kind, "days": step.days,
+                                            "recorded_at": now}, QuestionNotice):
+                continue  # another sweep recorded it
+            history.record(
+                session, actor=SWEEP_ACTOR, action=QUESTION_ACTIONS[step.kind],
+                entity="question", now=now,
+                effective_at=now if step.kind == "reminder" else step.at,
+                recommendation=question.recommendation,
+                addressee_code=question.addressee_code,
+                payload={"question_id": question.id, "number": question.number,
+                         "due_at": history.format_utc(due), "days": step.days})
+            summary.events += 1
+        progress.append({"qid": question.id, "until": plan.handled_until, "at": plan.next_at})
+    if progress:
+        # Core UPDATE: no version bump (nobody's open form becomes stale because of it).
+        table = WrittenQuestion.__table__
+        session.execute(update(table).where(table.c.id == bindparam("qid"))
+                        .values(notices_until=bindparam("until"),
+                                next_notice_at=bindparam("at")), progress)
+    return len(found)
 
 
 def finish_run(session: Session, run: SweepRun, summary: SweepSummary,
@@ -212,15 +273,21 @@ def recent_runs(session: Session, limit: int = 20) -> list[SweepRun]:
 
 
 def without_focal_point(session: Session) -> list[str]:
-    """Addressees with an answer awaited but no active ministry user with an e-mail address
-    to remind (their reminders reach nobody by e-mail)."""
+    """Addressees with an answer (to a recommendation or a written question) awaited but no
+    active ministry user with an e-mail address to remind (their reminders reach nobody by
+    e-mail)."""
     from sqlalchemy import exists
 
     from workflow.accounts.models import User
     from workflow.lifecycle import MINISTRY
 
-    focal = exists().where(User.organisation == CaseAddressee.addressee_code,
-                           User.role == MINISTRY, User.is_active.is_(True), User.email != "")
-    return list(session.scalars(select(CaseAddressee.addressee_code)
-                                .where(CaseAddressee.live_due_at.is_not(None), ~focal)
-                                .distinct().order_by(CaseAddressee.addressee_code)))
+    def focal(code):
+        return exists().where(User.organisation == code, User.role == MINISTRY,
+                              User.is_active.is_(True), User.email != "")
+
+    answers = select(CaseAddressee.addressee_code.label("code")).where(
+        CaseAddressee.live_due_at.is_not(None), ~focal(CaseAddressee.addressee_code))
+    questions = select(WrittenQuestion.addressee_code.label("code")).where(
+        WrittenQuestion.is_open, ~focal(WrittenQuestion.addressee_code))
+    both = answers.union(questions).subquery()
+    return list(session.scalars(select(both.c.code).order_by(both.c.code)))
