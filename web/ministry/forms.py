@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, HiddenField, SelectField, TextAreaField
+from wtforms import BooleanField, DateField, HiddenField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from workflow.checks import MAX_REASON, MAX_TEXT
@@ -28,6 +28,9 @@ class AnswerForm(FlaskForm):
                             validators=[Optional(), Length(max=MAX_TEXT)])
     letter_date = DateField(_l("Date on the letter"), validators=[Optional(), not_in_future])
     attachment = FileField(_l("Attach a PDF (at most 10 MiB)"), validators=[pdf_upload])
+    # Asked only when submitting: a submitted reply cannot be changed any more.
+    confirm = BooleanField(_l("I confirm: send this reply to the Benelux Parliament now. It "
+                              "cannot be changed afterwards."))
 
     def check_for_submission(self) -> bool:
         """The stricter rules of a submitted reply (a draft may be incomplete)."""
@@ -43,6 +46,11 @@ class AnswerForm(FlaskForm):
             self.text_nl.errors = [*self.text_nl.errors, message]
             ok = False
         if self.letter_date.data and self.letter_date.data > today():
+            ok = False
+        if not self.confirm.data:
+            self.confirm.errors = [*self.confirm.errors,
+                                   _("Tick the box to confirm that the reply is to be sent, "
+                                     "or save it as a draft.")]
             ok = False
         return ok
 

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
+    BooleanField,
     DateField,
     HiddenField,
     IntegerField,
@@ -125,6 +126,11 @@ class CloseForm(CaseForm):
     closure_reason = SelectField(_l("Reason for closing"),
                                  choices=choices(list(CLOSURE_REASONS.items())))
     reason = TextAreaField(_l("Explanation (optional)"), validators=[Optional(), *REASON])
+    # Closing ends every answer still awaited: asked for explicitly, also without JavaScript.
+    confirm = BooleanField(_l("I confirm: close this case now. Answers still awaited are no "
+                              "longer expected."),
+                           validators=[DataRequired(_l("Tick the box to confirm that the case "
+                                                       "is to be closed."))])
 
 
 class ReopenForm(CaseForm):
@@ -222,7 +228,6 @@ ACTION_FORMS = {
     "start_assessment": StepForm,
     "start_monitoring": StepForm,
     "request_follow_up": FollowUpForm,
-    "close": CloseForm,
     "reopen": ReopenForm,
     "paper_reply": PaperReplyForm,
     "waive": WaiveForm,
@@ -230,6 +235,8 @@ ACTION_FORMS = {
     "stop_clock": StopClockForm,
     "resume_clock": ResumeClockForm,
     "publish": PublishForm,
+    # last on the page: the one action that ends the case
+    "close": CloseForm,
 }
 
 # Page actions that are not one declared trigger: a paper reply fires the trigger of
