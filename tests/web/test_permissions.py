@@ -84,6 +84,8 @@ MATRIX = {
     ("POST", "secretariat.escalation"): by_group(403, (SEC, 400)),
     ("GET", "secretariat.escalation_print"): SEC_ONLY,
     ("GET", "secretariat.escalation_csv"): SEC_ONLY,
+    ("GET", "secretariat.transmit_session"): SEC_ONLY,
+    ("POST", "secretariat.transmit_session_post"): by_group(403, (SEC, 400)),
     ("GET", "ministry.inbox"): by_group(403, (MINISTRIES, 200)),
     ("GET", "ministry.others"): by_group(403, (MINISTRIES, 200)),
     ("GET", "ministry.answer"): by_group(403, (IN_SCOPE, 200), (OUT_OF_SCOPE, 404)),

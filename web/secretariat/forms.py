@@ -469,3 +469,21 @@ class AgendaForm(FlaskForm):
         _l("Session"),
         validators=[DataRequired(_l("Give the session, e.g. plenary of 12-13 March 2027.")),
                     Length(max=MAX_SESSION_LABEL)])
+
+
+# Transmitting all recommendations of one plenary session
+
+
+class SessionTransmitForm(CheckedForm):
+    """A plenary session's recommendations to transmit: first previewed, then transmitted
+    with the fingerprint (``digest``) of the list that was confirmed."""
+
+    session_label = SelectField(_l("Plenary session"),
+                                validators=[InputRequired(_l("Choose the session."))])
+    transmitted_on = DateField(_l("Date of transmission"), validators=[Optional(),
+                                                                       not_in_future])
+    digest = HiddenField()
+
+    def set_choices(self, sessions) -> None:
+        self.session_label.choices = choices([("", _l("(choose)"))]
+                                             + [(s, s) for s in sessions])

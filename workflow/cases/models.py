@@ -116,6 +116,7 @@ class Recommendation(Base):
         Index("ix_recommendation_theme", "theme", "adopted_on"),
         Index("ix_recommendation_published", "is_published", "adopted_on", "doc_number"),
         Index("ix_recommendation_published_committee", "is_published", "committee"),
+        Index("ix_recommendation_session_state", "session_label", "state"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
