@@ -515,3 +515,29 @@ def test_dashboard_due_soon_lists_only_dates_still_ahead(app, client):
     assert "731/3" not in section
     for doc in soon:
         assert doc in section
+
+
+def test_a_closed_or_reopened_case_offers_no_deadline_actions(app, client):
+    rid = case_id(app, "743/5Bis")
+    login(client, "secretariaat")
+    page = text(client.get(f"/cases/{rid}"))
+    assert 'id="form-grant_extension"' in page and 'id="form-stop_clock"' in page
+    ministry = client.application.test_client()
+    login(ministry, "minbuza")
+    assert 'id="more-time-form"' in text(ministry.get(f"/ministry/cases/{rid}"))
+
+    closed = client.post(f"/secretariat/cases/{rid}/act/close", data={
+        "close-version": str(version_of(app, "743/5Bis")), "close-closure_reason": "superseded",
+        "close-confirm": "y"})
+    assert closed.status_code == 302
+    for state in ("closed", "reopened"):
+        assert _rec(app, "743/5Bis")["state"] == state
+        page = text(client.get(f"/cases/{rid}"))
+        for action in ("grant_extension", "stop_clock", "waive", "paper_reply"):
+            assert f'id="form-{action}"' not in page, (state, action)
+        answer = text(ministry.get(f"/ministry/cases/{rid}"))
+        assert 'id="no-answer-due"' in answer and 'id="more-time-form"' not in answer, state
+        if state == "closed":
+            assert client.post(f"/secretariat/cases/{rid}/act/reopen", data={
+                "reopen-version": str(version_of(app, "743/5Bis")),
+                "reopen-reason": "Nieuwe feiten"}).status_code == 302
