@@ -116,6 +116,8 @@ class Recommendation(Base):
         Index("ix_recommendation_theme", "theme", "adopted_on"),
         Index("ix_recommendation_published", "is_published", "adopted_on", "doc_number"),
         Index("ix_recommendation_published_committee", "is_published", "committee"),
+        # the public index's state filter (migration 0011)
+        Index("ix_recommendation_published_state", "is_published", "state", "adopted_on"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
