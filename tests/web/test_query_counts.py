@@ -106,8 +106,10 @@ PAGES = {
     "audit index": ("auditor", "/audit/", r'<tr data-doc="', 50),
     "timeline": ("auditor", "/audit/cases/{long}/timeline", r'<tr id="event-', 100),
     "public index": (None, "/public/?committee=Schaal", r'<tr data-doc="', 50),
-    "public search": (None, "/public/?q=schaal&addressee=BE-FED&state=awaiting_answers"
-                            "&committee=Schaal", r'<tr data-doc="', 50),
+    "public search": (None, "/public/?q=schaal&addressee=BE-FED&committee=Schaal",
+                      r'<tr data-doc="', 50),
+    "public search by state": (None, "/public/?state=awaiting_answers&year=2026",
+                               r'<tr data-doc="', 50),
     "public home": (None, "/", r'<li data-doc="', 5),
     "public recommendation": (None, "/public/recommendations/900/2", None, None),
     "public scoreboard": (None, "/public/scoreboard", None, None),
