@@ -61,7 +61,7 @@ AUDIT = by_group(403, (READERS, 200))
 
 # (method, endpoint) -> expected status per role; the URL arguments come from the fixture.
 MATRIX = {
-    ("GET", "home"): expect(302),
+    ("GET", "home"): expect(302, anonymous=200),  # visitors: the public home page
     ("GET", "static"): expect(200, anonymous=200),
     ("GET", "auth.login"): expect(302, anonymous=200),
     ("POST", "auth.login"): expect(302, anonymous=400),
@@ -186,7 +186,10 @@ def test_permission_matrix(role, app):
 
 
 # Public pages outside the matrix above (the public blueprint), open to everyone.
-PUBLIC_PAGES = {("GET", "public.due_date"): expect(200, anonymous=200)}
+PUBLIC_PAGES = {("GET", "public.due_date"): expect(200, anonymous=200),
+                ("GET", "public.home"): expect(200, anonymous=200),
+                ("GET", "public.index"): expect(200, anonymous=200),
+                ("GET", "public.scoreboard_page"): expect(200, anonymous=200)}
 
 
 @pytest.mark.parametrize("role", list(USERS))

@@ -10,6 +10,7 @@ from sqlalchemy import (
     ColumnElement,
     Date,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -39,6 +40,8 @@ class Answer(Base):
                         name="letter_not_after_receipt"),
         CheckConstraint("status IN ('draft', 'submitted')", name="status"),
         CheckConstraint("kind IN ('interim', 'final', 'declined')", name="kind"),
+        # the latest published answers (migration 0009)
+        Index("ix_answer_published_received", "is_published", "received_on"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -1,14 +1,14 @@
 """An index on the plenary session of recommendations: the session's recommendations to
 transmit together, and the list of sessions (a loose index scan).
 
-Revision ID: 0013
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 """
 
 from alembic import op
 
-revision = '0013'
-down_revision = '0008'
+revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
