@@ -554,3 +554,23 @@ def test_cli_reports_a_reimport_that_differs_and_writes_nothing(runner, session,
     assert "1 problem(s) in changed.json; nothing was imported" in result.output
     assert "(719/2), title_fr: differs from the database: stored 'Surveillance" in result.output
     assert "imported 'Autre'" in result.output
+
+
+def test_the_historic_sample_loads_without_made_up_facts(session):
+    report = importer.import_file(session, *importer.read_file(
+        SAMPLES / "import-historic.json"), now=NOW)
+    assert report.ok, report.problems
+    assert report.created == ["9901/1", "9902/1"]
+    defence = scope.find_recommendation(session, "9901/1")
+    assert defence.state == "answered" and defence.title("en").startswith("Defence cooperation")
+    assert {e.addressee_code: e.state for e in defence.addressees} == {
+        "CM": "answered", "BE-FED": "waived", "NL": "waived", "LU": "waived"}
+    assert defence.entry("CM").answers[0].is_text_on_record is False
+    fraud = scope.find_recommendation(session, "9902/1")
+    assert (fraud.state, fraud.closure_reason) == ("closed", "implemented")
+    assert "start_assessment" not in {ev.action for ev in history.case_events(session, fraud.id)}
+    session.commit()
+    exported = json.loads(importer.export_json(session, [defence, fraud]))["recommendations"]
+    again = importer.import_file(session, "again.json",
+                                 json.dumps({"recommendations": exported}).encode(), now=NOW)
+    assert again.ok and again.skipped == ["9901/1", "9902/1"]  # the export says the same

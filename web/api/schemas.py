@@ -274,7 +274,12 @@ class ImportReportSchema(Schema):
     records = fields.Integer(required=True)
     created = fields.List(fields.String(), required=True)
     skipped = fields.List(fields.String(), required=True, metadata={
-        "description": "Document numbers already in the database (left as they are)"})
+        "description": "Document numbers already in the database with the same content "
+                       "(left as they are)"})
+    differing = fields.List(fields.String(), required=True, metadata={
+        "description": "Document numbers already in the database with other content: each "
+                       "difference is a problem (rule differs_from_database), so nothing "
+                       "is imported"})
     events = fields.Integer(required=True)
     problems = fields.List(fields.Nested(ProblemSchema), required=True)
 
