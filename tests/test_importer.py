@@ -243,7 +243,7 @@ def test_cli_imports_the_sample_then_skips_it(runner, session):
     assert "imported 6 recommendation(s)" in result.output
     result = runner.invoke(cli, ["import", str(SAMPLES / "import-sample.json")])
     assert result.exit_code == 0, result.output
-    assert "skipped 712/2: already in the database" in result.output
+    assert "skipped 712/2: already in the database, the same" in result.output
     assert "imported 0 recommendation(s)" in result.output
     session.expire_all()
     assert _counts(session)[0] == 6
@@ -574,3 +574,44 @@ def test_the_historic_sample_loads_without_made_up_facts(session):
     again = importer.import_file(session, "again.json",
                                  json.dumps({"recommendations": exported}).encode(), now=NOW)
     assert again.ok and again.skipped == ["9901/1", "9902/1"]  # the export says the same
+
+
+def test_the_migration_goes_down_and_up_again(db_url):
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from workflow import db
+    from workflow.cases import catalogue
+
+    db.upgrade(db_url)
+    engine = db.make_engine(db_url)
+    s = db.make_session(engine)
+    try:
+        catalogue.sync_addressees(s)
+        assert importer.import_file(s, *_sample("json"), now=NOW).ok
+        s.commit()
+    finally:
+        s.close()
+    command.downgrade(db.alembic_config(db_url), "0008")
+    try:
+        with engine.connect() as conn:
+            assert "title_en" not in {c["name"] for c in inspect(conn).get_columns(
+                "recommendation")}
+            assert "is_text_on_record" not in {c["name"] for c in inspect(conn).get_columns(
+                "answer")}
+    finally:
+        engine.dispose()
+    db.upgrade(db_url)
+    s = db.make_session(engine)
+    try:
+        assert all(a.is_text_on_record for a in s.scalars(select(Answer)))
+        assert {r.title_en for r in s.scalars(select(Recommendation))} == {""}
+        # a reply known only by its date, with no position: the older schema forbids it
+        assert importer.import_file(s, *importer.read_file(SAMPLES / "import-historic.json"),
+                                    now=NOW).ok
+        s.commit()
+    finally:
+        s.close()
+        engine.dispose()
+    with pytest.raises(RuntimeError, match="answered with no position on record"):
+        command.downgrade(db.alembic_config(db_url), "0008")

@@ -34,7 +34,15 @@ def upgrade():
 
 
 def downgrade():
-    # An entry answered without a position on record cannot satisfy the old rule.
+    # An entry answered without a position on record cannot satisfy the old rule: say so
+    # rather than fail on the constraint.
+    unknown = op.get_bind().execute(sa.text(
+        "SELECT count(*) FROM case_addressee WHERE state = 'answered' AND position IS NULL"
+    )).scalar()
+    if unknown:
+        raise RuntimeError(
+            f"cannot go below 0012: {unknown} addressee entries are answered with no position "
+            "on record (replies known only by their date), which the older schema forbids")
     with op.batch_alter_table('case_addressee', schema=None) as batch_op:
         batch_op.create_check_constraint('answered_has_position',
                                          "state <> 'answered' OR position IS NOT NULL")
