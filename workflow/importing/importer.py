@@ -10,8 +10,15 @@ of order, a closure the lifecycle does not allow, ...) is reported as a problem 
 the operation's rule name. The caller commits only when the report is clean
 (``report.ok``), otherwise it rolls back: a file with one bad row imports nothing.
 
-Re-importing is harmless: a document number already in the database is skipped,
-and the report says so.
+Re-importing is harmless: a document number already in the database is skipped
+when the file says the same, and the report says so; when the file says something
+else, every difference (field, stored value, imported value) is a problem, so nothing
+is imported.
+
+Historic records are taken as they are, without made-up facts: an optional English
+title, a collective answer that waives the addressees it covers (``covers``), a reply
+known only by the date it was received (``text_on_record`` no), a closure whose
+assessment is not on record (``closure_assessed`` no).
 """
 
 from __future__ import annotations
@@ -405,7 +412,7 @@ def _parse_json(text: str, c: _Collector) -> list[ImportRecord]:
         seen[doc] = line
         rec = ImportRecord(line, doc, is_json=True)
         known = {"doc_number", "addressees", "transmitted_on", "published", "closure",
-                 *(name for name in REC_FIELDS if not name.startswith("clos"))}
+                 *REC_FIELDS}
         for key in item:
             if key not in known:
                 c.add(line, f"{where}.{key}", "unknown field", doc, blocking=False)
@@ -661,7 +668,7 @@ LOOKUP_BATCH = 1000  # document numbers bound per query (an import has no size l
 def _existing(session: Session, doc_numbers: list[str]) -> dict[str, _Stored]:
     """The recommendations of these document numbers already registered, with what a
     re-import compares: their addressees and answers, and the closure and waiver events
-    (a bounded batch of document numbers per query, three queries per batch)."""
+    (a bounded batch of document numbers per query, four queries per batch)."""
     existing: dict[str, _Stored] = {}
     for start in range(0, len(doc_numbers), LOOKUP_BATCH):
         recs = list(session.scalars(
