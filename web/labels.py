@@ -301,6 +301,7 @@ MESSAGES = {
     "letter_before_receipt": _l("The date on the letter is after the date it was received."),
     "final_has_position": _l("A final answer needs a position."),
     "reply_text": _l("Give the text of the reply in Dutch, French or both."),
+    "text_not_on_record": _l("A reply whose text is not on record has no text."),
     "pdf_only": _l("%(name)s is not a PDF file; attach answers as PDF."),
     "attachment_size": _l("%(name)s is larger than 10 MiB."),
     "pdf_name": _l("%(name)s does not have a plain PDF name: give the file a name ending in "

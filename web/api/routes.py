@@ -349,7 +349,8 @@ def publish_answer(body: dict, answer_id: int):
 def import_file(files: dict):
     """Import historic recommendations from a CSV or JSON file (docs/import-format.md).
     Every problem is reported; if there is one, nothing is imported. Document numbers
-    already present are skipped."""
+    already present with the same content are skipped; with other content, each
+    difference is a problem (stored and imported value)."""
     actor = current_actor()
     if actor.role != SECRETARIAT:
         raise errors.PermissionDenied("only the secretariat may import recommendations",
