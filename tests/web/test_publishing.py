@@ -349,3 +349,27 @@ def test_every_reason_to_leave_an_answer_out_is_worded():
     from web.labels import PUBLICATION_SKIPS
 
     assert set(PUBLICATION_SKIPS) == set(publication.SKIP_REASONS)
+
+
+def test_the_forms_carry_a_csrf_token(app_factory):
+    app = app_factory(WTF_CSRF_ENABLED=True)
+    answer_id = _submit(app, "743/5Bis")
+    client = app.test_client()
+    page = text(client.get("/login"))
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    client.post("/login", data={"username": "secretariaat", "password": "demo-secretariaat",
+                                "csrf_token": token})
+    case = case_id(app, "743/5Bis")
+    version = version_of(app, "743/5Bis")
+    # without the token: refused, nothing published
+    response = client.post(f"/secretariat/answers/{answer_id}/publish",
+                           data={f"answer-{answer_id}-version": version})
+    assert response.status_code == 400 and not _answer(app, answer_id).is_published
+    page = text(client.get(f"/secretariat/cases/{case}/publish-answers"))
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = client.post(f"/secretariat/cases/{case}/publish-answers",
+                           data={"digest": _digest(page)})
+    assert response.status_code == 400 and not _answer(app, answer_id).is_published
+    response = client.post(f"/secretariat/cases/{case}/publish-answers",
+                           data={"digest": _digest(page), "csrf_token": token})
+    assert response.status_code == 302 and _answer(app, answer_id).is_published
