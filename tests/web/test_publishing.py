@@ -142,6 +142,13 @@ def test_publish_from_the_case_page_then_public_everywhere_and_withdraw_with_a_r
     assert "(position: agrees)" not in entry
 
 
+def test_an_unknown_answer_is_not_found(app):
+    client = _secretariat(app)
+    for answer_id in ("999999", "99999999999", "0", "x"):
+        response = client.post(f"/secretariat/answers/{answer_id}/publish", data={})
+        assert response.status_code == 404, answer_id
+
+
 def test_a_stale_form_publishes_nothing(app):
     answer_id = _submit(app, "743/5Bis")
     client = _secretariat(app)

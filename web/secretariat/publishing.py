@@ -67,7 +67,7 @@ def _who(answer: Answer) -> str:
     return answer.entry.addressee.name(str(get_locale()))
 
 
-@bp.route("/answers/<int:answer_id>/publish", methods=["POST"])
+@bp.route("/answers/<int(min=1, max=2147483647):answer_id>/publish", methods=["POST"])
 @role_required(SECRETARIAT)
 @shows_refusals(_answer_refused)
 def publish_answer(answer_id: int):
@@ -88,7 +88,7 @@ def publish_answer(answer_id: int):
     return redirect(url_for("cases.show", case_id=rec.id, _anchor=f"answer-{answer.id}"))
 
 
-@bp.route("/answers/<int:answer_id>/unpublish", methods=["POST"])
+@bp.route("/answers/<int(min=1, max=2147483647):answer_id>/unpublish", methods=["POST"])
 @role_required(SECRETARIAT)
 @shows_refusals(_answer_refused)
 def unpublish_answer(answer_id: int):
