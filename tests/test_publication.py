@@ -1,10 +1,10 @@
 """Publishing answers in the workflow: who may, what may be published, the history
-events (with the reason of a withdrawal), and the migration of the session index."""
+events (with the reason of a withdrawal), the batch of events of a bulk publication."""
 
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import inspect, select
+from sqlalchemy import select
 
 from workflow import errors, history
 from workflow.actors import Actor
@@ -108,28 +108,3 @@ def test_events_written_in_one_batch_continue_the_chain(session, case):
     assert after.prev_hash == written[-1].hash
     assert history.record_many(session, actor=SEC, now=rec.updated_at, events=[]) == []
     assert history.verify_history(session).ok
-
-
-def test_the_migration_goes_down_and_up_again(db_url):
-    from alembic import command
-
-    from workflow import db
-
-    def indexes() -> set[str]:
-        engine = db.make_engine(db_url)
-        try:
-            with engine.connect() as conn:
-                return {i["name"] for i in inspect(conn).get_indexes("recommendation")}
-        finally:
-            engine.dispose()
-
-    db.upgrade(db_url)
-    assert "ix_recommendation_session" in indexes()
-    command.downgrade(db.alembic_config(db_url), "0008")
-    assert "ix_recommendation_session" not in indexes()
-    db.upgrade(db_url)
-    assert "ix_recommendation_session" in indexes()
-
-
-def test_the_migration_goes_down_and_up_on_postgresql(pg_url):
-    test_the_migration_goes_down_and_up_again(pg_url)

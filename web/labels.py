@@ -246,6 +246,15 @@ RULES = {
 # workflow gives with the error (``exc.params``) fill the placeholders, dates and
 # numbers in the user's format. Worded here in all three languages.
 MESSAGES = {
+    "session_to_transmit": _l("No recommendation of the session “%(session)s” waits to be "
+                              "transmitted: choose a session from the list."),
+    "session_too_large": _l("The session “%(session)s” has more than %(limit)s "
+                            "recommendations to transmit: transmit them from their own pages."),
+    "session_changed": _l("The recommendations of the session “%(session)s” to transmit "
+                          "changed since they were shown: look at the new list and confirm "
+                          "again."),
+    "session_none_ready": _l("None of the recommendations of the session “%(session)s” can be "
+                             "transmitted now."),
     "report_year": _l("There is no review for %(year)s: choose a year from %(first_year)s to "
                       "%(last_year)s."),
     "required": _l("This field is required."),

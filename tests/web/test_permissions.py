@@ -85,6 +85,8 @@ MATRIX = {
     ("POST", "secretariat.escalation"): by_group(403, (SEC, 400)),
     ("GET", "secretariat.escalation_print"): SEC_ONLY,
     ("GET", "secretariat.escalation_csv"): SEC_ONLY,
+    ("GET", "secretariat.transmit_session"): SEC_ONLY,
+    ("POST", "secretariat.transmit_session_post"): by_group(403, (SEC, 400)),
     # publishing answers: an empty form carries no version (409) or no session (400)
     ("POST", "secretariat.publish_answer"): by_group(403, (SEC, 409)),
     ("POST", "secretariat.unpublish_answer"): by_group(403, (SEC, 409)),
