@@ -93,6 +93,8 @@ ACTIONS = {
     "remind_question": _l("reminder sent about a written question"),
     "mark_question_overdue": _l("written question overdue"),
     "mark_question_very_overdue": _l("written question very overdue"),
+    "publish_answer": _l("answer published"),
+    "unpublish_answer": _l("answer withdrawn from publication"),
 }
 
 POSITIONS = {
@@ -169,6 +171,13 @@ CALENDAR_CHANGES = {
     "close": _l("declare a closing day"),
     "open": _l("declare a public holiday or closing day a working day"),
     "remove": _l("remove a declared closing day or working day"),
+}
+
+# Why a bulk publication leaves an answer out (workflow.publishing.publication.SKIP_REASONS).
+PUBLICATION_SKIPS = {
+    "draft": _l("a draft, not submitted: drafts are never published"),
+    "already_published": _l("already published"),
+    "case_not_published": _l("the recommendation is not published: publish it first"),
 }
 
 EXTENSION_STATUS = {
@@ -378,6 +387,15 @@ MESSAGES = {
     "date_format": _l("Give a date (YYYY-MM-DD)."),
     "due_date": _l("No due date can be computed with the rule “%(text)s” from this day; give "
                    "another rule or date."),
+    # publishing answers (workflow.publishing.publication)
+    "publication_session": _l("Choose the plenary session."),
+    "publication_session_known": _l("No recommendation was adopted in the session "
+                                    "“%(session)s”; choose one from the list."),
+    "publication_preview_changed": _l("What publishing the answers of %(label)s does has "
+                                      "changed since the preview (someone acted meanwhile). "
+                                      "Nothing was published: check the new list and confirm "
+                                      "again."),
+    "publication_empty": _l("%(label)s has no answer to publish."),
 }
 
 
@@ -748,6 +766,7 @@ FILTERS = {
     "history_moment": lambda text: fmt_datetime(parse_utc(text)),
     "notice_text": notice_text,
     "agenda_text": agenda_text,
+    "publication_skip_label": lambda v: _lookup(PUBLICATION_SKIPS, v),
 }
 
 

@@ -6,6 +6,7 @@ even learn that the case exists; a role that may never use a page gets 403."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from tests.pdfs import pdf
 from tests.web.conftest import login
@@ -14,7 +15,7 @@ from workflow import accounts
 from workflow.actors import Actor
 from workflow.answers import replies
 from workflow.cases import due_dates, scope
-from workflow.models import Recommendation, User
+from workflow.models import Answer, Recommendation, User
 from workflow.questions.operations import ask_question
 
 MINE = {"cases", "secretariat", "ministry", "audit", "admin", "auth", "notifications",
@@ -86,6 +87,13 @@ MATRIX = {
     ("GET", "secretariat.escalation_csv"): SEC_ONLY,
     ("GET", "secretariat.transmit_session"): SEC_ONLY,
     ("POST", "secretariat.transmit_session_post"): by_group(403, (SEC, 400)),
+    # publishing answers: an empty form carries no version (409) or no session (400)
+    ("POST", "secretariat.publish_answer"): by_group(403, (SEC, 409)),
+    ("POST", "secretariat.unpublish_answer"): by_group(403, (SEC, 409)),
+    ("GET", "secretariat.publish_case_answers"): SEC_ONLY,
+    ("POST", "secretariat.publish_case_answers"): by_group(403, (SEC, 409)),
+    ("GET", "secretariat.publish_session_answers"): SEC_ONLY,
+    ("POST", "secretariat.publish_session_confirm"): by_group(403, (SEC, 400)),
     ("GET", "ministry.inbox"): by_group(403, (MINISTRIES, 200)),
     ("GET", "ministry.others"): by_group(403, (MINISTRIES, 200)),
     ("GET", "ministry.answer"): by_group(403, (IN_SCOPE, 200), (OUT_OF_SCOPE, 404)),
@@ -137,8 +145,11 @@ def _fixture_data(app) -> dict:
                                 addressee_code="NL", asker="Mevr. De Vries",
                                 subject="Telewerk", text="Hoe staat het ermee?",
                                 asked_on=rec.adopted_on, recommendation=rec)
+        submitted = s.scalar(select(Answer.id).where(Answer.status == "submitted")
+                             .order_by(Answer.id).limit(1))
         s.commit()
         return {"case_id": rec.id, "attachment_id": att.id, "request_id": req.id,
+                "answer_id": submitted,
                 "question_id": question.id,
                 "user_id": s.query(User).filter_by(username="sec2").one().id,
                 "action": "close", "filename": "app.css", "panel": "requests", "fmt": "html"}

@@ -332,7 +332,8 @@ def publish_answer(body: dict, answer_id: int):
         raise errors.NotInScope(f"no answer {answer_id}")
     rec = _case(answer.entry.recommendation.doc_number)
     check_case_version(rec, body.get("version"))
-    opendata.publish_answer(db.session, actor, answer, body["published"])
+    opendata.publish_answer(db.session, actor, answer, body["published"],
+                            reason=body.get("reason", ""))
     return answer, 200, etag(rec.version)
 
 

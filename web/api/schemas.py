@@ -250,6 +250,9 @@ class DraftSchema(VersionMixin):
 
 class PublishSchema(VersionMixin):
     published = fields.Boolean(required=True)
+    reason = fields.String(load_default="", validate=validate.Length(max=5000), metadata={
+        "description": "why an answer is withdrawn (required with published false for an "
+                       "answer); kept in the history event"})
 
 
 class UploadSchema(Schema):
