@@ -57,3 +57,9 @@ class ExtensionRequestForm(FlaskForm):
     def validate_requested_date(self, field):
         if field.data and field.data <= today():
             raise ValidationError(_("The date must be in the future."))
+
+
+class RemoveAttachmentForm(FlaskForm):
+    """Remove one attachment from the draft; carries the draft's version."""
+
+    draft_version = HiddenField()

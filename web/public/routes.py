@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from workflow import clock
+from workflow.cases import corrections as text_corrections
 from workflow.cases import queries as domain_queries
 from workflow.history import dump_payload
 from workflow.models import Addressee, Answer, Attachment, CaseAddressee, Recommendation
@@ -101,7 +102,8 @@ def recommendation(doc_number: str):
     return render_template("public/recommendation.html", rec=rec, entries=entries,
                            answers=opendata.public_answers(rec),
                            transmitted_on=opendata.transmitted_on(rec),
-                           closed_on=opendata.closed_on(db.session, [rec]).get(rec.id))
+                           closed_on=opendata.closed_on(db.session, [rec]).get(rec.id),
+                           corrections=text_corrections.corrections(db.session, rec))
 
 
 @bp.route("/public/attachments/<int:attachment_id>")

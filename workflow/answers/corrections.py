@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from workflow import errors, history
 from workflow.actors import Actor
 from workflow.answers.models import Answer, Attachment
-from workflow.cases.models import CaseAddressee
+from workflow.cases.models import CaseAddressee, Recommendation
 from workflow.cases.scope import check_entry_scope
 from workflow.checks import (
     MAX_REASON,
@@ -95,6 +95,24 @@ def withdrawal_refusal(session: Session, actor: Actor, answer: Answer,
 
 def may_withdraw(session: Session, actor: Actor, answer: Answer) -> bool:
     return withdrawal_refusal(session, actor, answer) is None
+
+
+def withdrawable(session: Session, actor: Actor, rec: Recommendation) -> set[int]:
+    """The ids of the replies of ``rec`` that ``actor`` may withdraw now, for a page: one
+    query for the case's reply events, whatever the number of addressees."""
+    if actor.role != SECRETARIAT or rec.state not in WITHDRAWABLE_CASE_STATES:
+        return set()
+    events = {ev.data.get("answer_id"): ev for ev in session.scalars(select(Event).where(
+        Event.recommendation_id == rec.id,
+        Event.action.in_(tuple(REPLY_TRIGGERS.values()))).order_by(Event.seq))}
+    out = set()
+    for entry in rec.addressees:
+        sent = [a for a in entry.answers if a.status == "submitted" and not a.is_withdrawn]
+        latest = max(sent, key=lambda a: a.id, default=None)
+        if latest is not None and latest.id in events and withdrawal_refusal(
+                session, actor, latest, events[latest.id]) is None:
+            out.add(latest.id)
+    return out
 
 
 def _round_start(session: Session, entry: CaseAddressee) -> str:
