@@ -226,3 +226,35 @@ def test_a_ministry_removes_an_attachment_from_its_own_draft(session, secretaria
         remove_attachment(session, ministry_nl, att2, now=LATER + timedelta(hours=4))
     assert refused.value.rule == "remove_from_draft_only"
     assert session.get(Answer, draft.id).attachments == [att2]
+
+
+# --------------------------------------------------------------------------- migration
+
+
+def test_the_migration_goes_down_and_up_again(db_url):
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from workflow import db
+
+    db.upgrade(db_url)
+    command.downgrade(db.alembic_config(db_url), "0008")
+    engine = db.make_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            columns = {c["name"] for c in inspect(conn).get_columns("answer")}
+        assert not columns & {"withdrawn_at", "withdrawn_by", "withdrawal_reason"}
+    finally:
+        engine.dispose()
+    db.upgrade(db_url)
+    engine = db.make_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            columns = {c["name"] for c in inspect(conn).get_columns("answer")}
+        assert {"withdrawn_at", "withdrawn_by", "withdrawal_reason"} <= columns
+    finally:
+        engine.dispose()
+
+
+def test_the_migration_goes_down_and_up_on_postgresql(pg_url):
+    test_the_migration_goes_down_and_up_again(pg_url)
