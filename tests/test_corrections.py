@@ -258,3 +258,20 @@ def test_the_migration_goes_down_and_up_again(db_url):
 
 def test_the_migration_goes_down_and_up_on_postgresql(pg_url):
     test_the_migration_goes_down_and_up_again(pg_url)
+
+
+def test_the_yearly_review_leaves_a_withdrawn_reply_out(session, secretariat):
+    from workflow.reports import pending
+
+    rec = _case(session, secretariat, addressees=("NL", "LU"))
+    interim = _paper(session, secretariat, rec, "LU", "submit_interim")
+    final = _paper(session, secretariat, rec, "NL", now=LATER + timedelta(hours=1))
+    review = pending.build(session, 2024, now=LATER + timedelta(days=1)).figures()
+    assert [r[0] for r in review["addressees"]["NL"]["received"]] == ["770/1"]
+    assert review["addressees"]["LU"]["pending"][0][3] == 1  # one interim reply
+    withdraw_reply(session, secretariat, final, reason="r", now=LATER + timedelta(days=2))
+    withdraw_reply(session, secretariat, interim, reason="r", now=LATER + timedelta(days=2))
+    review = pending.build(session, 2024, now=LATER + timedelta(days=3)).figures()
+    assert review["addressees"]["NL"]["received"] == []
+    assert [p[0] for p in review["addressees"]["NL"]["pending"]] == ["770/1"]
+    assert review["addressees"]["LU"]["pending"][0][3] == 0
