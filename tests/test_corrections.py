@@ -275,3 +275,20 @@ def test_the_yearly_review_leaves_a_withdrawn_reply_out(session, secretariat):
     assert review["addressees"]["NL"]["received"] == []
     assert [p[0] for p in review["addressees"]["NL"]["pending"]] == ["770/1"]
     assert review["addressees"]["LU"]["pending"][0][3] == 0
+
+
+def test_the_focal_points_are_told_their_reply_was_withdrawn(session, secretariat):
+    from workflow import accounts
+    from workflow.models import Notification
+
+    accounts.create_user(session, username="jan", password="a-long-password-1",
+                         role="ministry", organisation="NL", email="jan@example.org")
+    rec = _case(session, secretariat)
+    answer = _paper(session, secretariat, rec)
+    withdraw_reply(session, secretariat, answer, reason="Verkeerde zaak",
+                   now=LATER + timedelta(days=1))
+    session.flush()
+    told = session.scalars(select(Notification).where(
+        Notification.kind == "reply_withdrawn")).all()
+    assert [n.user.username for n in told] == ["jan"]
+    assert "Verkeerde zaak" in told[0].params
