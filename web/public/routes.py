@@ -42,7 +42,8 @@ REC_COLUMNS = ("doc_number", "title_nl", "title_fr", "text_nl", "text_fr", "comm
                "session_label", "adopted_on", "deadline_rule", "state", "closure_reason",
                "transmitted_on", "transmitted_at", "closed_on", "closed_at")
 ANSWER_COLUMNS = ("id", "doc_number", "addressee", "kind", "position", "letter_date",
-                  "received_on", "text_nl", "text_fr", "attachments")
+                  "received_on", "text_nl", "text_fr", "attachments", "withdrawn_at",
+                  "withdrawal_reason")
 EVENT_COLUMNS = ("seq", "recorded_at", "effective_at", "doc_number", "recommendation_id",
                  "addressee_code", "actor", "actor_role", "actor_org", "action", "entity",
                  "from_state", "to_state", "reason", "payload", "prev_hash", "hash", "redacted")
