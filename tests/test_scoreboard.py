@@ -73,6 +73,11 @@ def recompute(events: list[dict], now: datetime, year=None, committee=None) -> d
         if action in ("submit_answer", "decline") and pair["reply"] is None \
                 and not pair["waived"]:
             pair["reply"], pair["due_at_reply"] = _when(ev["effective_at"]), pair["due"]
+            pair["reply_id"] = data.get("answer_id")
+        if action == "withdraw_reply":  # recorded by mistake: it does not count
+            if pair["reply"] is not None and data["answer_id"] == pair.get("reply_id"):
+                pair["reply"] = pair["due_at_reply"] = None
+            case["state"] = data["case_state"]
         if action == "waive" and pair["reply"] is None:
             pair["waived"] = True
         if ev["entity"] == "answer" and ev["to_state"]:
@@ -264,6 +269,43 @@ def test_follow_up_makes_an_addressee_pending_again(session):
     assert (nl.pending_now, nl.overdue_now) == (1, 1)
     assert nl.oldest_pending.since == date(2023, 3, 13)
     assert recompute(_as_records(_events(session)), now) == {"NL": nl.as_dict()}
+
+
+def test_a_withdrawn_reply_does_not_count_and_the_next_one_does(session):
+    from workflow.answers import corrections
+    from workflow.publishing import figures
+
+    t0 = datetime(2023, 3, 6, 10, tzinfo=UTC)
+    rec = registration.register_recommendation(session, SEC, doc_number="803/1",
+                                               adopted_on=date(2023, 3, 4),
+                                               addressees=["NL", "LU"], title_nl="Vergissing",
+                                               deadline_rule="30 calendar days", now=t0)
+    registration.set_published(session, SEC, rec, True, now=t0)
+    transitions.transmit(session, SEC, rec, now=t0)
+    lu = replies.submit_reply(session, SEC, rec.entry("LU"), kind="final", position="agrees",
+                              text_nl="ja", received_on=date(2023, 3, 10),
+                              now=t0 + timedelta(days=5))
+    nl = replies.submit_reply(session, SEC, rec.entry("NL"), kind="final", position="agrees",
+                              text_nl="ja", received_on=date(2023, 3, 12),
+                              now=t0 + timedelta(days=7))
+    assert rec.state == "answered"
+    corrections.withdraw_reply(session, SEC, nl, reason="hoort bij 803/2",
+                               now=t0 + timedelta(days=8))
+    corrections.withdraw_reply(session, SEC, lu, reason="ook", now=t0 + timedelta(days=9))
+    replies.submit_reply(session, Actor("jan", "ministry", "NL"), rec.entry("NL"),
+                         kind="final", position="disagrees", text_nl="nee",
+                         now=t0 + timedelta(days=40))  # late
+    session.flush()
+    now = t0 + timedelta(days=60)
+    scores = {s.addressee: s for s in scoreboard.compute(_events(session), now)}
+    assert (scores["NL"].answered, scores["NL"].answered_on_time) == (1, 0)
+    assert scores["NL"].median_days == 40.0
+    assert (scores["LU"].answered, scores["LU"].pending_now, scores["LU"].overdue_now) == (
+        0, 1, 1)
+    assert recompute(_as_records(_events(session)), now) == {
+        code: s.as_dict() for code, s in scores.items()}
+    assert [s.as_dict() for s in figures.scores(session, now)] == [
+        scores[code].as_dict() for code in sorted(scores)]
 
 
 def test_percentile_is_nearest_rank():

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from workflow import db as wdb
 from workflow import dispatch, errors
 from workflow.actors import Actor
+from workflow.answers import corrections
 from workflow.cases import catalogue, registration
 from workflow.cases.models import CaseAddressee, Recommendation
 from workflow.cases.transitions import may_ask_again
@@ -90,6 +91,12 @@ def _play(session, seed: int, steps: int, each_step=None) -> datetime:
         if rnd.random() < 0.1:
             registration.edit_recommendation(session, SEC, rec,
                                              committee=rnd.choice(COMMITTEES), now=now)
+        replies = [a for a in entry.answers if a.status == "submitted"]
+        if replies and rnd.random() < 0.15 and corrections.may_withdraw(session, SEC,
+                                                                        replies[-1]):
+            # a reply recorded on paper by mistake: it no longer counts
+            corrections.withdraw_reply(session, SEC, replies[-1], reason="vergissing", now=now)
+            continue
         if not options:
             continue
         target, trigger = rnd.choice(options)
@@ -137,6 +144,7 @@ def test_sql_scoreboard_equals_the_replay_of_the_history(session, seed):
             assert sql == replay, filters
             answered += sum(r["answered"] for r in sql)
     assert answered  # the scenario is not empty
+    assert session.scalar(select(Event.id).where(Event.action == "withdraw_reply").limit(1))
     # rebuilding from the history gives the rows the operations wrote
     before = _stored(session)
     assert figures.rebuild(session) == sum(1 for row in before if row[1] is not None)

@@ -90,6 +90,9 @@ ACTIONS = {
     "ask_question": _l("written question asked"),
     "answer_question": _l("written question answered"),
     "withdraw_question": _l("written question withdrawn"),
+    "correct_texts": _l("texts corrected"),
+    "withdraw_reply": _l("reply withdrawn (recorded by mistake)"),
+    "remove_attachment": _l("attachment removed from a draft"),
     "remind_question": _l("reminder sent about a written question"),
     "mark_question_overdue": _l("written question overdue"),
     "mark_question_very_overdue": _l("written question very overdue"),
@@ -156,6 +159,7 @@ LETTER_KINDS = {
     "more_time_refused": _l("More time refused"),
     "clock_stopped": _l("Clock stopped"),
     "clock_resumed": _l("Clock resumed"),
+    "reply_withdrawn": _l("Reply withdrawn (recorded by mistake)"),
 }
 
 # The days of an addressee's calendar page (workflow.cases.calendars.CalendarDay.kind).
@@ -396,6 +400,26 @@ MESSAGES = {
                                       "Nothing was published: check the new list and confirm "
                                       "again."),
     "publication_empty": _l("%(label)s has no answer to publish."),
+    # corrections (workflow.cases.corrections, workflow.answers.corrections)
+    "correction_changes_nothing": _l("Nothing to correct: the texts of %(doc_number)s are "
+                                     "already as given. Change a title or a text."),
+    "correctable_field": _l("A correction changes the titles and texts only."),
+    "withdraw_submitted_only": _l("A draft is not a recorded reply: only a submitted reply "
+                                  "can be withdrawn."),
+    "reply_already_withdrawn": _l("This reply is already withdrawn."),
+    "withdraw_paper_only": _l("%(addressee)s sent this reply itself: only a reply the "
+                              "secretariat recorded on paper can be withdrawn."),
+    "withdraw_before_assessment": _l("Recommendation %(doc_number)s is %(state)s: a reply can "
+                                     "be withdrawn only until the committee starts assessing "
+                                     "the answers."),
+    "reply_superseded": _l("A later step on the answer of %(addressee)s followed this reply: "
+                           "only the latest reply, while it is still in force, can be "
+                           "withdrawn."),
+    "remove_from_draft_only": _l("The reply is submitted: its attachments stay as they were "
+                                 "sent."),
+    "draft_version": _l("Your draft was changed meanwhile (in another window, or by a "
+                        "colleague). Nothing was removed: check the draft below and try "
+                        "again."),
 }
 
 
@@ -407,6 +431,8 @@ def _value(name: str, value, rule: str) -> str:
         return ", ".join(_lookup(CLOSURE_REASONS, v) for v in value)
     if rule == "question_open" and name == "state":
         return _lookup(QUESTION_STATES, value)
+    if rule == "withdraw_before_assessment" and name == "state":
+        return state_label(value)
     if isinstance(value, date | datetime):
         return fmt_date(value)
     if isinstance(value, bool) or value is None or name in ("id", "version", "expected") \

@@ -42,6 +42,8 @@ def recompute(events: list[dict], year: int, now: datetime) -> dict:
                     key=lambda e: (_at(e["effective_at"]), e["seq"]))
     cases: dict[str, dict] = {}
     received: dict[str, list] = {}
+    # a reply withdrawn before the review (recorded by mistake) counts nowhere
+    withdrawn = {e["payload"]["answer_id"] for e in events if e["action"] == "withdraw_reply"}
     for ev in events:
         case = cases.setdefault(ev["doc_number"], {"state": None, "required": {}, "pairs": {}})
         data, at, code = ev["payload"], _at(ev["effective_at"]), ev["addressee_code"]
@@ -74,17 +76,22 @@ def recompute(events: list[dict], year: int, now: datetime) -> dict:
         if action == "ask_again":
             pair.update(due=_at(data.get("due_at", {}).get(code)), since=_day(at),
                         paused=False, interim=0, notices=0)
-        if action == "submit_interim":
+        if action == "submit_interim" and data.get("answer_id") not in withdrawn:
             pair["interim"] += 1
         if action in NOTICES:
             pair["notices"] += 1
         if action in FINAL and ev["entity"] == "answer":
-            if at >= since:
+            if at >= since and data.get("answer_id") not in withdrawn:
                 received.setdefault(code, []).append(
                     (ev["doc_number"], _day(at).isoformat(),
                      pair["due"] is not None and at <= pair["due"]))
             if pair["first"] is None and not pair["waived"]:
                 pair["first"], pair["on_time"] = at, pair["due"] is not None and at <= pair["due"]
+                pair["first_id"] = data.get("answer_id")
+        if action == "withdraw_reply":
+            if pair["first"] is not None and data["answer_id"] == pair.get("first_id"):
+                pair["first"] = pair["on_time"] = None
+            case["state"] = data["case_state"]
         if action == "waive" and pair["first"] is None:
             pair["waived"] = True
         if ev["to_state"]:

@@ -6,7 +6,6 @@ even learn that the case exists; a role that may never use a page gets 403."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
 
 from tests.pdfs import pdf
 from tests.web.conftest import login
@@ -15,7 +14,7 @@ from workflow import accounts
 from workflow.actors import Actor
 from workflow.answers import replies
 from workflow.cases import due_dates, scope
-from workflow.models import Answer, Recommendation, User
+from workflow.models import Recommendation, User
 from workflow.questions.operations import ask_question
 
 MINE = {"cases", "secretariat", "ministry", "audit", "admin", "auth", "notifications",
@@ -71,6 +70,7 @@ MATRIX = {
     ("GET", "cases.index"): expect(200),
     ("GET", "cases.show"): CASE_GET,
     ("GET", "cases.diagram"): CASE_GET,
+    ("GET", "cases.corrections"): CASE_GET,
     # the attachment belongs to the Dutch ministry's draft: nobody else sees it
     ("GET", "cases.attachment"): by_group(404, ({"ministry_nl"}, 200)),
     ("GET", "secretariat.dashboard"): SEC_ONLY,
@@ -79,6 +79,9 @@ MATRIX = {
     ("POST", "secretariat.register"): by_group(403, (SEC, 400)),
     ("POST", "secretariat.act"): by_group(403, (SEC, 409)),
     ("POST", "secretariat.decide_request"): by_group(403, (SEC, 409)),
+    # corrections: a stale (here: missing) version is refused before anything is changed
+    ("POST", "secretariat.correct_texts"): by_group(403, (SEC, 409)),
+    ("POST", "secretariat.withdraw_reply"): by_group(403, (SEC, 409)),
     ("GET", "secretariat.calendar"): SEC_ONLY,
     ("POST", "secretariat.calendar_change"): by_group(403, (SEC, 400)),
     ("GET", "secretariat.escalation"): SEC_ONLY,
@@ -99,6 +102,9 @@ MATRIX = {
     ("GET", "ministry.answer"): by_group(403, (IN_SCOPE, 200), (OUT_OF_SCOPE, 404)),
     ("POST", "ministry.answer"): by_group(403, (IN_SCOPE, 400), (OUT_OF_SCOPE, 404)),
     ("POST", "ministry.more_time"): by_group(403, (IN_SCOPE, 409), (OUT_OF_SCOPE, 404)),
+    # the attachment is on the Dutch ministry's draft: another government does not find it
+    ("POST", "ministry.remove_attachment"): by_group(403, (MINISTRIES - {"ministry_nl"}, 404),
+                                                     ({"ministry_nl"}, 409)),
     ("GET", "audit.index"): AUDIT,
     ("GET", "audit.timeline"): AUDIT,
     ("GET", "audit.as_of"): AUDIT,
@@ -141,15 +147,17 @@ def _fixture_data(app) -> dict:
         req = due_dates.request_extension(s, Actor("spf-affaires-etrangeres", "ministry", "BE-FED"),
                                           rec.entry("BE-FED"), requested_date=None,
                                           reason="Interfederaal overleg")
+        sec = Actor("secretariaat", "secretariat", "BNL-PARL")
+        paper = replies.submit_reply(s, sec, rec.entry("DE-NW"), kind="interim",
+                                     text_nl="Tussenbericht op papier")
         question = ask_question(s, Actor("secretariaat", "secretariat", "BNL-PARL"),
                                 addressee_code="NL", asker="Mevr. De Vries",
                                 subject="Telewerk", text="Hoe staat het ermee?",
                                 asked_on=rec.adopted_on, recommendation=rec)
-        submitted = s.scalar(select(Answer.id).where(Answer.status == "submitted")
-                             .order_by(Answer.id).limit(1))
         s.commit()
         return {"case_id": rec.id, "attachment_id": att.id, "request_id": req.id,
-                "answer_id": submitted,
+                # a submitted reply (recorded on paper): published, withdrawn
+                "answer_id": paper.id, "doc_number": rec.doc_number,
                 "question_id": question.id,
                 "user_id": s.query(User).filter_by(username="sec2").one().id,
                 "action": "close", "filename": "app.css", "panel": "requests", "fmt": "html"}
@@ -200,7 +208,8 @@ def test_permission_matrix(role, app):
 PUBLIC_PAGES = {("GET", "public.due_date"): expect(200, anonymous=200),
                 ("GET", "public.home"): expect(200, anonymous=200),
                 ("GET", "public.index"): expect(200, anonymous=200),
-                ("GET", "public.scoreboard_page"): expect(200, anonymous=200)}
+                ("GET", "public.scoreboard_page"): expect(200, anonymous=200),
+                ("GET", "public.corrections"): expect(200, anonymous=200)}
 
 
 @pytest.mark.parametrize("role", list(USERS))

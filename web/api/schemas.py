@@ -72,6 +72,11 @@ class AnswerSchema(Schema):
     submitted_at = fields.DateTime(allow_none=True)
     version = fields.Integer(required=True, metadata={"description": "The draft's ETag"})
     attachments = fields.List(fields.Nested(AttachmentSchema), required=True)
+    withdrawn_at = fields.DateTime(allow_none=True, metadata={
+        "description": "Set when the reply was withdrawn (recorded by mistake): it no longer "
+                       "counts"})
+    withdrawn_by = fields.String(allow_none=True)
+    withdrawal_reason = fields.String(allow_none=True)
 
 
 class EntrySchema(Schema):

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from workflow import errors as werr
 from workflow.answers import correspondence
-from workflow.cases import due_dates, scope
+from workflow.cases import corrections, due_dates, scope
 from workflow.lifecycle import ANSWER, RECOMMENDATION, SECRETARIAT
 from workflow.models import Recommendation
 from workflow.questions import operations as question_ops
@@ -112,9 +112,12 @@ def render_case(rec: Recommendation, *, status: int = 200, conflict: str | None 
         "questions": [{"question": x, "status": question_ops.deadline_status(x)}
                       for x in db.session.scalars(question_queries.questions_of_case(
                           actor, rec.id))],
+        "corrections": corrections.corrections(db.session, rec),
     }
     if actor.role == SECRETARIAT:
+        from ..secretariat.corrections import correction_forms
         from ..secretariat.forms import case_forms
 
         context["forms"] = case_forms(rec, available, overrides=forms or {})
+        context["correction_forms"] = correction_forms(rec, overrides=forms or {})
     return render_template("cases/show.html", **context), status

@@ -26,6 +26,8 @@ SUBJECTS = {
     "more_time_refused": _l("Request for more time refused for recommendation %(doc)s"),
     "follow_up_question": _l("Follow-up question on recommendation %(doc)s"),
     "case_closed": _l("Recommendation %(doc)s is closed"),
+    "reply_withdrawn": _l("Recommendation %(doc)s: the reply recorded for %(addressee)s is "
+                          "withdrawn"),
     "question_asked": _l("Written question %(number)s: your answer is asked for"),
     "question_reminder": _l("Reminder: the answer to written question %(number)s is due on "
                             "%(due)s"),
@@ -64,6 +66,10 @@ SENTENCES = {
                              "recommendation %(doc)s (%(title)s): %(reason)s. The answer is "
                              "due on %(due)s."),
     "case_closed": _l("Recommendation %(doc)s (%(title)s) is closed."),
+    "reply_withdrawn": _l("The reply of %(addressee)s to recommendation %(doc)s (%(title)s) "
+                          "that the secretariat recorded on paper is withdrawn, because it "
+                          "was recorded by mistake: %(reason)s. Your answer is awaited "
+                          "again."),
     "question_asked": _l("The Benelux Parliament puts written question %(number)s "
                          "(%(subject)s) to %(addressee)s. The answer is due on %(due)s."),
     "question_reminder": _l("The answer of %(addressee)s to written question %(number)s "

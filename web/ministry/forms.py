@@ -92,3 +92,9 @@ class InboxFilterForm(Form):
     @property
     def active(self) -> bool:
         return any(self[name].data for name in ("q", "status", "session"))
+
+
+class RemoveAttachmentForm(FlaskForm):
+    """Remove one attachment from the draft; carries the draft's version."""
+
+    draft_version = HiddenField()

@@ -10,11 +10,11 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from workflow import clock, dispatch
 from workflow import errors as werr
-from workflow.answers import correspondence, replies
+from workflow.answers import corrections, correspondence, replies
 from workflow.cases import due_dates, scope
 from workflow.cases import queries as domain_queries
 from workflow.lifecycle import MINISTRY, REPLY_TRIGGERS
-from workflow.models import CaseAddressee, Recommendation
+from workflow.models import Attachment, CaseAddressee, Recommendation
 from workflow.questions import operations as question_ops
 from workflow.questions import queries as question_queries
 
@@ -27,7 +27,7 @@ from ..labels import choice_value, error_text
 from ..security import current_actor, role_required
 from ..transaction import shows_refusals
 from . import bp
-from .forms import AnswerForm, ExtensionRequestForm, InboxFilterForm
+from .forms import AnswerForm, ExtensionRequestForm, InboxFilterForm, RemoveAttachmentForm
 
 INBOX_PER_PAGE = 50
 
@@ -128,8 +128,13 @@ def _page(rec, entry, form=None, more_time=None, status=200, conflict=None):
     if more_time is None and can_ask:
         more_time = ExtensionRequestForm(prefix="more", formdata=None)
         more_time.version.data = str(rec.version)
+    remove = None
+    if draft is not None and draft.attachments:
+        remove = RemoveAttachmentForm(formdata=None)
+        remove.draft_version.data = str(draft.version)
     return render_template(
         "ministry/answer.html", rec=rec, entry=entry, form=form if kinds else None,
+        remove=remove,
         draft=draft, more_time=more_time if can_ask else None, conflict=conflict,
         status=due_dates.deadline_status(entry), days_left=due_dates.working_days_left(entry),
         explain=due_dates.explain_due(entry),
@@ -230,4 +235,30 @@ def more_time(case_id: int):
                   addressee=entry.addressee_code, requested_date=form.requested_date.data,
                   reason=form.reason.data, expected_version=rec.version)
     flash(_("Your request for more time is sent to the secretariat."), "success")
+    return redirect(url_for("ministry.answer", case_id=case_id))
+
+
+def _remove_refused(exc: werr.WorkflowError, case_id: int, attachment_id: int):
+    rec, entry = _entry(case_id)  # as it is now: nothing was removed
+    return _page(rec, entry, status=status_of(exc), conflict=error_text(exc))
+
+
+@bp.route("/cases/<int:case_id>/attachments/<int:attachment_id>/remove", methods=["POST"])
+@role_required(MINISTRY)
+@shows_refusals(_remove_refused)
+def remove_attachment(case_id: int, attachment_id: int):
+    """Remove an attachment from this government's draft reply (before it is submitted)."""
+    _rec, entry = _entry(case_id)
+    att = db.session.get(Attachment, attachment_id)
+    if att is None or att.answer.entry is not entry:
+        raise werr.NotInScope(_("This attachment is not found in your draft."),
+                              rule="draft_in_scope")
+    form = RemoveAttachmentForm()
+    version = submitted_version(form.draft_version.data)
+    if version is None or not form.validate_on_submit():
+        raise werr.ConflictError(_("This page is out of date: reload it and try again."),
+                                 rule="draft_version")
+    name = att.filename
+    corrections.remove_attachment(db.session, current_actor(), att, draft_version=version)
+    flash(_("%(name)s is removed from your draft.", name=name), "success")
     return redirect(url_for("ministry.answer", case_id=case_id))

@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from workflow import clock
+from workflow.cases import corrections as text_corrections
 from workflow.cases import due_dates
 from workflow.history import dump_payload
 from workflow.models import Addressee, Answer, Attachment, CaseAddressee, Recommendation
@@ -45,7 +46,8 @@ REC_COLUMNS = ("doc_number", "title_nl", "title_fr", "text_nl", "text_fr", "comm
                "session_label", "adopted_on", "deadline_rule", "state", "closure_reason",
                "transmitted_on", "transmitted_at", "closed_on", "closed_at")
 ANSWER_COLUMNS = ("id", "doc_number", "addressee", "kind", "position", "letter_date",
-                  "received_on", "text_nl", "text_fr", "attachments")
+                  "received_on", "text_nl", "text_fr", "attachments", "withdrawn_at",
+                  "withdrawal_reason")
 EVENT_COLUMNS = ("seq", "recorded_at", "effective_at", "doc_number", "recommendation_id",
                  "addressee_code", "actor", "actor_role", "actor_org", "action", "entity",
                  "from_state", "to_state", "reason", "payload", "prev_hash", "hash", "redacted")
@@ -131,7 +133,8 @@ def recommendation(doc_number: str):
     return render_template("public/recommendation.html", rec=rec, entries=entries,
                            answers=opendata.public_answers(rec),
                            transmitted_on=opendata.transmitted_on(rec),
-                           closed_on=opendata.closed_on(db.session, [rec]).get(rec.id))
+                           closed_on=opendata.closed_on(db.session, [rec]).get(rec.id),
+                           corrections=text_corrections.corrections(db.session, rec))
 
 
 @bp.route("/public/attachments/<int:attachment_id>")

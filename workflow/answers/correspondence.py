@@ -1,6 +1,8 @@
 """The correspondence with one addressee about one recommendation, as one thread: the
 transmission, follow-up questions, interim replies, requests for more time and their
-decisions, clock stops, the final answer or the refusal, waivers; newest last.
+decisions, clock stops, the final answer or the refusal, waivers, a reply withdrawn
+because it was recorded by mistake (the reply stays in the thread, marked withdrawn);
+newest last.
 
 Built from the case's history (what was asked and decided, with its reason) and the
 submitted replies (their texts and attachments), so the ministry and the secretariat
@@ -32,6 +34,7 @@ KINDS = {
     "refuse_extension": "more_time_refused",
     "stop_clock": "clock_stopped",
     "resume_clock": "clock_resumed",
+    "withdraw_reply": "reply_withdrawn",
 }
 
 
@@ -74,7 +77,8 @@ def thread(session: Session, entry: CaseAddressee, locale: str = "nl") -> list[L
 
 def _letter(ev: Event, code: str, answers: dict[int, Answer], locale: str) -> Letter:
     data = ev.data
-    answer = answers.get(data.get("answer_id"))
+    # A withdrawal's letter is its reason; the reply it withdrew is marked withdrawn.
+    answer = None if ev.action == "withdraw_reply" else answers.get(data.get("answer_id"))
     text = ev.reason or ""
     if answer is not None:
         first, second = (answer.text_fr, answer.text_nl) if locale == "fr" else (

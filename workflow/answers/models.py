@@ -47,6 +47,10 @@ class Answer(Base):
         # received (its text, and so its position, not on record).
         CheckConstraint("status <> 'submitted' OR kind <> 'final' OR position IS NOT NULL "
                         "OR NOT is_text_on_record", name="final_has_position"),
+        # Only a submitted reply can be withdrawn, and a withdrawal says who and why.
+        CheckConstraint("withdrawn_at IS NULL OR (status = 'submitted' AND withdrawn_by IS "
+                        "NOT NULL AND withdrawal_reason IS NOT NULL)",
+                        name="withdrawn_was_submitted"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -69,6 +73,11 @@ class Answer(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
+    # A reply recorded by mistake and withdrawn (workflow.answers.corrections): kept, shown
+    # as withdrawn, no longer counted.
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_by: Mapped[str | None] = mapped_column(String(80))
+    withdrawal_reason: Mapped[str | None] = mapped_column(Text)
 
     entry: Mapped[CaseAddressee] = relationship(back_populates="answers")
     attachments: Mapped[list[Attachment]] = relationship(
@@ -76,6 +85,14 @@ class Answer(Base):
     )
 
     __mapper_args__ = {"version_id_col": version}
+
+    @hybrid_property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+    @is_withdrawn.expression
+    def is_withdrawn(cls) -> ColumnElement[bool]:
+        return cls.withdrawn_at.is_not(None)
 
     @hybrid_property
     def is_public(self) -> bool:

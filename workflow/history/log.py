@@ -439,7 +439,9 @@ def replay(events: Iterable[Event], as_of: datetime) -> Snapshot:
                 entry["state"] = ev.to_state
             if "position" in data:
                 entry["position"] = data["position"]
-            if snap.state is not None and ev.to_state != "pending":
+            if "case_state" in data:  # a withdrawn reply: the case's state after it
+                snap.state = data["case_state"]
+            elif snap.state is not None and ev.to_state != "pending":
                 snap.state = aggregate(snap.state, [(a["state"], a["required"])
                                                     for a in snap.addressees.values()])
         for code, due in data.get("due_at", {}).items():

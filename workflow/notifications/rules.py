@@ -32,6 +32,8 @@ RULES: dict[str, Rule] = {
     "refuse_extension": Rule("more_time_refused", (FOCAL_POINTS,)),
     "ask_again": Rule("follow_up_question", (FOCAL_POINTS,)),
     "close": Rule("case_closed", (FOCAL_POINTS,)),
+    # a reply recorded on paper on the addressee's behalf, withdrawn: it is awaited again
+    "withdraw_reply": Rule("reply_withdrawn", (FOCAL_POINTS,)),
     # written questions (the addressee's focal points; the secretariat of answers and delays)
     "ask_question": Rule("question_asked", (FOCAL_POINTS,)),
     "remind_question": Rule("question_reminder", (FOCAL_POINTS,)),

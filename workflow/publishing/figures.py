@@ -32,13 +32,15 @@ from workflow.history.models import Event
 from workflow.publishing.scoreboard import (
     DUE_CHANGES,
     FINAL_REPLY,
+    WITHDRAWN_REPLY,
     OldestPending,
     Score,
     replay_cases,
 )
 
 # The events that move a stored figure (rebuild reads only these).
-FIGURE_ACTIONS = ("register", "transmit", "ask_again", "waive", *DUE_CHANGES, *FINAL_REPLY)
+FIGURE_ACTIONS = ("register", "transmit", "ask_again", "waive", *DUE_CHANGES, *FINAL_REPLY,
+                  WITHDRAWN_REPLY)
 REBUILD_BATCH = 1000
 
 
@@ -79,6 +81,14 @@ def note_final_reply(session: Session, entry: CaseAddressee, effective_at: datet
     entry.first_final_at = effective_at
     entry.days_to_answer = (brussels_date(effective_at) - entry.transmitted_on).days
     entry.is_on_time = due is not None and effective_at <= due
+
+
+def note_final_withdrawn(entry: CaseAddressee, reply_effective_at: datetime) -> None:
+    """A final reply was withdrawn (recorded by mistake): if it was the one that counted,
+    the entry has no final reply any more (the next one will count)."""
+    if entry.first_final_at is not None and entry.first_final_at == reply_effective_at:
+        entry.first_final_at = entry.days_to_answer = None
+        entry.is_on_time = False
 
 
 def _due_in_force(session: Session, entry: CaseAddressee, moment: datetime) -> datetime | None:

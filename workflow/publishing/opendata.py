@@ -211,6 +211,9 @@ def answer_record(answer: Answer) -> dict:
         "text_fr": answer.text_fr,
         "attachments": [{"id": a.id, "filename": a.filename, "size": a.size,
                          "sha256": a.sha256} for a in answer.attachments],
+        # a reply recorded by mistake and withdrawn: shown, but it no longer counts
+        "withdrawn_at": _iso(answer.withdrawn_at),
+        "withdrawal_reason": answer.withdrawal_reason,
     }
 
 

@@ -12,7 +12,9 @@ Definitions (per addressee, over the recommendations matching the filters):
   whose payload lists the addressees in ``due_at``). A follow-up question does
   not count as a new recommendation received.
 * **answered**: of those, how many got a final reply (``submit_answer`` or
-  ``decline``). Only the first final reply after transmission counts.
+  ``decline``). Only the first final reply after transmission counts; a reply
+  withdrawn later (``withdraw_reply``: recorded by mistake) does not, and the next
+  final reply counts instead.
 * **answered on time**: the first final reply's effective time is not after the
   due time in force then (the transmission's due date, moved by later
   ``grant_extension``, ``resume_clock`` or ``recompute_due`` events).
@@ -52,6 +54,9 @@ from workflow.lifecycle import ANSWER, ANSWER_DONE, REPLY_TRIGGERS, answer_await
 # The replies that end the wait for an answer (final answer, declining).
 FINAL_REPLY = tuple(t for t in REPLY_TRIGGERS.values() if ANSWER.trigger(t).dest in ANSWER_DONE)
 DUE_CHANGES = ("grant_extension", "resume_clock", "recompute_due")
+# A reply recorded by mistake, withdrawn: it no longer counts (payload: its ``answer_id``,
+# the case's state after it, ``case_state``).
+WITHDRAWN_REPLY = "withdraw_reply"
 
 
 def _parse_dt(text: str | None) -> datetime | None:
@@ -78,6 +83,7 @@ class _Pair:
     required: bool = True
     paused: bool = False
     first_final_at: datetime | None = None
+    first_final_answer: int | None = None  # the reply that counts (its answer id)
     on_time: bool | None = None
     waived: bool = False
 
@@ -181,7 +187,13 @@ def replay_cases(events: Iterable[Event]) -> dict[str, _Case]:
                 pair.paused = False
             if ev.action in FINAL_REPLY and pair.first_final_at is None and not pair.waived:
                 pair.first_final_at = ev.effective_at
+                pair.first_final_answer = data.get("answer_id")
                 pair.on_time = pair.due_at is not None and ev.effective_at <= pair.due_at
+            if ev.action == WITHDRAWN_REPLY:
+                if pair.first_final_at is not None and \
+                        data.get("answer_id") == pair.first_final_answer:
+                    pair.first_final_at = pair.first_final_answer = pair.on_time = None
+                case.state = data.get("case_state", case.state)
             if ev.action == "waive" and pair.first_final_at is None:
                 pair.waived = True
             if ev.to_state:

@@ -20,7 +20,9 @@ replayed as :mod:`workflow.publishing.scoreboard` defines them, one case at a ti
   ``mark_very_overdue``) of a pending answer: those of its current request (after the
   transmission or the follow-up question that made it pending again).
 * **answers received**: every final reply (answer or declining) effective during the
-  year, on time when not after the due moment in force at that moment.
+  year, on time when not after the due moment in force at that moment. A reply withdrawn
+  before the review moment (``withdraw_reply``: recorded by mistake) counts nowhere, nor
+  does a withdrawn interim reply.
 * **per year of the request** (the year of transmission): of the addressees'
   recommendations transmitted up to the review, answered on time / late (the first final
   reply before the review, as on the scoreboard), pending at the review.
@@ -46,7 +48,7 @@ from workflow.deadlines import BRUSSELS, LATE, classify
 from workflow.history.models import Event
 from workflow.lifecycle import answer_awaited
 from workflow.publishing.figures import events_by_case
-from workflow.publishing.scoreboard import FINAL_REPLY, replay_cases
+from workflow.publishing.scoreboard import FINAL_REPLY, WITHDRAWN_REPLY, replay_cases
 
 # The sweep's notices, by the history action that records them.
 NOTICE_KINDS = {"remind": "reminder", "mark_overdue": "overdue",
@@ -199,10 +201,13 @@ def _review_case(events: list, since: datetime, as_of: datetime, cutoffs,
     case = replay_cases(events).get(doc)
     if case is None or not case.pairs:
         return
+    # Replies withdrawn before the review (recorded by mistake) count nowhere.
+    withdrawn = {ev.data.get("answer_id") for ev in events if ev.action == WITHDRAWN_REPLY}
     # Received during the year: each final reply, judged against the due moment in
     # force just before it (the replay of the events up to it).
     for i, ev in enumerate(events):
-        if ev.action in FINAL_REPLY and ev.entity == "answer" and ev.effective_at >= since:
+        if ev.action in FINAL_REPLY and ev.entity == "answer" and ev.effective_at >= since \
+                and ev.data.get("answer_id") not in withdrawn:
             before = replay_cases(events[:i]).get(doc)
             pair = before.pairs.get(ev.addressee_code or "") if before else None
             if pair is None:
@@ -225,19 +230,20 @@ def _review_case(events: list, since: datetime, as_of: datetime, cutoffs,
         pending = PendingAnswer(
             doc, pair.code, pair.request_since, pair.due_at, status,
             late.days_overdue if late else 0, pair.required, pair.state)
-        _letters(events, pending)
+        _letters(events, pending, withdrawn)
         reviews.setdefault(pair.code, AddresseeReview(pair.code)).pending.append(pending)
 
 
-def _letters(events: Iterable, pending: PendingAnswer) -> None:
-    """The interim replies and the sweep's notices of the current request."""
+def _letters(events: Iterable, pending: PendingAnswer, withdrawn: set) -> None:
+    """The interim replies (not withdrawn) and the sweep's notices of the current
+    request."""
     for ev in events:
         if ev.addressee_code != pending.addressee and ev.action != "transmit":
             continue
         if ev.action in REQUESTS:
             pending.interim_replies.clear()
             pending.notices.clear()
-        elif ev.action == INTERIM:
+        elif ev.action == INTERIM and ev.data.get("answer_id") not in withdrawn:
             pending.interim_replies.append(ev.effective_at.astimezone(BRUSSELS).date())
         elif ev.action in NOTICE_KINDS:
             pending.notices.append(Notice(ev.effective_at.astimezone(BRUSSELS).date(),
