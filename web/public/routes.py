@@ -24,7 +24,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from workflow import clock
+from workflow.answers.models import JUDGEMENTS
 from workflow.cases import queries as domain_queries
+from workflow.comments import operations as comments
 from workflow.history import dump_payload
 from workflow.models import Addressee, Answer, Attachment, CaseAddressee, Recommendation
 from workflow.publishing import figures, opendata, scoreboard
@@ -101,7 +103,8 @@ def recommendation(doc_number: str):
     return render_template("public/recommendation.html", rec=rec, entries=entries,
                            answers=opendata.public_answers(rec),
                            transmitted_on=opendata.transmitted_on(rec),
-                           closed_on=opendata.closed_on(db.session, [rec]).get(rec.id))
+                           closed_on=opendata.closed_on(db.session, [rec]).get(rec.id),
+                           comments=comments.public_case_comments(db.session, rec))
 
 
 @bp.route("/public/attachments/<int:attachment_id>")
@@ -122,6 +125,8 @@ def scoreboard_page():
     filters = _filters()
     names = {a.code: a for a in db.session.query(Addressee)}
     return render_template("public/scoreboard.html", scores=_scores(filters), names=names,
+                           judgements=JUDGEMENTS,
+                           comments=comments.public_scoreboard_comments(db.session),
                            filters=filters, query={k: v for k, v in filters.items() if v},
                            years=opendata.public_years(db.session),
                            committees=opendata.public_committees(db.session))
