@@ -86,17 +86,15 @@ def case_context(rec, available, overrides: dict, forms: dict) -> dict:
     return {"assess_forms": assess_forms, "follow_up": follow_up, "open_action": open_action}
 
 
-def _load_answer(case_id: int, answer_id: int) -> tuple:
-    rec = load_case(case_id)
+def _load_answer(answer_id: int) -> tuple:
     answer = db.session.get(Answer, answer_id)
-    if answer is None or answer.entry.recommendation_id != rec.id \
-            or not answer.visible_to(current_actor()):
+    if answer is None or not answer.visible_to(current_actor()):
         abort(404)
-    return rec, answer
+    return load_case(answer.entry.recommendation_id), answer
 
 
-def _assess_refused(exc: werr.WorkflowError, case_id: int, answer_id: int):
-    rec, answer = _load_answer(case_id, answer_id)  # as it is now: nothing was saved
+def _assess_refused(exc: werr.WorkflowError, answer_id: int):
+    rec, answer = _load_answer(answer_id)  # as it is now: nothing was saved
     if isinstance(exc, werr.ValidationError) and exc.field in ("judgement", "note"):
         form = _form(answer)
         form[exc.field].errors = [*form[exc.field].errors, error_text(exc)]
@@ -109,11 +107,11 @@ def _version(raw: str | None) -> int:
     return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else -1
 
 
-@bp.route("/cases/<int:case_id>/answers/<int:answer_id>/assess", methods=["POST"])
+@bp.route("/answers/<int:answer_id>/assess", methods=["POST"])
 @role_required(SECRETARIAT)
 @shows_refusals(_assess_refused)
-def assess(case_id: int, answer_id: int):
-    rec, answer = _load_answer(case_id, answer_id)
+def assess(answer_id: int):
+    rec, answer = _load_answer(answer_id)
     form = _form(answer)
     version = _version(form.version.data)
     if version != answer.version:
