@@ -191,6 +191,8 @@ def test_only_the_secretariat_assesses_and_others_see_the_judgement(app, client)
         page = text(other.get(f"/cases/{case_id(app, '739/2')}"))
         assert f'id="judgement-{answer_id}"' in page and "voldoende" in page
         assert f'id="form-assess-{answer_id}"' not in page
+    timeline = text(other.get(f"/audit/cases/{case_id(app, '739/2')}/timeline"))
+    assert "antwoord beoordeeld" in timeline  # the auditor reads it in the history
 
 
 def test_the_note_of_an_unpublished_answer_is_redacted_in_the_open_data(app, client):
@@ -220,6 +222,10 @@ def post(client, text_: str, doc: str = ""):
 def test_a_ministry_comments_beside_its_figures_and_on_its_case(app, client):
     login(client, "minbuza")
     language(client, "nl")
+    # from its answer page, the form with the document number filled in
+    answer_page = text(client.get(f"/ministry/cases/{case_id(app, '739/2')}"))
+    link = re.search(r'id="link-comment" href="([^"]+)"', answer_page).group(1)
+    assert 'value="739/2"' in text(client.get(link))
     response = post(client, "Antwoord verzonden op 3 maart via de permanente vertegenwoordiging.")
     assert response.status_code == 302
     assert flashes(client.get(response.headers["Location"]))[-1] == \
