@@ -74,8 +74,10 @@ def _home():
     from flask import redirect, url_for
     from flask_login import current_user
 
-    if not current_user.is_authenticated:  # visitors start on the public side
-        return redirect(url_for("public.index"))
+    if not current_user.is_authenticated:  # visitors start on the public side's home
+        from .public.routes import home
+
+        return home()
     return redirect(url_for(ROLE_HOME[current_user.role]))
 
 

@@ -11,6 +11,7 @@ a module is imported or a template compiled (see :func:`per_render`).
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from flask_babel import format_date, format_datetime, format_time, ngettext
@@ -247,6 +248,15 @@ RULES = {
 # workflow gives with the error (``exc.params``) fill the placeholders, dates and
 # numbers in the user's format. Worded here in all three languages.
 MESSAGES = {
+    "session_to_transmit": _l("No recommendation of the session “%(session)s” waits to be "
+                              "transmitted: choose a session from the list."),
+    "session_too_large": _l("The session “%(session)s” has more than %(limit)s "
+                            "recommendations to transmit: transmit them from their own pages."),
+    "session_changed": _l("The recommendations of the session “%(session)s” to transmit "
+                          "changed since they were shown: look at the new list and confirm "
+                          "again."),
+    "session_none_ready": _l("None of the recommendations of the session “%(session)s” can be "
+                             "transmitted now."),
     "report_year": _l("There is no review for %(year)s: choose a year from %(first_year)s to "
                       "%(last_year)s."),
     "required": _l("This field is required."),
@@ -485,6 +495,43 @@ def rule_label(text: str | None) -> str:
     return f"{rule.amount} {RULE_KINDS[rule.kind]}"
 
 
+def _locale() -> str:
+    from flask_babel import get_locale
+
+    return str(get_locale() or "en")
+
+
+def committee_label(stored: str | None) -> str:
+    """A committee as a recommendation stores it (its name in any language), named in
+    the page's language when the catalogue declares it (``workflow/data/bodies.json``)."""
+    from workflow.cases.catalogue import body_names
+
+    names = body_names("committees", stored or "")
+    return names.get(_locale(), stored) if names else (stored or "")
+
+
+def theme_label(stored: str | None) -> str:
+    from workflow.cases.catalogue import body_names
+
+    names = body_names("themes", stored or "")
+    return names.get(_locale(), stored) if names else (stored or "")
+
+
+def session_name(stored: str | None) -> str:
+    """"Plenaire zitting 2026-03" -> "Session plénière mars 2026" on a French page: the
+    kind of session in the page's language, a year-month as the month's name."""
+    from workflow.cases.catalogue import session_parts
+
+    parts = session_parts(stored or "")
+    if parts is None:
+        return stored or ""
+    names, rest = parts
+    month = re.fullmatch(r"(\d{4})-(\d{2})", rest)
+    if month and 1 <= int(month.group(2)) <= 12:
+        rest = format_date(date(int(month.group(1)), int(month.group(2)), 1), "MMMM y")
+    return f"{names.get(_locale(), stored)} {rest}".strip()
+
+
 def parse_utc(text: str | None) -> datetime | None:
     """A moment as the history writes it ("2026-04-20T15:00:00.000000Z")."""
     if not text:
@@ -538,7 +585,7 @@ def notice_text(notice) -> str:
 
 def agenda_text(mark) -> str:
     """An agenda mark (``workflow.reminders.escalation.AgendaMark``), in words."""
-    return _("on the agenda of %(session)s on %(date)s", session=mark.session_label,
+    return _("on the agenda of %(session)s on %(date)s", session=session_name(mark.session_label),
              date=fmt_date(mark.at))
 
 
@@ -729,6 +776,10 @@ FILTERS = {
     "date": fmt_date,
     "datetime": fmt_datetime,
     "number": fmt_number,
+    "kib": lambda size: fmt_number(round((size or 0) / 1024, 1)),
+    "committee_label": committee_label,
+    "theme_label": theme_label,
+    "session_name": session_name,
     "letter_label": lambda v: _lookup(LETTER_KINDS, v),
     "history_moment": lambda text: fmt_datetime(parse_utc(text)),
     "notice_text": notice_text,

@@ -190,6 +190,13 @@ def answer(page, lang: str, doc: str, text_lang: str, pdf: bytes, screenshot: bo
     if screenshot:
         shot(page, f"{lang}-answer-form")
 
+    # submitting asks for a confirmation first; without it nothing is sent
+    button(page, lang, "Submit the reply").click()
+    confirm = field(page, lang, "I confirm: send this reply to the Benelux Parliament now. It "
+                                "cannot be changed afterwards.")
+    assert tr(lang, "Tick the box to confirm that the reply is to be sent, or save it as a "
+                    "draft.") in page.locator("#confirm-error").inner_text()
+    confirm.check()
     button(page, lang, "Submit the reply").click()
     page.wait_for_url("**/ministry/")
     expect_flash(page, lang, "Your reply on %(doc)s is submitted.", doc=doc)
@@ -219,6 +226,8 @@ def assess_and_close(page, lang: str, doc: str) -> None:
     field(closing, lang, "Reason for closing").select_option(
         label=tr(lang, "implemented"))
     field(closing, lang, "Explanation (optional)").fill("Uitgevoerd / Mis en œuvre")
+    field(closing, lang, "I confirm: close this case now. Answers still awaited are no "
+                         "longer expected.").check()
     button(page, lang, "Close the case").click()
     expect_flash(page, lang, "The case is closed.")
     assert case_state(page) == tr(lang, "closed")

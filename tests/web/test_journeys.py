@@ -6,6 +6,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -156,6 +157,11 @@ def test_ministry_drafts_attaches_and_submits(app, client):
     with app.app_context():
         draft_row = replies.draft_of(scope.find_recommendation(db.session, "743/5Bis").entry("NL"))
         form["draft_version"] = str(draft_row.version)
+    # submitting asks for an explicit confirmation: without it nothing is sent
+    unconfirmed = client.post(f"/ministry/cases/{rid}", data=form)
+    assert unconfirmed.status_code == 400 and 'id="confirm-error"' in text(unconfirmed)
+    assert _rec(app, "743/5Bis")["entries"]["NL"] == "pending"
+    form["confirm"] = "y"
     submitted = client.post(f"/ministry/cases/{rid}", data=form)
     assert submitted.status_code == 302, text(submitted)[:2000]
     after = _rec(app, "743/5Bis")
@@ -251,7 +257,8 @@ def test_assess_close_reopen(app, client):
 
     assert post("start_assessment").status_code == 302
     assert _rec(app, "737/3")["state"] == "under_assessment"
-    assert post("close", closure_reason="implemented", reason="Uitgevoerd").status_code == 302
+    assert post("close", closure_reason="implemented", reason="Uitgevoerd",
+                confirm="y").status_code == 302
     closed = _rec(app, "737/3")
     assert closed["state"] == "closed" and closed["closure"] == "implemented"
     empty = post("reopen", reason="")
@@ -275,6 +282,24 @@ def test_close_before_assessment_only_for_reasons_without_assessment(app, client
     assert _rec(app, "743/5Bis")["state"] == "transmitted"
 
 
+def test_closing_asks_for_confirmation_and_comes_last(app, client):
+    rid = case_id(app, "743/5Bis")
+    login(client, "secretariaat")
+    page = text(client.get(f"/cases/{rid}"))
+    actions = re.findall(r'<details class="action" id="action-([a-z_]+)"', page)
+    assert actions[-1] == "close" and len(actions) > 1, actions
+    response = client.post(f"/secretariat/cases/{rid}/act/close", data={
+        "close-version": str(version_of(app, "743/5Bis")), "close-closure_reason": "superseded"})
+    assert response.status_code == 400
+    assert 'id="close-confirm-error"' in text(response)
+    assert _rec(app, "743/5Bis")["state"] == "transmitted"
+    response = client.post(f"/secretariat/cases/{rid}/act/close", data={
+        "close-version": str(version_of(app, "743/5Bis")), "close-closure_reason": "superseded",
+        "close-confirm": "y"})
+    assert response.status_code == 302
+    assert _rec(app, "743/5Bis")["state"] == "closed"
+
+
 def test_stale_form_gives_a_conflict_and_the_new_state(app, client):
     rid = case_id(app, "737/3")
     login(client, "secretariaat")
@@ -284,7 +309,7 @@ def test_stale_form_gives_a_conflict_and_the_new_state(app, client):
     assert other.post(f"/secretariat/cases/{rid}/act/start_assessment",
                       data={"start_assessment-version": stale}).status_code == 302
     response = client.post(f"/secretariat/cases/{rid}/act/close", data={
-        "close-version": stale, "close-closure_reason": "lapsed"})
+        "close-version": stale, "close-closure_reason": "lapsed", "close-confirm": "y"})
     assert response.status_code == 409
     page = text(response)
     assert 'id="conflict"' in page and 'data-state="under_assessment"' in page
@@ -463,6 +488,7 @@ def test_paper_reply_with_scanned_letter_and_a_ministry_declining(app, client):
     login(be, "spf-affaires-etrangeres")
     declined = be.post(f"/ministry/cases/{rid}", data={
         "kind": "declined", "text_fr": "Compétence des entités fédérées", "submit": "1",
+        "confirm": "y",
         "version": str(version_of(app, "743/5Bis")), "draft_version": ""})
     assert declined.status_code == 302
     assert _rec(app, "743/5Bis")["entries"]["BE-FED"] == "declined"
@@ -489,3 +515,29 @@ def test_dashboard_due_soon_lists_only_dates_still_ahead(app, client):
     assert "731/3" not in section
     for doc in soon:
         assert doc in section
+
+
+def test_a_closed_or_reopened_case_offers_no_deadline_actions(app, client):
+    rid = case_id(app, "743/5Bis")
+    login(client, "secretariaat")
+    page = text(client.get(f"/cases/{rid}"))
+    assert 'id="form-grant_extension"' in page and 'id="form-stop_clock"' in page
+    ministry = client.application.test_client()
+    login(ministry, "minbuza")
+    assert 'id="more-time-form"' in text(ministry.get(f"/ministry/cases/{rid}"))
+
+    closed = client.post(f"/secretariat/cases/{rid}/act/close", data={
+        "close-version": str(version_of(app, "743/5Bis")), "close-closure_reason": "superseded",
+        "close-confirm": "y"})
+    assert closed.status_code == 302
+    for state in ("closed", "reopened"):
+        assert _rec(app, "743/5Bis")["state"] == state
+        page = text(client.get(f"/cases/{rid}"))
+        for action in ("grant_extension", "stop_clock", "waive", "paper_reply"):
+            assert f'id="form-{action}"' not in page, (state, action)
+        answer = text(ministry.get(f"/ministry/cases/{rid}"))
+        assert 'id="no-answer-due"' in answer and 'id="more-time-form"' not in answer, state
+        if state == "closed":
+            assert client.post(f"/secretariat/cases/{rid}/act/reopen", data={
+                "reopen-version": str(version_of(app, "743/5Bis")),
+                "reopen-reason": "Nieuwe feiten"}).status_code == 302

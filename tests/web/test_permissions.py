@@ -63,7 +63,7 @@ AUDIT = by_group(403, (READERS, 200))
 
 # (method, endpoint) -> expected status per role; the URL arguments come from the fixture.
 MATRIX = {
-    ("GET", "home"): expect(302),
+    ("GET", "home"): expect(302, anonymous=200),  # visitors: the public home page
     ("GET", "static"): expect(200, anonymous=200),
     ("GET", "auth.login"): expect(302, anonymous=200),
     ("POST", "auth.login"): expect(302, anonymous=400),
@@ -86,6 +86,8 @@ MATRIX = {
     ("POST", "secretariat.escalation"): by_group(403, (SEC, 400)),
     ("GET", "secretariat.escalation_print"): SEC_ONLY,
     ("GET", "secretariat.escalation_csv"): SEC_ONLY,
+    ("GET", "secretariat.transmit_session"): SEC_ONLY,
+    ("POST", "secretariat.transmit_session_post"): by_group(403, (SEC, 400)),
     ("GET", "ministry.inbox"): by_group(403, (MINISTRIES, 200)),
     ("GET", "ministry.others"): by_group(403, (MINISTRIES, 200)),
     ("GET", "ministry.answer"): by_group(403, (IN_SCOPE, 200), (OUT_OF_SCOPE, 404)),
@@ -198,6 +200,8 @@ def test_permission_matrix(role, app):
 # Public pages outside the matrix above (the public blueprint), open to everyone.
 PUBLIC_PAGES = {("GET", "public.due_date"): expect(200, anonymous=200),
                 ("GET", "public.scoreboard_method"): expect(200, anonymous=200),
+                ("GET", "public.home"): expect(200, anonymous=200),
+                ("GET", "public.index"): expect(200, anonymous=200),
                 ("GET", "public.scoreboard_page"): expect(200, anonymous=200)}
 
 

@@ -111,10 +111,18 @@ PAGES = {
     "overdue list": ("secretariaat", "/cases/?overdue=y&committee=Schaal", r'<tr data-doc="',
                      20),
     "inbox": ("minbuza", "/ministry/", r'<tr data-doc="', 50 + 10),
+    "inbox filtered": ("minbuza", "/ministry/?status=very_overdue&q=e", r'<tr data-doc="',
+                       50 + 10),
+    "transmit a session": ("secretariaat", "/secretariat/transmit-session", None, None),
     "ministry's other cases": ("minbuza", "/ministry/others", r'<li data-doc="', 50),
     "audit index": ("auditor", "/audit/", r'<tr data-doc="', 50),
     "timeline": ("auditor", "/audit/cases/{long}/timeline", r'<tr id="event-', 100),
     "public index": (None, "/public/?committee=Schaal", r'<tr data-doc="', 50),
+    "public search": (None, "/public/?q=schaal&addressee=BE-FED&committee=Schaal",
+                      r'<tr data-doc="', 50),
+    "public search by state": (None, "/public/?state=awaiting_answers&year=2026",
+                               r'<tr data-doc="', 50),
+    "public home": (None, "/", r'<li data-doc="', 5),
     "public recommendation": (None, "/public/recommendations/900/2", None, None),
     "public scoreboard": (None, "/public/scoreboard", None, None),
     "written questions": ("secretariaat", "/questions/?addressee=NL", r'<tr data-question="',
@@ -178,7 +186,8 @@ def test_each_page_costs_the_same_at_ten_times_the_data(app):
             assert big[name][1] <= size, (name, big[name])
     # the lists are long enough to be cut: each shows a full page
     for name in ("dashboard list", "requests list", "for the next plenary", "case list",
-                 "overdue list", "audit index", "timeline", "public index", "API list",
+                 "overdue list", "audit index", "timeline", "public index", "public search",
+                 "public home", "API list",
                  "written questions", "ministry's questions", "comments",
                  "ministry's comments"):
         assert big[name][1] == PAGES[name][3], (name, big[name])

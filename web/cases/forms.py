@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, Form, IntegerField, SearchField, SelectField
 from wtforms.validators import Length, NumberRange, Optional
 
-from ..labels import RECOMMENDATION_STATES, choices
+from ..labels import RECOMMENDATION_STATES, choices, committee_label, theme_label
 
 SORTS = {
     "adopted": _l("adoption date"),
@@ -34,5 +34,5 @@ class SearchForm(Form):
         anything = [("", _l("any"))]
         self.state.choices = choices(anything + list(RECOMMENDATION_STATES.items()))
         self.addressee.choices = choices(anything + [(a.code, a.name(locale)) for a in addressees])
-        self.committee.choices = choices(anything + [(c, c) for c in committees])
-        self.theme.choices = choices(anything + [(t, t) for t in themes])
+        self.committee.choices = choices(anything + [(c, committee_label(c)) for c in committees])
+        self.theme.choices = choices(anything + [(t, theme_label(t)) for t in themes])

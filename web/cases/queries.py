@@ -16,6 +16,16 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def text_matches(q: str):
+    """A recommendation whose document number, title or text contains ``q`` (any case)."""
+    pattern = f"%{_escape_like(q.strip())}%"
+    return (Recommendation.title_nl.ilike(pattern, escape="\\")
+            | Recommendation.title_fr.ilike(pattern, escape="\\")
+            | Recommendation.text_nl.ilike(pattern, escape="\\")
+            | Recommendation.text_fr.ilike(pattern, escape="\\")
+            | Recommendation.doc_number.ilike(pattern, escape="\\"))
+
+
 def search(actor: Actor, *, q: str = "", state: str = "", addressee: str = "",
            committee: str = "", theme: str = "", year: int | None = None,
            overdue: bool = False, sort: str = "adopted", order: str = "desc",
@@ -24,14 +34,7 @@ def search(actor: Actor, *, q: str = "", state: str = "", addressee: str = "",
     actor sees (of ``addressee`` when given) is overdue at ``cutoffs``."""
     stmt = domain.visible_cases(actor)
     if q:
-        pattern = f"%{_escape_like(q.strip())}%"
-        stmt = stmt.where(
-            Recommendation.title_nl.ilike(pattern, escape="\\")
-            | Recommendation.title_fr.ilike(pattern, escape="\\")
-            | Recommendation.text_nl.ilike(pattern, escape="\\")
-            | Recommendation.text_fr.ilike(pattern, escape="\\")
-            | Recommendation.doc_number.ilike(pattern, escape="\\")
-        )
+        stmt = stmt.where(text_matches(q))
     if state:
         stmt = stmt.where(Recommendation.state == state)
     if addressee or overdue:

@@ -6,12 +6,21 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, HiddenField, SelectField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    Form,
+    HiddenField,
+    SearchField,
+    SelectField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from workflow.checks import MAX_REASON, MAX_TEXT
+from workflow.deadlines import STATUSES
 
-from ..labels import POSITIONS, REPLY_KINDS, choices
+from ..labels import DEADLINE_STATUS, POSITIONS, REPLY_KINDS, choices
 from ..secretariat.forms import not_in_future, pdf_upload, today
 
 
@@ -28,6 +37,9 @@ class AnswerForm(FlaskForm):
                             validators=[Optional(), Length(max=MAX_TEXT)])
     letter_date = DateField(_l("Date on the letter"), validators=[Optional(), not_in_future])
     attachment = FileField(_l("Attach a PDF (at most 10 MiB)"), validators=[pdf_upload])
+    # Asked only when submitting: a submitted reply cannot be changed any more.
+    confirm = BooleanField(_l("I confirm: send this reply to the Benelux Parliament now. It "
+                              "cannot be changed afterwards."))
 
     def check_for_submission(self) -> bool:
         """The stricter rules of a submitted reply (a draft may be incomplete)."""
@@ -44,6 +56,11 @@ class AnswerForm(FlaskForm):
             ok = False
         if self.letter_date.data and self.letter_date.data > today():
             ok = False
+        if not self.confirm.data:
+            self.confirm.errors = [*self.confirm.errors,
+                                   _("Tick the box to confirm that the reply is to be sent, "
+                                     "or save it as a draft.")]
+            ok = False
         return ok
 
 
@@ -57,3 +74,21 @@ class ExtensionRequestForm(FlaskForm):
     def validate_requested_date(self, field):
         if field.data and field.data <= today():
             raise ValidationError(_("The date must be in the future."))
+
+
+class InboxFilterForm(Form):
+    """The inbox's filters: a GET form, so the filter lives in the URL."""
+
+    q = SearchField(_l("Search number, title and text"),
+                    validators=[Optional(), Length(max=200)])
+    status = SelectField(_l("Deadline"), validators=[Optional()])
+    session = SelectField(_l("Plenary session"), validators=[Optional()])
+
+    def set_choices(self, sessions) -> None:
+        anything = [("", _l("any"))]
+        self.status.choices = choices(anything + [(s, DEADLINE_STATUS[s]) for s in STATUSES])
+        self.session.choices = choices(anything + [(s, s) for s in sessions])
+
+    @property
+    def active(self) -> bool:
+        return any(self[name].data for name in ("q", "status", "session"))

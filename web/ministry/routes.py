@@ -14,11 +14,12 @@ from workflow.answers import correspondence, replies
 from workflow.cases import due_dates, scope
 from workflow.cases import queries as domain_queries
 from workflow.lifecycle import MINISTRY, REPLY_TRIGGERS
-from workflow.models import CaseAddressee
+from workflow.models import CaseAddressee, Recommendation
 from workflow.questions import operations as question_ops
 from workflow.questions import queries as question_queries
 
 from .. import paging
+from ..cases import queries as case_queries
 from ..cases.view import check_version, load_case, submitted_version
 from ..errors import status_of
 from ..extensions import db
@@ -26,7 +27,7 @@ from ..labels import choice_value, error_text
 from ..security import current_actor, role_required
 from ..transaction import shows_refusals
 from . import bp
-from .forms import AnswerForm, ExtensionRequestForm
+from .forms import AnswerForm, ExtensionRequestForm, InboxFilterForm
 
 INBOX_PER_PAGE = 50
 
@@ -49,8 +50,19 @@ def inbox():
     drafts in one more statement), and the first of the others."""
     actor = current_actor()
     now = clock.utcnow()
+    filters = InboxFilterForm(request.args)
+    filters.set_choices(case_queries.distinct_values(db.session, Recommendation.session_label))
+    valid = filters.validate()
+    status = filters.status.data if valid else ""
+    stmt = domain_queries.awaited_entries(
+        actor, actor.organisation, statuses=(status,) if status else None,
+        cutoffs=due_dates.status_cutoffs(now) if status else None)
+    if valid and filters.session.data:
+        stmt = stmt.where(Recommendation.session_label == filters.session.data)
+    if valid and filters.q.data:
+        stmt = stmt.where(case_queries.text_matches(filters.q.data))
     page = paging.paginate(
-        db.session, domain_queries.awaited_entries(actor, actor.organisation), INBOX_PER_PAGE,
+        db.session, stmt, INBOX_PER_PAGE,
         options=(contains_eager(CaseAddressee.recommendation),
                  selectinload(CaseAddressee.answers)))
     waiting = [{"entry": entry, "status": due_dates.deadline_status(entry, now),
@@ -65,7 +77,8 @@ def inbox():
                  for x in asked]
     return render_template("ministry/inbox.html", waiting=waiting, page=page, others=others,
                            more_others=more, questions=questions, more_questions=more_asked,
-                           locale=str(get_locale()))
+                           filters=filters, args=paging.link_args(),
+                           locale=str(get_locale())), 200 if valid else 400
 
 
 @bp.route("/others")

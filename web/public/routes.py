@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterable, Iterator
-from datetime import date
 
 from flask import (
     Response,
@@ -19,21 +18,26 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from workflow import clock
 from workflow.answers.models import JUDGEMENTS
-from workflow.cases import queries as domain_queries
+from workflow.cases import due_dates
 from workflow.comments import operations as comments
 from workflow.history import dump_payload
 from workflow.models import Addressee, Answer, Attachment, CaseAddressee, Recommendation
 from workflow.publishing import figures, opendata, scoreboard
 
 from .. import csv_export, paging
+from ..cases import queries as case_queries
 from ..extensions import db
+from ..labels import fmt_number
+from ..reports.chart import answers_chart
 from . import bp, feeds
+from .forms import PublicSearchForm
 
 EXPORTS = ("recommendations", "answers", "events")
 ADDRESSEE_COLUMNS = ("addressee", "addressee_name", "required", "answer_state", "position",
@@ -66,30 +70,56 @@ def _published(filters: dict):
 
 
 PER_PAGE = 50
+LATEST = 5  # rows of each "latest" list on the home page
 
 
 def _published_page(filters: dict) -> paging.Page:
-    """One page of the published recommendations, newest first, with their addressees."""
-    stmt = domain_queries.visible_cases(None)
-    if filters["year"]:
-        stmt = stmt.where(Recommendation.adopted_on >= date(filters["year"], 1, 1),
-                          Recommendation.adopted_on < date(filters["year"] + 1, 1, 1))
-    if filters["committee"]:
-        stmt = stmt.where(Recommendation.committee == filters["committee"])
-    stmt = stmt.order_by(Recommendation.adopted_on.desc(), Recommendation.doc_number)
+    """One page of the published recommendations matching ``filters`` (the case list's
+    search with the public's scope), newest first, with their addressees."""
+    stmt = case_queries.search(None, cutoffs=due_dates.status_cutoffs(clock.utcnow()),
+                               **filters)
+    stmt = stmt.order_by(None).order_by(Recommendation.adopted_on.desc(),
+                                        Recommendation.doc_number)
     return paging.paginate(db.session, stmt, PER_PAGE,
                            options=(selectinload(Recommendation.addressees),))
 
 
+def _names() -> dict[str, Addressee]:
+    return {a.code: a for a in db.session.scalars(select(Addressee))}
+
+
 @bp.route("/public/")
 def index():
-    filters = _filters()
-    page = _published_page(filters)
-    query = {k: v for k, v in filters.items() if v}
-    return render_template("public/index.html", recs=page.items, page=page, filters=filters,
-                           query=query,
-                           years=opendata.public_years(db.session),
-                           committees=opendata.public_committees(db.session))
+    locale = str(get_locale())
+    form = PublicSearchForm(formdata=request.args)
+    names = _names()
+    form.set_choices(sorted(names.values(), key=lambda a: a.code),
+                     opendata.public_committees(db.session), locale)
+    valid = form.validate() & form.check_choices()
+    filters = form.filters() if valid else {}
+    page = _published_page(filters) if valid else None
+    # the exports take the year and the committee
+    query = {k: v for k, v in filters.items() if k in ("year", "committee")}
+    return render_template("public/index.html", recs=page.items if page else [], page=page,
+                           form=form, valid=valid, query=query, args=paging.link_args(),
+                           years=opendata.public_years(db.session)), 200 if valid else 400
+
+
+@bp.route("/public/home")
+def home():
+    """The visitors' first page (also ``/`` when not logged in): what the Parliament
+    asked, who answered, who is late, and the latest recommendations and answers."""
+    scores = _scores({"year": None, "committee": None})
+    totals = {key: sum(getattr(s, key) for s in scores)
+              for key in ("received", "answered", "answered_on_time", "pending_now",
+                          "overdue_now")}
+    late = sorted((s for s in scores if s.overdue_now),
+                  key=lambda s: (-s.overdue_now, s.addressee))
+    return render_template(
+        "public/home.html", scores=scores, totals=totals, late=late, names=_names(),
+        published=opendata.published_count(db.session),
+        latest=opendata.latest_published(db.session, LATEST),
+        answers=opendata.latest_public_answers(db.session, LATEST))
 
 
 @bp.route("/public/recommendations/<doc:doc_number>")
@@ -120,6 +150,24 @@ def _scores(filters: dict) -> list[scoreboard.Score]:
     return figures.scores(db.session, clock.utcnow(), **filters)
 
 
+def _charts(rows: list[figures.YearFigures], names: dict[str, Addressee]) -> dict:
+    """One chart per addressee (by code, in the scoreboard's order): its requests per
+    year of transmission, answered on time, answered late, pending now; all on one
+    scale, so that bars compare across addressees."""
+    locale = str(get_locale())
+    words = {"on_time": _("answered on time"), "late": _("answered late"),
+             "pending": _("pending")}
+    charts = {}
+    largest = max((r.on_time + r.late + r.pending for r in rows), default=1)
+    for code in dict.fromkeys(r.addressee for r in rows):
+        name = names[code].name(locale) if code in names else code
+        charts[code] = answers_chart(
+            [r for r in rows if r.addressee == code], names={code: name}, words=words,
+            number=fmt_number, largest=largest,
+            title=_("Answers of %(addressee)s per year of the request", addressee=name))
+    return charts
+
+
 @bp.route("/public/scoreboard")
 def scoreboard_page():
     filters = _filters()
@@ -127,6 +175,7 @@ def scoreboard_page():
     return render_template("public/scoreboard.html", scores=_scores(filters), names=names,
                            judgements=JUDGEMENTS,
                            comments=comments.public_scoreboard_comments(db.session),
+                           charts=_charts(figures.per_year(db.session, **filters), names),
                            filters=filters, query={k: v for k, v in filters.items() if v},
                            years=opendata.public_years(db.session),
                            committees=opendata.public_committees(db.session))

@@ -21,12 +21,15 @@ NUMBER_WIDTH = 70
 
 
 def answers_chart(rows: Sequence, *, names: Mapping[str, str], words: Mapping[str, str],
-                  number: Callable[[int], str], title: str) -> Markup:
+                  number: Callable[[int], str], title: str,
+                  largest: int | None = None) -> Markup:
     """``rows``: YearCount-like objects (addressee, year, on_time, late, pending), in
     order; ``names`` an addressee's name by code; ``words`` the legend's words by
-    segment; ``number`` formats a count in the page's locale."""
+    segment; ``number`` formats a count in the page's locale; ``largest`` the count a
+    full bar stands for (default: the longest bar here), so that several charts drawn
+    apart share one scale."""
     rows = [r for r in rows if r.on_time + r.late + r.pending]
-    largest = max((r.on_time + r.late + r.pending for r in rows), default=1)
+    largest = largest or max((r.on_time + r.late + r.pending for r in rows), default=1)
     width = LABEL_WIDTH + BAR_WIDTH + NUMBER_WIDTH
     # One line with the addressee's name, then one bar per year.
     height = TOP + ROW * (len(rows) + len({r.addressee for r in rows})) + 8

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
+    BooleanField,
     DateField,
     HiddenField,
     IntegerField,
@@ -125,6 +126,11 @@ class CloseForm(CaseForm):
     closure_reason = SelectField(_l("Reason for closing"),
                                  choices=choices(list(CLOSURE_REASONS.items())))
     reason = TextAreaField(_l("Explanation (optional)"), validators=[Optional(), *REASON])
+    # Closing ends every answer still awaited: asked for explicitly, also without JavaScript.
+    confirm = BooleanField(_l("I confirm: close this case now. Answers still awaited are no "
+                              "longer expected."),
+                           validators=[DataRequired(_l("Tick the box to confirm that the case "
+                                                       "is to be closed."))])
 
 
 class ReopenForm(CaseForm):
@@ -222,7 +228,6 @@ ACTION_FORMS = {
     "start_assessment": StepForm,
     "start_monitoring": StepForm,
     "request_follow_up": FollowUpForm,
-    "close": CloseForm,
     "reopen": ReopenForm,
     "paper_reply": PaperReplyForm,
     "waive": WaiveForm,
@@ -230,6 +235,8 @@ ACTION_FORMS = {
     "stop_clock": StopClockForm,
     "resume_clock": ResumeClockForm,
     "publish": PublishForm,
+    # last on the page: the one action that ends the case
+    "close": CloseForm,
 }
 
 # Page actions that are not one declared trigger: a paper reply fires the trigger of
@@ -462,3 +469,21 @@ class AgendaForm(FlaskForm):
         _l("Session"),
         validators=[DataRequired(_l("Give the session, e.g. plenary of 12-13 March 2027.")),
                     Length(max=MAX_SESSION_LABEL)])
+
+
+# Transmitting all recommendations of one plenary session
+
+
+class SessionTransmitForm(CheckedForm):
+    """A plenary session's recommendations to transmit: first previewed, then transmitted
+    with the fingerprint (``digest``) of the list that was confirmed."""
+
+    session_label = SelectField(_l("Plenary session"),
+                                validators=[InputRequired(_l("Choose the session."))])
+    transmitted_on = DateField(_l("Date of transmission"), validators=[Optional(),
+                                                                       not_in_future])
+    digest = HiddenField()
+
+    def set_choices(self, sessions) -> None:
+        self.session_label.choices = choices([("", _l("(choose)"))]
+                                             + [(s, s) for s in sessions])

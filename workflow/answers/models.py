@@ -10,6 +10,7 @@ from sqlalchemy import (
     ColumnElement,
     Date,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -52,6 +53,8 @@ class Answer(Base):
         CheckConstraint(_JUDGEMENT_CHECK, name="judgement"),
         CheckConstraint("judgement IS NULL OR (status = 'submitted' AND judged_at IS NOT NULL)",
                         name="judged_when_submitted"),
+        # the latest published answers (migration 0009)
+        Index("ix_answer_published_received", "is_published", "received_on"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

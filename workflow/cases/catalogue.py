@@ -1,10 +1,12 @@
-"""The addressees (governments, the Committee of Ministers) and their declared closing days."""
+"""The addressees (governments, the Committee of Ministers) and their declared closing days;
+the names of the Parliament's committees, themes and kinds of session in each language."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
+from functools import cache
 from importlib import resources
 
 from sqlalchemy import select
@@ -22,6 +24,37 @@ from workflow.lifecycle import (
 def load_catalogue() -> list[dict]:
     text = resources.files("workflow").joinpath("data/addressees.json").read_text("utf-8")
     return json.loads(text)["addressees"]
+
+
+BODY_KINDS = ("committees", "themes", "sessions")
+
+
+@cache
+def _bodies() -> dict[str, dict[str, dict[str, str]]]:
+    """Per kind, each declared name (in any language, lower case) -> its names by
+    language (``data/bodies.json``)."""
+    text = resources.files("workflow").joinpath("data/bodies.json").read_text("utf-8")
+    data = json.loads(text)
+    return {kind: {name.casefold(): item["name"] for item in data[kind]
+                   for name in (*item["name"].values(), item["code"])} for kind in BODY_KINDS}
+
+
+def body_names(kind: str, stored: str) -> dict[str, str] | None:
+    """The names by language (nl, fr, en) of the committee or theme a recommendation
+    stores as ``stored`` (its name in any of them), or None when it is not declared."""
+    return _bodies()[kind].get((stored or "").strip().casefold())
+
+
+def session_parts(stored: str) -> tuple[dict[str, str], str] | None:
+    """A session label as (the names by language of its kind, the rest): "Plenaire
+    zitting 2026-03" gives the plenary session's names and "2026-03". None when the
+    label does not begin with a declared kind of session."""
+    text = (stored or "").strip()
+    for name, names in _bodies()["sessions"].items():
+        if text.casefold().startswith(name) and (len(text) == len(name)
+                                                  or not text[len(name)].isalnum()):
+            return names, text[len(name):].strip()
+    return None
 
 
 def sync_addressees(session: Session, catalogue: Iterable[Mapping] | None = None) -> int:

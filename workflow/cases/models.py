@@ -116,6 +116,10 @@ class Recommendation(Base):
         Index("ix_recommendation_theme", "theme", "adopted_on"),
         Index("ix_recommendation_published", "is_published", "adopted_on", "doc_number"),
         Index("ix_recommendation_published_committee", "is_published", "committee"),
+        # the public index's state filter (migration 0009)
+        Index("ix_recommendation_published_state", "is_published", "state", "adopted_on"),
+        # a plenary session's recommendations to transmit (migration 0010)
+        Index("ix_recommendation_session_state", "session_label", "state"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

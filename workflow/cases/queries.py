@@ -85,13 +85,20 @@ def late_per_addressee(session: Session, actor: Actor | None,
     return [tuple(r) for r in rows.all()]
 
 
-def awaited_entries(actor: Actor, organisation: str) -> Select:
+def awaited_entries(actor: Actor, organisation: str, *, statuses: Sequence[str] | None = None,
+                    cutoffs: StatusCutoffs | None = None) -> Select:
     """The entries of ``organisation`` on cases ``actor`` sees from which an answer is
-    still expected, earliest due first."""
-    return (select(CaseAddressee).join(Recommendation)
+    still expected (optionally in the given deadline statuses at ``cutoffs``), earliest
+    due first."""
+    stmt = (select(CaseAddressee).join(Recommendation)
             .where(CaseAddressee.addressee_code == organisation, CaseAddressee.is_awaited,
                    CaseAddressee.visible_to(actor))
             .order_by(CaseAddressee.due_at, Recommendation.doc_number))
+    if statuses is not None:
+        if cutoffs is None:
+            raise ValueError("deadline statuses need the cutoffs of a moment")
+        stmt = stmt.where(CaseAddressee.deadline_in(tuple(statuses), cutoffs))
+    return stmt
 
 
 def other_entries(actor: Actor, organisation: str) -> Select:

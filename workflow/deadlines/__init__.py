@@ -36,6 +36,7 @@ from workflow.deadlines.rules import (
 )
 from workflow.deadlines.status import (
     LATE,
+    STATUSES,
     DeadlineStatus,
     StatusCutoffs,
     classify,
@@ -57,6 +58,7 @@ __all__ = [
     "MONTH_NAMES",
     "RULE_EXAMPLES",
     "RULE_KINDS",
+    "STATUSES",
     "WEEKDAY_NAMES",
     "WEEKEND",
     "Adjustment",

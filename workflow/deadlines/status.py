@@ -91,6 +91,8 @@ def classify(due_at: datetime | None, cutoffs: StatusCutoffs, *, paused: bool = 
 
 
 LATE = ("overdue", "very_overdue")
+# Every status ``classify`` gives, in the order a list of them is shown.
+STATUSES = ("very_overdue", "overdue", "reminder", "on_time", "paused", "no_deadline")
 
 
 def deadline_status(

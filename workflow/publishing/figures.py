@@ -21,8 +21,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import date, datetime
+from typing import NamedTuple
 
-from sqlalchemy import Integer, and_, bindparam, case, func, inspect, select, update
+from sqlalchemy import Integer, and_, bindparam, case, extract, func, inspect, select, update
 from sqlalchemy.orm import Session
 
 from workflow.answers.models import JUDGEMENTS
@@ -317,3 +318,30 @@ def scores(session: Session, now: datetime, *, year: int | None = None,
                 first.doc, first.since, (today - first.since).days),
             judged=dict(zip(JUDGED_COLUMNS, judged, strict=True))))
     return out
+
+
+class YearFigures(NamedTuple):
+    """One addressee's requests transmitted in one year: answered on time, answered late,
+    still pending (the bars of the scoreboard's chart)."""
+
+    addressee: str
+    year: int
+    on_time: int
+    late: int
+    pending: int
+
+
+def per_year(session: Session, *, year: int | None = None,
+             committee: str | None = None) -> list[YearFigures]:
+    """Per addressee and year of transmission, by code then year: the published entries'
+    first final replies on time and late, and the answers still awaited now; one GROUP
+    BY over the stored figures. A waived entry without a final reply is neither."""
+    code = CaseAddressee.addressee_code
+    sent = extract("year", CaseAddressee.transmitted_on).cast(Integer)
+    answered = CaseAddressee.first_final_at.is_not(None)
+    rows = session.execute(
+        select(code, sent, _count(and_(answered, CaseAddressee.is_on_time.is_(True))),
+               _count(and_(answered, CaseAddressee.is_on_time.is_not(True))),
+               _count(CaseAddressee.is_awaited.is_(True)))
+        .where(*_entries(year, committee)).group_by(code, sent).order_by(code, sent))
+    return [YearFigures(*row) for row in rows]

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from workflow import clock, errors, history
@@ -309,3 +309,24 @@ def public_entries_of(session: Session, code: str) -> list[CaseAddressee]:
                CaseAddressee.due_at.is_not(None))
         .options(contains_eager(CaseAddressee.recommendation))
         .order_by(Recommendation.adopted_on.desc(), Recommendation.doc_number)))
+
+
+def latest_public_answers(session: Session, limit: int) -> list[Answer]:
+    """The latest published answers, newest received first, with their addressee entry,
+    addressee and recommendation loaded in the same statement."""
+    return list(session.scalars(
+        select(Answer).join(Answer.entry).join(CaseAddressee.recommendation)
+        .where(Answer.is_public)
+        .options(contains_eager(Answer.entry).contains_eager(CaseAddressee.recommendation),
+                 contains_eager(Answer.entry).joinedload(CaseAddressee.addressee))
+        .order_by(Answer.received_on.desc(), Answer.id.desc()).limit(limit)))
+
+
+def latest_published(session: Session, limit: int) -> list[Recommendation]:
+    """The latest published recommendations, newest adoption first."""
+    return list(session.scalars(published_query().limit(limit)))
+
+
+def published_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Recommendation)
+                          .where(Recommendation.visible_to(None)))
