@@ -36,7 +36,7 @@ class _Progress:
 
 def _skipped(report) -> None:
     for doc in report.skipped:
-        click.echo(f"skipped {doc}: already in the database")
+        click.echo(f"skipped {doc}: already in the database, the same")
 
 
 @click.command("import")
@@ -47,7 +47,9 @@ def _skipped(report) -> None:
 def import_cmd(file: str, fmt: str | None, dry_run: bool) -> None:
     """Import historic recommendations, addressees, answers and closures from a CSV
     or JSON FILE. Every problem is listed with its line; if there is one, nothing is
-    imported. Document numbers already in the database are skipped."""
+    imported. Document numbers already in the database are skipped when the file says
+    the same; when it says something else, each difference is a problem (field, stored
+    value, imported value) and nothing is imported."""
     name, content = importer.read_file(file)
     progress = _Progress()
     with transaction(commit=not dry_run) as session:

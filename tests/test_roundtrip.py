@@ -64,7 +64,25 @@ def _historic_cases(s) -> list[str]:
     transitions.transmit(s, SEC, waiting, transmitted_on=date(2024, 2, 1), now=LATER)
     replies.submit_reply(s, SEC, waiting.entry("NL"), kind="final", position="takes_note",
                          text_nl="Kennisgenomen.", received_on=date(2024, 2, 1), now=LATER)
-    return ["760/1", "761/2", "762/1"]
+
+    # the facts of historic records: an English title, a collective answer waiving the
+    # governments it covers, a reply known only by its date, a closure on the merits
+    # whose assessment is not on record
+    collective = registration.register_recommendation(
+        s, SEC, doc_number="763/1", adopted_on=date(2022, 12, 10), title_nl="Defensie",
+        title_en="Defence cooperation", addressees=["CM", "NL", "BE-FED", "LU"], now=LATER)
+    transitions.transmit(s, SEC, collective, transmitted_on=date(2022, 12, 20), now=LATER)
+    replies.submit_reply(s, SEC, collective.entry("LU"), kind="interim",
+                         received_on=date(2023, 2, 1), text_on_record=False, now=LATER)
+    dispatch.fire(s, SEC, collective, "submit_answer", addressee="CM",
+                  effective_on=date(2024, 3, 12), text_on_record=False, now=LATER)
+    for code in ("NL", "BE-FED", "LU"):
+        dispatch.fire(s, SEC, collective, "waive", addressee=code, reason="Collectief antwoord",
+                      effective_on=date(2024, 3, 12), now=LATER)
+    dispatch.fire(s, SEC, collective, "close", closure_reason="implemented",
+                  reason="Opgevolgd in het werkprogramma", effective_on=date(2024, 4, 2),
+                  without_assessment=True, now=LATER)
+    return ["760/1", "761/2", "762/1", "763/1"]
 
 
 def _live_cases(s) -> list[str]:
@@ -159,6 +177,23 @@ def test_historic_cases_reconstruct_the_same_at_every_event_time(databases, db_u
     assert _snapshot(imported["760/1"][0], _at(date(2024, 3, 1), 23))[:2] == (
         "closed", "implemented")
     assert _snapshot(imported["761/2"][0], _at(date(2024, 1, 8), 23))[0] == "closed"
+    # no assessment was made up for the historic closure on the merits
+    assert [ev.action for ev in imported["763/1"][0] if ev.entity == "recommendation"] == [
+        "register", "transmit", "receive_reaction", "complete_answers", "close"]
+
+
+def test_the_facts_of_historic_records_are_exported(databases, db_url, tmp_path):
+    _, _, exported = _round_trip(databases, db_url, tmp_path, _historic_cases)
+    record = json.loads(exported)["recommendations"][3]
+    assert record["title_en"] == "Defence cooperation"
+    assert record["closure"] == {"closed_on": "2024-04-02", "reason": "implemented",
+                                 "note": "Opgevolgd in het werkprogramma", "assessed": False}
+    cm, nl, _, lu = record["addressees"]
+    assert cm["answers"] == [{
+        "kind": "final", "position": None, "received_on": "2024-03-12", "letter_date": None,
+        "text_nl": "", "text_fr": "", "published": False, "text_on_record": False,
+        "covers": ["NL", "BE-FED", "LU"], "covers_reason": "Collectief antwoord"}]
+    assert nl["answers"] == [] and lu["answers"][0]["text_on_record"] is False
 
 
 def test_live_cases_reconstruct_the_same_at_the_end_of_every_event_day(databases, db_url,
@@ -189,7 +224,7 @@ def _case_with(s, doc: str) -> object:
 @pytest.mark.parametrize("what, carried", [
     ("extension", "grant_extension"),
     ("clock", "resume_clock, stop_clock"),
-    ("waiver", "waive"),
+    ("waiver", "waive (not on the day of a collective answer, with one reason)"),
     ("reopen", "reopen"),
 ])
 def test_what_the_format_cannot_carry_is_refused_not_dropped(session, what, carried):

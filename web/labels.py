@@ -103,6 +103,8 @@ ACTIONS = {
     "assess_answer": _l("answer assessed"),
     "post_comment": _l("comment published"),
     "hide_comment": _l("comment hidden"),
+    "publish_answer": _l("answer published"),
+    "unpublish_answer": _l("answer withdrawn from publication"),
 }
 
 POSITIONS = {
@@ -179,6 +181,13 @@ CALENDAR_CHANGES = {
     "close": _l("declare a closing day"),
     "open": _l("declare a public holiday or closing day a working day"),
     "remove": _l("remove a declared closing day or working day"),
+}
+
+# Why a bulk publication leaves an answer out (workflow.publishing.publication.SKIP_REASONS).
+PUBLICATION_SKIPS = {
+    "draft": _l("a draft, not submitted: drafts are never published"),
+    "already_published": _l("already published"),
+    "case_not_published": _l("the recommendation is not published: publish it first"),
 }
 
 EXTENSION_STATUS = {
@@ -311,6 +320,7 @@ MESSAGES = {
     "letter_before_receipt": _l("The date on the letter is after the date it was received."),
     "final_has_position": _l("A final answer needs a position."),
     "reply_text": _l("Give the text of the reply in Dutch, French or both."),
+    "text_not_on_record": _l("A reply whose text is not on record has no text."),
     "pdf_only": _l("%(name)s is not a PDF file; attach answers as PDF."),
     "attachment_size": _l("%(name)s is larger than 10 MiB."),
     "pdf_name": _l("%(name)s does not have a plain PDF name: give the file a name ending in "
@@ -402,6 +412,15 @@ MESSAGES = {
     "comment_in_scope": _l("Comment %(id)s is not found within your organisation's scope."),
     "due_date": _l("No due date can be computed with the rule “%(text)s” from this day; give "
                    "another rule or date."),
+    # publishing answers (workflow.publishing.publication)
+    "publication_session": _l("Choose the plenary session."),
+    "publication_session_known": _l("No recommendation was adopted in the session "
+                                    "“%(session)s”; choose one from the list."),
+    "publication_preview_changed": _l("What publishing the answers of %(label)s does has "
+                                      "changed since the preview (someone acted meanwhile). "
+                                      "Nothing was published: check the new list and confirm "
+                                      "again."),
+    "publication_empty": _l("%(label)s has no answer to publish."),
 }
 
 
@@ -784,6 +803,7 @@ FILTERS = {
     "history_moment": lambda text: fmt_datetime(parse_utc(text)),
     "notice_text": notice_text,
     "agenda_text": agenda_text,
+    "publication_skip_label": lambda v: _lookup(PUBLICATION_SKIPS, v),
 }
 
 

@@ -68,7 +68,14 @@ OPERATIONS: dict[str, Callable] = {
 # Where each trigger takes the day it happened, for a historic record (``effective_on``).
 HISTORIC_DAY = {"transmit": "transmitted_on", "close": "closed_on", "reopen": "reopened_on",
                 "start_assessment": "effective_on", "start_monitoring": "effective_on",
+                "waive": "waived_on",
                 **{name: "received_on" for name in REPLY_TRIGGERS.values()}}
+
+# What only a historic record says (``effective_on`` given), beyond the declared
+# parameters: a reply known only by the date it was received, a closure whose
+# assessment is not on record.
+HISTORIC_OPTIONS = {**{name: ("text_on_record",) for name in REPLY_TRIGGERS.values()},
+                    "close": ("without_assessment",)}
 
 
 def fire(session: Session, actor: Actor, rec: Recommendation, trigger: str, *,
@@ -86,7 +93,8 @@ def fire(session: Session, actor: Actor, rec: Recommendation, trigger: str, *,
         check_visible(actor, rec)
         raise lifecycle.refusal(target, trig, actor.role, {}) or errors.TransitionRefused(
             f"cannot {trig.label}: the system does this", rule="role")
-    unknown = sorted(set(params) - set(trig.params))
+    historic = HISTORIC_OPTIONS.get(trig.name, ()) if effective_on is not None else ()
+    unknown = sorted(set(params) - set(trig.params) - set(historic))
     if unknown:
         raise errors.ValidationError(
             f"{trigger} takes {', '.join(trig.params) or 'no details'}, not "

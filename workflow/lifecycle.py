@@ -287,6 +287,10 @@ def closure_reasons_for(state: str) -> tuple[str, ...]:
 
 def _close_reason_fits_state(rec, params) -> bool:
     reason = params.get("closure_reason")
+    if params.get("without_assessment"):
+        # A historic closure on record without an assessment: the record says how the
+        # case ended, and no assessment is made up for it.
+        return True
     return reason is None or reason in closure_reasons_for(rec.state)
 
 

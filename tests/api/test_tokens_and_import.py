@@ -105,6 +105,26 @@ def test_import_through_the_api(app, client, auth):
     assert case["events"][0]["effective_at"].startswith("2017-11-25")
 
 
+def test_historic_facts_and_a_differing_reimport_through_the_api(app, client, auth):
+    historic = (SAMPLES / "import-historic.json").read_bytes()
+    response = client.post(f"{API}/imports", data=_upload("import-historic.json", historic),
+                           headers=auth(SEC))
+    assert response.status_code == 200, response.json
+    assert response.json["created"] == ["9901/1", "9902/1"]
+    before = counts(app)
+    changed = historic.replace(b'"2024-03-15"', b'"2024-03-18"')
+    response = client.post(f"{API}/imports", data=_upload("changed.json", changed),
+                           headers=auth(SEC))
+    assert response.status_code == 422
+    report = response.json["report"]
+    assert report["differing"] == ["9901/1"] and report["skipped"] == ["9902/1"]
+    [problem] = report["problems"]
+    assert problem["field"] == "recommendations[0].addressees[0].answers[0].received_on"
+    assert problem["rule"] == "differs_from_database"
+    assert "stored 2024-03-15, imported 2024-03-18" in problem["reason"]
+    assert counts(app) == before
+
+
 def test_bad_import_through_the_api_writes_nothing(app, client, auth):
     before = counts(app)
     bad = b"doc_number,adopted_on,title_nl,addressee\n900/1,soon,X,NL\n901/1,2020-01-01,,ZZ\n"

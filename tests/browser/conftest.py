@@ -160,7 +160,11 @@ class Browsing:
             self.problems.append(f"{response.status} from {response.url}")
 
     def _console(self, message) -> None:
-        if message.type == "error":
+        # a form sent back with its errors is a 400 (a lost race a 409), which chromium
+        # logs as a failed resource: that is the page working; a 5xx is caught above
+        if message.type == "error" and not re.match(
+                r"Failed to load resource: the server responded with a status of 4\d\d",
+                message.text):
             self.problems.append(f"console error: {message.text}")
 
     def close(self) -> None:

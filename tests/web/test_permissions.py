@@ -88,6 +88,13 @@ MATRIX = {
     ("GET", "secretariat.escalation_csv"): SEC_ONLY,
     ("GET", "secretariat.transmit_session"): SEC_ONLY,
     ("POST", "secretariat.transmit_session_post"): by_group(403, (SEC, 400)),
+    # publishing answers: an empty form carries no version (409) or no session (400)
+    ("POST", "secretariat.publish_answer"): by_group(403, (SEC, 409)),
+    ("POST", "secretariat.unpublish_answer"): by_group(403, (SEC, 409)),
+    ("GET", "secretariat.publish_case_answers"): SEC_ONLY,
+    ("POST", "secretariat.publish_case_answers"): by_group(403, (SEC, 409)),
+    ("GET", "secretariat.publish_session_answers"): SEC_ONLY,
+    ("POST", "secretariat.publish_session_confirm"): by_group(403, (SEC, 400)),
     ("GET", "ministry.inbox"): by_group(403, (MINISTRIES, 200)),
     ("GET", "ministry.others"): by_group(403, (MINISTRIES, 200)),
     ("GET", "ministry.answer"): by_group(403, (IN_SCOPE, 200), (OUT_OF_SCOPE, 404)),
@@ -116,7 +123,7 @@ MATRIX = {
     ("GET", "questions.show"): by_group(404, (READERS | {"ministry_nl"}, 200)),
     ("POST", "questions.answer"): by_group(404, (SEC | {"ministry_nl"}, 400), ({"auditor"}, 403)),
     ("POST", "questions.withdraw"): by_group(403, (SEC, 409)),
-    # the committee's assessment of an answer (a final answer of the Netherlands)
+    # the committee's assessment of an answer (the first submitted answer)
     ("POST", "secretariat.assess"): by_group(403, (SEC, 409)),
     # the right of reply: every logged-in user reads; a ministry publishes; the
     # secretariat hides (the comment is the Netherlands' on its scoreboard row)
@@ -146,12 +153,13 @@ def _fixture_data(app) -> dict:
                                 addressee_code="NL", asker="Mevr. De Vries",
                                 subject="Telewerk", text="Hoe staat het ermee?",
                                 asked_on=rec.adopted_on, recommendation=rec)
-        final = s.scalar(select(Answer).where(Answer.status == "submitted",
-                                              Answer.kind == "final").order_by(Answer.id))
+        submitted = s.scalar(select(Answer.id).where(Answer.status == "submitted")
+                             .order_by(Answer.id).limit(1))
         comment = post_comment(s, nl, text="Antwoord verzonden op 3 maart.")
         s.commit()
         return {"case_id": rec.id, "attachment_id": att.id, "request_id": req.id,
-                "question_id": question.id, "answer_id": final.id, "comment_id": comment.id,
+                "answer_id": submitted, "comment_id": comment.id,
+                "question_id": question.id,
                 "user_id": s.query(User).filter_by(username="sec2").one().id,
                 "action": "close", "filename": "app.css", "panel": "requests", "fmt": "html"}
 

@@ -42,7 +42,7 @@ def _add_cases(first: int, n: int) -> None:
             s, SEC, doc_number=f"900/{i}", adopted_on=today - timedelta(days=300 + i),
             addressees={"NL": True} if answered else
             {"NL": True, "BE-FED": True, "LU": True, "DE-NW": True, "CM": False},
-            title_nl=f"Schaal {i}", committee="Schaal", theme="Meting",
+            title_nl=f"Schaal {i}", committee="Schaal", theme="Meting", session_label="Schaal",
             deadline_rule="3 months")
         registration.set_published(s, SEC, rec, True)
         # even cases are long overdue, odd ones due within the month
@@ -133,6 +133,11 @@ PAGES = {
     "scoreboard method": (None, "/public/scoreboard/method", None, None),
     "comments": ("secretariaat", "/comments/", r'<li id="comment-', 50),
     "ministry's comments": ("minbuza", "/comments/", r'<li id="comment-', 50),
+    # a preview lists all it would publish (a session's answers), in the same statements
+    "publish a session's answers": ("secretariaat", "/secretariat/publish-answers?session=Schaal",
+                                    r'<tr data-answer="', None),
+    "publish a case's answers": ("secretariaat", "/secretariat/cases/{long}/publish-answers",
+                                 None, None),
     "API list": ("api", "/api/v1/recommendations?per_page=10&page=2", None, 10),
 }
 

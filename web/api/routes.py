@@ -332,7 +332,8 @@ def publish_answer(body: dict, answer_id: int):
         raise errors.NotInScope(f"no answer {answer_id}")
     rec = _case(answer.entry.recommendation.doc_number)
     check_case_version(rec, body.get("version"))
-    opendata.publish_answer(db.session, actor, answer, body["published"])
+    opendata.publish_answer(db.session, actor, answer, body["published"],
+                            reason=body.get("reason", ""))
     return answer, 200, etag(rec.version)
 
 
@@ -349,7 +350,8 @@ def publish_answer(body: dict, answer_id: int):
 def import_file(files: dict):
     """Import historic recommendations from a CSV or JSON file (docs/import-format.md).
     Every problem is reported; if there is one, nothing is imported. Document numbers
-    already present are skipped."""
+    already present with the same content are skipped; with other content, each
+    difference is a problem (stored and imported value)."""
     actor = current_actor()
     if actor.role != SECRETARIAT:
         raise errors.PermissionDenied("only the secretariat may import recommendations",

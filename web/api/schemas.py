@@ -62,6 +62,8 @@ class AnswerSchema(Schema):
     text_fr = fields.String(required=True)
     letter_date = fields.Date(allow_none=True)
     received_on = fields.Date(allow_none=True)
+    is_text_on_record = fields.Boolean(required=True, metadata={
+        "description": "false for a historic reply known only by the date it was received"})
     is_published = fields.Boolean(required=True)
     author = fields.String(required=True)
     author_org = fields.String(required=True)
@@ -111,6 +113,7 @@ class RecommendationSummarySchema(Schema):
     doc_number = fields.String(required=True)
     title_nl = fields.String(required=True)
     title_fr = fields.String(required=True)
+    title_en = fields.String(required=True, metadata={"description": "optional: may be empty"})
     committee = fields.String(required=True)
     theme = fields.String(required=True)
     session_label = fields.String(required=True)
@@ -247,6 +250,9 @@ class DraftSchema(VersionMixin):
 
 class PublishSchema(VersionMixin):
     published = fields.Boolean(required=True)
+    reason = fields.String(load_default="", validate=validate.Length(max=5000), metadata={
+        "description": "why an answer is withdrawn (required with published false for an "
+                       "answer); kept in the history event"})
 
 
 class UploadSchema(Schema):
@@ -274,7 +280,12 @@ class ImportReportSchema(Schema):
     records = fields.Integer(required=True)
     created = fields.List(fields.String(), required=True)
     skipped = fields.List(fields.String(), required=True, metadata={
-        "description": "Document numbers already in the database (left as they are)"})
+        "description": "Document numbers already in the database with the same content "
+                       "(left as they are)"})
+    differing = fields.List(fields.String(), required=True, metadata={
+        "description": "Document numbers already in the database with other content: each "
+                       "difference is a problem (rule differs_from_database), so nothing "
+                       "is imported"})
     events = fields.Integer(required=True)
     problems = fields.List(fields.Nested(ProblemSchema), required=True)
 

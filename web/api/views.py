@@ -69,6 +69,7 @@ def summary_view(rec: Recommendation, is_overdue: bool) -> dict:
         "doc_number": rec.doc_number,
         "title_nl": rec.title_nl,
         "title_fr": rec.title_fr,
+        "title_en": rec.title_en,
         "committee": rec.committee,
         "theme": rec.theme,
         "session_label": rec.session_label,

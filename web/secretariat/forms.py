@@ -471,6 +471,7 @@ class AgendaForm(FlaskForm):
                     Length(max=MAX_SESSION_LABEL)])
 
 
+# ---------------------------------------------------------------------------
 # Transmitting all recommendations of one plenary session
 
 
@@ -487,3 +488,52 @@ class SessionTransmitForm(CheckedForm):
     def set_choices(self, sessions) -> None:
         self.session_label.choices = choices([("", _l("(choose)"))]
                                              + [(s, s) for s in sessions])
+
+
+# ---------------------------------------------------------------------------
+# Publishing answers (workflow.publishing.publication)
+
+
+class PublishAnswerForm(CaseForm):
+    """Publish one submitted answer (from the case page)."""
+
+
+class UnpublishAnswerForm(CaseForm):
+    """Withdraw a published answer from the public side, saying why."""
+
+    reason = TextAreaField(
+        _l("Why it is withdrawn (kept in the history)"),
+        validators=[DataRequired(_l("Give the reason for withdrawing this answer.")), *REASON])
+
+
+def answer_form(rec, answer, formdata=False):
+    """The publish (or withdraw) form of one answer of the case page, prefixed by its id;
+    ``formdata=None``: bound to the request."""
+    cls = UnpublishAnswerForm if answer.is_published else PublishAnswerForm
+    kwargs = {"prefix": answer_form_key(answer.id)}
+    if formdata is False:
+        kwargs["formdata"] = None
+    form = cls(**kwargs)
+    if formdata is False:
+        form.version.data = str(rec.version)
+    return form
+
+
+def answer_form_key(answer_id: int) -> str:
+    return f"answer-{answer_id}"
+
+
+class PublishPlanForm(FlaskForm):
+    """Confirm a previewed publication: the fingerprint of the preview (and the session)."""
+
+    session_label = HiddenField()
+    digest = HiddenField()
+
+
+class SessionChoiceForm(FlaskForm):
+    """Which plenary session's answers to preview: a GET form (it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    session = SelectField(_l("Plenary session"), validate_choice=False)

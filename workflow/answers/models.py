@@ -18,6 +18,7 @@ from sqlalchemy import (
     and_,
     exists,
     or_,
+    true,
 )
 from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import (
@@ -55,6 +56,10 @@ class Answer(Base):
                         name="judged_when_submitted"),
         # the latest published answers (migration 0009)
         Index("ix_answer_published_received", "is_published", "received_on"),
+        # A final answer has a position, unless it is known only by the date it was
+        # received (its text, and so its position, not on record).
+        CheckConstraint("status <> 'submitted' OR kind <> 'final' OR position IS NOT NULL "
+                        "OR NOT is_text_on_record", name="final_has_position"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -66,6 +71,10 @@ class Answer(Base):
     text_fr: Mapped[str] = mapped_column(Text, default="")
     letter_date: Mapped[date | None] = mapped_column(Date)
     received_on: Mapped[date | None] = mapped_column(Date)
+    # False for a reply known only by the date it was received (a historic record):
+    # received on that day, its text not on record.
+    is_text_on_record: Mapped[bool] = mapped_column(Boolean, default=True,
+                                                    server_default=true())
     is_published: Mapped[bool] = mapped_column(Boolean, default=False)
     author: Mapped[str] = mapped_column(String(80))
     author_org: Mapped[str] = mapped_column(String(32))

@@ -87,12 +87,16 @@ def submit_reply(session: Session, actor: Actor, entry: CaseAddressee, *, kind: 
                  position: str | None = None, text_nl: str = "", text_fr: str = "",
                  letter_date: date | None = None, received_on: date | None = None,
                  reason: str = "", expected_version: int | None = None,
-                 now: datetime | None = None) -> Answer:
+                 text_on_record: bool = True, now: datetime | None = None) -> Answer:
     """Submit an interim reply, a final answer (with a position) or a refusal to answer.
 
     A ministry submits its own (received today); the secretariat records a reply
     received on paper on the addressee's behalf, with the date it was received.
-    The addressee's draft, if any, becomes the submitted version."""
+    The addressee's draft, if any, becomes the submitted version.
+
+    ``text_on_record=False`` records a historic reply known only by the date it was
+    received: it has no text (nor, for a final answer, necessarily a position) and
+    counts as received that day like any other."""
     now = resolve_now(now)
     check_entry_scope(actor, entry)
     rec = entry.recommendation
@@ -122,14 +126,23 @@ def submit_reply(session: Session, actor: Actor, entry: CaseAddressee, *, kind: 
             f"the date on the letter ({letter_date}) is after the date it was received "
             f"({received_on})", field="letter_date", rule="letter_before_receipt",
             params={"date": letter_date, "received_on": received_on})
-    if kind == "final" and not position:
+    if not text_on_record:
+        if actor.role == MINISTRY:
+            raise errors.PermissionDenied("only the secretariat records a reply whose text "
+                                          "is not on record", rule="role")
+        if text_nl or text_fr or reason:
+            raise errors.ValidationError(
+                "a reply whose text is not on record has no text; leave the text empty or "
+                "give the text and mark it as on record", field="text_nl" if text_nl or not
+                text_fr else "text_fr", rule="text_not_on_record")
+    elif kind == "final" and not position:
         raise errors.ValidationError("a final answer needs a position: agrees, partly agrees, "
                                      "disagrees or takes note", field="position",
                                      rule="final_has_position")
-    if kind != "declined" and not (text_nl or text_fr):
+    if text_on_record and kind != "declined" and not (text_nl or text_fr):
         raise errors.ValidationError("give the text of the reply in Dutch, French or both",
                                      field="text_nl", rule="reply_text")
-    if kind == "declined":
+    if kind == "declined" and text_on_record:
         reason = clean_text(reason or text_nl or text_fr, "reason", required=True, limit=MAX_REASON)
     answer = draft_of(entry, actor.organisation)
     if answer is None:
@@ -138,6 +151,7 @@ def submit_reply(session: Session, actor: Actor, entry: CaseAddressee, *, kind: 
     answer.kind, answer.status, answer.position = kind, "submitted", position
     answer.text_nl, answer.text_fr, answer.letter_date = text_nl, text_fr, letter_date
     answer.received_on, answer.submitted_at, answer.updated_at = received_on, now, now
+    answer.is_text_on_record = text_on_record
     before = ANSWER.fire(entry, trigger, actor.role, {})
     if kind == "final":
         entry.position = position
@@ -156,28 +170,36 @@ def submit_reply(session: Session, actor: Actor, entry: CaseAddressee, *, kind: 
                  "received_on": received_on.isoformat(),
                  "on_behalf": actor.organisation != entry.addressee_code,
                  "text_sha256": hashlib.sha256(f"{text_nl}\n{text_fr}".encode()).hexdigest(),
-                 "attachments": [a.sha256 for a in answer.attachments]},
+                 "attachments": [a.sha256 for a in answer.attachments],
+                 **({} if text_on_record else {"text_on_record": False})},
     )
     follow_addressees(session, rec, now, actor, effective_at)
     return answer
 
 
 def waive(session: Session, actor: Actor, entry: CaseAddressee, *, reason: str = "",
-          expected_version: int | None = None, now: datetime | None = None) -> CaseAddressee:
-    """Waive an addressee's answer because a collective Committee of Ministers answer covers it."""
+          expected_version: int | None = None, waived_on: date | None = None,
+          now: datetime | None = None) -> CaseAddressee:
+    """Waive an addressee's answer because a collective Committee of Ministers answer covers it.
+    ``waived_on``: the day of the waiver when it is not today (a historic record)."""
     now = resolve_now(now)
     check_entry_scope(actor, entry)
     rec = entry.recommendation
     check_version(rec, expected_version)
     reason = clean_text(reason, "reason", required=True, limit=MAX_REASON)
+    refused = ANSWER.refusal(entry, ANSWER.trigger("waive"), actor.role, {})
+    if refused:
+        raise refused
+    effective_at = None if waived_on is None else effective_moment(
+        waived_on, now, field="waived_on", after=latest_moment(session, rec, entry.addressee_code))
     before = ANSWER.fire(entry, "waive", actor.role, {})
     figures.note_waived(entry)
     touch(rec, now)
     flush(session)
     history.record(session, actor=actor, action="waive", entity="answer", now=now,
                    recommendation=rec, addressee_code=entry.addressee_code, from_state=before,
-                   to_state=entry.state, reason=reason)
-    follow_addressees(session, rec, now, actor)
+                   to_state=entry.state, reason=reason, effective_at=effective_at)
+    follow_addressees(session, rec, now, actor, effective_at)
     return entry
 
 

@@ -126,6 +126,9 @@ class Recommendation(Base):
     doc_number: Mapped[str] = mapped_column(String(32), unique=True)
     title_nl: Mapped[str] = mapped_column(Text, default="")
     title_fr: Mapped[str] = mapped_column(Text, default="")
+    # Optional: the Parliament works in Dutch and French; an English title is given when
+    # one is on record (English pages show it, else the Dutch title).
+    title_en: Mapped[str] = mapped_column(Text, default="", server_default="")
     text_nl: Mapped[str] = mapped_column(Text, default="")
     text_fr: Mapped[str] = mapped_column(Text, default="")
     committee: Mapped[str] = mapped_column(String(120), default="")
@@ -150,10 +153,13 @@ class Recommendation(Base):
 
     __mapper_args__ = {"version_id_col": version}
 
-    # The Parliament works in Dutch and French; English readers get the Dutch text.
+    # The Parliament works in Dutch and French; English readers get the English title
+    # when there is one, else the Dutch, and the Dutch text.
     def title(self, locale: str = "en") -> str:
         if locale == "fr":
             return self.title_fr or self.title_nl
+        if locale == "en" and self.title_en:
+            return self.title_en
         return self.title_nl or self.title_fr
 
     def text(self, locale: str = "en") -> str:
@@ -206,8 +212,6 @@ class CaseAddressee(Base):
     __tablename__ = "case_addressee"
     __table_args__ = (
         UniqueConstraint("recommendation_id", "addressee_code"),
-        CheckConstraint("state <> 'answered' OR position IS NOT NULL",
-                        name="answered_has_position"),
         CheckConstraint("due_at IS NULL OR clock_start IS NOT NULL", name="due_has_start"),
         CheckConstraint(
             "live_due_at IS NULL OR (is_awaited AND is_required AND clock_stopped_on IS NULL "

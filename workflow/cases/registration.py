@@ -57,6 +57,7 @@ def register_recommendation(
     addressees: Mapping[str, bool] | Iterable[str],
     title_nl: str = "",
     title_fr: str = "",
+    title_en: str = "",
     text_nl: str = "",
     text_fr: str = "",
     committee: str = "",
@@ -86,6 +87,7 @@ def register_recommendation(
     effective_at = effective_moment(adopted_on, now, field="adopted_on")
     title_nl = clean_text(title_nl, "title_nl", limit=MAX_TITLE)
     title_fr = clean_text(title_fr, "title_fr", limit=MAX_TITLE)
+    title_en = clean_text(title_en, "title_en", limit=MAX_TITLE)
     if not (title_nl or title_fr):
         raise errors.ValidationError("give the title in Dutch, French or both", field="title_nl",
                                      rule="title_required")
@@ -107,6 +109,7 @@ def register_recommendation(
         doc_number=doc_number,
         title_nl=title_nl,
         title_fr=title_fr,
+        title_en=title_en,
         text_nl=clean_text(text_nl, "text_nl"),
         text_fr=clean_text(text_fr, "text_fr"),
         committee=clean_text(committee, "committee", limit=120),
@@ -131,6 +134,7 @@ def register_recommendation(
         payload={
             "adopted_on": adopted_on.isoformat(),
             "title_nl": rec.title_nl, "title_fr": rec.title_fr,
+            **({"title_en": rec.title_en} if rec.title_en else {}),
             "committee": rec.committee, "theme": rec.theme,
             "deadline_rule": rec.deadline_rule,
             "addressees": [{"code": c, "required": bool(r)} for c, r in wanted.items()],

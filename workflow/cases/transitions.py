@@ -99,9 +99,12 @@ def step(session: Session, actor: Actor, rec: Recommendation, trigger: str, *,
 
 def close(session: Session, actor: Actor, rec: Recommendation, *, closure_reason: str = "",
           reason: str = "", expected_version: int | None = None,
-          closed_on: date | None = None, now: datetime | None = None) -> Recommendation:
+          closed_on: date | None = None, without_assessment: bool = False,
+          now: datetime | None = None) -> Recommendation:
     """Close the case with a reason; ``closed_on`` is the day of the decision when it is
-    not today (a historic record; see :func:`effective_moment`)."""
+    not today (a historic record; see :func:`effective_moment`). ``without_assessment``
+    records a historic closure whose assessment is not on record: any reason fits, and
+    the history says the case was closed without one."""
     now = resolve_now(now)
     check_visible(actor, rec)
     check_version(rec, expected_version)
@@ -112,6 +115,9 @@ def close(session: Session, actor: Actor, rec: Recommendation, *, closure_reason
             params={"value": closure_reason, "allowed": list(CLOSURE_REASONS)})
     reason = clean_text(reason, "reason", limit=MAX_REASON)
     params = {"closure_reason": closure_reason}
+    payload = {"closure_reason": closure_reason}
+    if without_assessment:
+        params["without_assessment"] = payload["without_assessment"] = True
     refused = RECOMMENDATION.refusal(rec, RECOMMENDATION.trigger("close"), actor.role, params)
     if refused:
         raise refused
@@ -120,7 +126,7 @@ def close(session: Session, actor: Actor, rec: Recommendation, *, closure_reason
     rec.closure_reason = closure_reason
     rec.closed_at = now
     _fire_rec(session, actor, rec, "close", now, reason=reason, params=params,
-              payload={"closure_reason": closure_reason}, effective_at=effective_at)
+              payload=payload, effective_at=effective_at)
     return rec
 
 

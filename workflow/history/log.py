@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
-from sqlalchemy import event, select, text
+from sqlalchemy import event, insert, select, text
 from sqlalchemy.orm import Session, scoped_session
 
 from workflow import errors
@@ -148,6 +148,47 @@ def record(
     if recommendation is not None and recommendation.id is None:
         session.flush()
     seq, prev = _chain_head(session)
+    ev = _new_event(seq, prev, actor=actor, action=action, entity=entity, now=now,
+                    recommendation=recommendation, addressee_code=addressee_code,
+                    from_state=from_state, to_state=to_state, reason=reason, payload=payload,
+                    effective_at=effective_at)
+    session.add(ev)
+    session.flush()
+    _remember_head(session, ev.seq, ev.hash)
+    return ev
+
+
+def record_many(session: Session, *, actor: Actor, now: datetime,
+                events: Iterable[dict[str, Any]]) -> list[Event]:
+    """Append several events of one actor at one moment to the chain, in order, written
+    in one batch (one INSERT of many rows, not a statement per event): each of
+    ``events`` gives the keyword arguments of :func:`record` other than ``actor`` and
+    ``now``. The events returned are not loaded into the session (they have no ``id``)."""
+    specs = list(events)
+    if not specs:
+        return []
+    if any(s.get("recommendation") is not None and s["recommendation"].id is None
+           for s in specs):
+        session.flush()
+    seq, prev = _chain_head(session)
+    out = []
+    for spec in specs:
+        ev = _new_event(seq, prev, actor=actor, now=now, **spec)
+        out.append(ev)
+        seq, prev = seq + 1, ev.hash
+    columns = [c.key for c in Event.__table__.columns if c.key != "id"]
+    session.flush()
+    session.execute(insert(Event), [{c: getattr(ev, c) for c in columns} for ev in out])
+    _remember_head(session, out[-1].seq, out[-1].hash)
+    return out
+
+
+def _new_event(seq: int, prev: str, *, actor: Actor, action: str, entity: str,
+               now: datetime, recommendation=None, addressee_code: str | None = None,
+               from_state: str | None = None, to_state: str | None = None, reason: str = "",
+               payload: dict[str, Any] | None = None,
+               effective_at: datetime | None = None) -> Event:
+    """The event that follows ``(seq, prev)`` in the chain, with its hash."""
     ev = Event(
         seq=seq,
         recorded_at=now,
@@ -167,9 +208,6 @@ def record(
         prev_hash=prev,
     )
     ev.hash = chain_hash(prev, canonical(ev))
-    session.add(ev)
-    session.flush()
-    _remember_head(session, ev.seq, ev.hash)
     return ev
 
 

@@ -17,7 +17,8 @@ from workflow.history.models import Event
 
 _DATE_NAMES = {"adopted_on": "adoption date", "transmitted_on": "transmission date",
                "received_on": "the date received", "closed_on": "closure date",
-               "reopened_on": "reopening date", "effective_on": "date"}
+               "reopened_on": "reopening date", "waived_on": "waiver date",
+               "effective_on": "date"}
 
 
 _DATE_HINTS = {"adopted_on": "; give the plenary date"}

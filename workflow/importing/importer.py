@@ -10,8 +10,15 @@ of order, a closure the lifecycle does not allow, ...) is reported as a problem 
 the operation's rule name. The caller commits only when the report is clean
 (``report.ok``), otherwise it rolls back: a file with one bad row imports nothing.
 
-Re-importing is harmless: a document number already in the database is skipped,
-and the report says so.
+Re-importing is harmless: a document number already in the database is skipped
+when the file says the same, and the report says so; when the file says something
+else, every difference (field, stored value, imported value) is a problem, so nothing
+is imported.
+
+Historic records are taken as they are, without made-up facts: an optional English
+title, a collective answer that waives the addressees it covers (``covers``), a reply
+known only by the date it was received (``text_on_record`` no), a closure whose
+assessment is not on record (``closure_assessed`` no).
 """
 
 from __future__ import annotations
@@ -28,25 +35,40 @@ from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from workflow import checks, clock, db, deadlines, dispatch, errors
 from workflow import clock as clock_ops
 from workflow.actors import Actor
+from workflow.answers.models import Answer
 from workflow.cases import registration
-from workflow.cases.models import Addressee, Recommendation
+from workflow.cases.models import Addressee, CaseAddressee, Recommendation
 from workflow.history.models import Event
-from workflow.lifecycle import ASSESSED, POSITIONS, RECOMMENDATION, REPLY_TRIGGERS, SECRETARIAT
+from workflow.lifecycle import (
+    ASSESSED,
+    CLOSURE_REASONS,
+    POSITIONS,
+    RECOMMENDATION,
+    REPLY_TRIGGERS,
+    SECRETARIAT,
+)
 from workflow.notifications.queue import suppressed as notifications_suppressed
 from workflow.publishing import opendata
 
 IMPORT_ACTOR = Actor("import", SECRETARIAT, "BNL-PARL")
 
-REC_FIELDS = ("adopted_on", "title_nl", "title_fr", "text_nl", "text_fr", "committee", "theme",
-              "session_label", "deadline_rule", "published", "transmitted_on", "closed_on",
-              "closure_reason", "closure_note")
+REC_FIELDS = ("adopted_on", "title_nl", "title_fr", "title_en", "text_nl", "text_fr",
+              "committee", "theme", "session_label", "deadline_rule", "published",
+              "transmitted_on", "closed_on", "closure_reason", "closure_note",
+              "closure_assessed")
 ANSWER_FIELDS = ("answer_kind", "answer_position", "answer_letter_date", "answer_received_on",
-                 "answer_text_nl", "answer_text_fr", "answer_published")
+                 "answer_text_nl", "answer_text_fr", "answer_published",
+                 "answer_text_on_record", "answer_covers", "answer_covers_reason")
+# The fields of an answer in JSON (the CSV columns without their "answer_" prefix).
+ANSWER_KEYS = tuple(name.removeprefix("answer_") for name in ANSWER_FIELDS)
+# The JSON closure's fields and the record values they fill.
+CLOSURE_KEYS = {"closed_on": "closed_on", "reason": "closure_reason", "note": "closure_note",
+                "assessed": "closure_assessed"}
 CSV_COLUMNS = ("doc_number", *REC_FIELDS, "addressee", "required", *ANSWER_FIELDS)
 KINDS = tuple(REPLY_TRIGGERS)
 TRUE = ("true", "yes", "1", "y", "ja", "oui", "x")
@@ -84,6 +106,13 @@ class ImportAnswer:
     text_nl: str
     text_fr: str
     published: bool
+    text_on_record: bool = True  # False: known only by the date it was received
+    covers: tuple[str, ...] = ()  # a collective answer: the addressees it waives
+    covers_reason: str = ""
+
+    def where(self, part: str) -> str:
+        """The file's name of one of this answer's fields (a CSV column or a JSON path)."""
+        return f"answer_{part}" if self.path == "answer" else f"{self.path}.{part}"
 
 
 @dataclass
@@ -102,6 +131,9 @@ class ImportRecord:
     values: dict = field(default_factory=dict)
     addressees: dict[str, ImportAddressee] = field(default_factory=dict)
     is_json: bool = False
+    # The record fields the file gives (CSV: its columns; JSON: the keys present, with
+    # "closure" and "answers"): a re-import compares only these with the database.
+    given: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -109,7 +141,8 @@ class ImportReport:
     records: int = 0
     problems: list[Problem] = field(default_factory=list)
     created: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # already in the database, identical
+    differing: list[str] = field(default_factory=list)  # in the database with other content
     events: int = 0
 
     @property
@@ -118,7 +151,7 @@ class ImportReport:
 
     def as_dict(self) -> dict:
         return {"ok": self.ok, "records": self.records, "created": self.created,
-                "skipped": self.skipped, "events": self.events,
+                "skipped": self.skipped, "differing": self.differing, "events": self.events,
                 "problems": [p.as_dict() for p in self.problems]}
 
 
@@ -236,7 +269,7 @@ def _parse_csv(text: str, c: _Collector) -> list[ImportRecord]:
             continue
         rec = records.get(doc)
         if rec is None:
-            rec = records[doc] = ImportRecord(line, doc)
+            rec = records[doc] = ImportRecord(line, doc, given=_csv_given(header))
         for name in REC_FIELDS:
             value = row.get(name, "")
             if not value:
@@ -262,6 +295,33 @@ def _parse_csv(text: str, c: _Collector) -> list[ImportRecord]:
     return [_finish(c, rec) for rec in records.values()]
 
 
+def _csv_given(header: list[str]) -> set[str]:
+    given = {name for name in REC_FIELDS if name in header}
+    if {"closed_on", "closure_reason"} & given:
+        given.add("closure")
+    if any(name in header for name in ANSWER_FIELDS):
+        given.add("answers")
+    return given
+
+
+def _codes(c: _Collector, raw, line: int, name: str, doc: str) -> tuple[str, ...]:
+    """Addressee codes: a JSON list, or text separated by spaces, commas or semicolons."""
+    if raw is None or raw == "":
+        return ()
+    if isinstance(raw, str):
+        items = re.split(r"[\s,;]+", raw.strip())
+    elif isinstance(raw, list) and all(isinstance(item, str) for item in raw):
+        items = [item.strip() for item in raw]
+    else:
+        c.add(line, name, "a list of addressee codes, e.g. BE-FED NL LU", doc)
+        return ()
+    codes = [code for code in items if code]
+    twice = sorted({code for code in codes if codes.count(code) > 1})
+    if twice:
+        c.add(line, name, f"{', '.join(twice)} listed twice", doc)
+    return tuple(dict.fromkeys(codes))
+
+
 def _answer(c: _Collector, line: int, prefix: str, doc: str, raw: dict) -> ImportAnswer:
     def name(part: str) -> str:
         return f"{prefix}_{part}" if prefix == "answer" else f"{prefix}.{part}"
@@ -281,7 +341,26 @@ def _answer(c: _Collector, line: int, prefix: str, doc: str, raw: dict) -> Impor
         text_nl=c.text(raw.get("text_nl"), line, name("text_nl"), doc, checks.MAX_TEXT),
         text_fr=c.text(raw.get("text_fr"), line, name("text_fr"), doc, checks.MAX_TEXT),
         published=c.flag(raw.get("published"), line, name("published"), doc, False),
+        text_on_record=c.flag(raw.get("text_on_record"), line, name("text_on_record"), doc,
+                              True),
+        covers=_codes(c, raw.get("covers"), line, name("covers"), doc),
+        covers_reason=c.text(raw.get("covers_reason"), line, name("covers_reason"), doc,
+                             checks.MAX_REASON),
     )
+    if not answer.text_on_record and (answer.text_nl or answer.text_fr):
+        text = "text_nl" if answer.text_nl else "text_fr"
+        c.add(line, name(text), "a reply whose text is not on record has no text: leave it "
+                                f"empty, or give the text and leave {name('text_on_record')} "
+                                "empty (yes)", doc)
+    if answer.covers and kind != "final":
+        c.add(line, name("covers"), "only a final answer covers other addressees (a collective "
+                                    f"answer); this reply is {kind}", doc)
+    if answer.covers and not answer.covers_reason:
+        c.add(line, name("covers_reason"), f"required with {name('covers')}: the reason the "
+                                           "covered addressees' answers are waived", doc)
+    if answer.covers_reason and not answer.covers:
+        c.add(line, name("covers"), f"required with {name('covers_reason')}: the addressees "
+                                    "the collective answer covers", doc)
     return answer
 
 
@@ -337,16 +416,23 @@ def _parse_json(text: str, c: _Collector) -> list[ImportRecord]:
         for key in item:
             if key not in known:
                 c.add(line, f"{where}.{key}", "unknown field", doc, blocking=False)
+        # A JSON record says all it knows: no closure means not closed, no answers none.
+        rec.given = {key for key in item if key in known} | {"closure", "answers"}
         for name in REC_FIELDS:
             if name in item and item[name] is not None:
                 rec.values[name] = item[name]
         closure = item.get("closure")
         if isinstance(closure, dict):
-            rec.values["closed_on"] = closure.get("closed_on")
-            rec.values["closure_reason"] = closure.get("reason")
-            rec.values["closure_note"] = closure.get("note", "")
+            for key, name in CLOSURE_KEYS.items():
+                rec.values[name] = closure.get(key)
+                rec.given.add(name)
+            for key in closure:
+                if key not in CLOSURE_KEYS:
+                    c.add(line, f"{where}.closure.{key}", "unknown field; a closure has "
+                          f"{', '.join(CLOSURE_KEYS)}", doc, blocking=False)
         elif closure is not None:
-            c.add(line, f"{where}.closure", 'an object {"closed_on", "reason", "note"}', doc)
+            c.add(line, f"{where}.closure", 'an object {"closed_on", "reason", "note", '
+                                            '"assessed"}', doc)
         addressees = item.get("addressees")
         if not isinstance(addressees, list):
             c.add(line, f"{where}.addressees", "a list of addressees is required", doc)
@@ -374,6 +460,10 @@ def _parse_json(text: str, c: _Collector) -> list[ImportRecord]:
                 if not isinstance(answer, dict):
                     c.add(line, f"{a_where}.answers[{n}]", "an answer is an object {...}", doc)
                     continue
+                for key in answer:
+                    if key not in ANSWER_KEYS:
+                        c.add(line, f"{a_where}.answers[{n}].{key}", "unknown field; an answer "
+                              f"has {', '.join(ANSWER_KEYS)}", doc, blocking=False)
                 entry.answers.append(_answer(c, line, f"{a_where}.answers[{n}]", doc, answer))
         records.append(_finish(c, rec))
     return records
@@ -382,8 +472,7 @@ def _parse_json(text: str, c: _Collector) -> list[ImportRecord]:
 def _field(rec: ImportRecord, name: str) -> str:
     # CSV names columns; JSON names paths (closure fields live under "closure").
     if rec.is_json:
-        return {"closed_on": "closure.closed_on", "closure_reason": "closure.reason",
-                "closure_note": "closure.note"}.get(name, name)
+        return {value: f"closure.{key}" for key, value in CLOSURE_KEYS.items()}.get(name, name)
     return name
 
 
@@ -400,10 +489,28 @@ def _finish(c: _Collector, rec: ImportRecord) -> ImportRecord:
         "closure_reason": c.text(raw.get("closure_reason"), line,
                                  _field(rec, "closure_reason"), doc, 32) or None,
         "closure_note": c.text(raw.get("closure_note"), line, _field(rec, "closure_note"), doc,
-                               checks.MAX_REASON),
+                               checks.MAX_REASON) or "",
+        "closure_assessed": c.flag(raw.get("closure_assessed"), line,
+                                   _field(rec, "closure_assessed"), doc, True),
     }
+    if (values["closed_on"] is None) != (values["closure_reason"] is None) and not any(
+            p.doc_number == doc and p.line == line and p.field == _field(rec, "closed_on")
+            for p in c.problems):
+        missing = "closed_on" if values["closed_on"] is None else "closure_reason"
+        c.add(line, _field(rec, missing), "a closure has both its date and its reason", doc)
+    elif values["closure_reason"] is not None and values["closure_reason"] not in \
+            CLOSURE_REASONS:
+        c.add(line, _field(rec, "closure_reason"), f"{values['closure_reason']!r} is not a "
+              f"closure reason; use {', '.join(CLOSURE_REASONS)}", doc)
+    if values["closed_on"] is None and values["closure_reason"] is None and (
+            raw.get("closure_assessed") not in (None, "") or values["closure_note"]):
+        name = "closure_assessed" if raw.get("closure_assessed") not in (None, "") else \
+            "closure_note"
+        c.add(line, _field(rec, name), "given without a closure (closed_on and "
+                                       "closure_reason)", doc)
     for name, limit in (("title_nl", checks.MAX_TITLE), ("title_fr", checks.MAX_TITLE),
-                        ("text_nl", checks.MAX_TEXT), ("text_fr", checks.MAX_TEXT),
+                        ("title_en", checks.MAX_TITLE), ("text_nl", checks.MAX_TEXT),
+                        ("text_fr", checks.MAX_TEXT),
                         ("committee", 120), ("theme", 120), ("session_label", 120)):
         values[name] = c.text(raw.get(name), line, name, doc, limit)
     rec.values = values
@@ -418,7 +525,8 @@ def check(session: Session, records: list[ImportRecord], problems: list[Problem]
     """Format problems only: a malformed document number, a deadline rule that does not
     parse, an unknown addressee code. Whether the dates, answers and closures are
     allowed is for the operations to say when the records are replayed."""
-    known = set(session.scalars(select(Addressee.code)))
+    catalogue = {a.code: a.is_collective for a in session.scalars(select(Addressee))}
+    known = set(catalogue)
     c = _Collector(problems)
     for rec in records:
         doc, line = rec.doc_number, rec.line
@@ -435,6 +543,26 @@ def check(session: Session, records: list[ImportRecord], problems: list[Problem]
                 c.add(entry.line, entry.path,
                       f"unknown addressee {entry.code!r}; known: {', '.join(sorted(known))}",
                       doc)
+            for answer in entry.answers:
+                _check_covers(c, rec, entry, answer, catalogue)
+
+
+def _check_covers(c: _Collector, rec: ImportRecord, entry: ImportAddressee,
+                  answer: ImportAnswer, catalogue: dict[str, bool]) -> None:
+    """A collective answer covers other addressees of the same recommendation."""
+    if not answer.covers:
+        return
+    where, doc = answer.where("covers"), rec.doc_number
+    if entry.code in catalogue and not catalogue[entry.code]:
+        collective = ", ".join(sorted(code for code, yes in catalogue.items() if yes))
+        c.add(answer.line, where, f"only a collective addressee's answer ({collective}) covers "
+                                  f"other addressees; {entry.code} is not collective", doc)
+    for code in answer.covers:
+        if code == entry.code:
+            c.add(answer.line, where, f"{code} cannot cover itself", doc)
+        elif code not in rec.addressees:
+            c.add(answer.line, where, f"{code} is not an addressee of {doc}; add it as an "
+                  f"addressee or leave it out (addressees: {', '.join(rec.addressees)})", doc)
 
 
 def _broken(rec: ImportRecord, problems: list[Problem]) -> bool:
@@ -485,7 +613,8 @@ def _apply(session: Session, actor: Actor, rec: ImportRecord, now: datetime) -> 
         case = registration.register_recommendation(
             session, actor, doc_number=rec.doc_number, adopted_on=v["adopted_on"],
             addressees={code: a.required for code, a in rec.addressees.items()},
-            title_nl=v["title_nl"], title_fr=v["title_fr"], text_nl=v["text_nl"],
+            title_nl=v["title_nl"], title_fr=v["title_fr"], title_en=v["title_en"],
+            text_nl=v["text_nl"],
             text_fr=v["text_fr"], committee=v["committee"], theme=v["theme"],
             session_label=v["session_label"], deadline_rule=v["deadline_rule"], now=now)
         if v["published"]:
@@ -498,13 +627,26 @@ def _apply(session: Session, actor: Actor, rec: ImportRecord, now: datetime) -> 
                      key=lambda item: (item[0].received_on, item[0].line))
     for answer, code in replies:
         with _where(rec, answer.line, _answer_field(answer)):
+            historic = {} if answer.text_on_record else {"text_on_record": False}
             row = dispatch.fire(session, actor, case, REPLY_TRIGGERS[answer.kind], addressee=code,
                                 position=answer.position, text_nl=answer.text_nl,
                                 text_fr=answer.text_fr, letter_date=answer.letter_date,
-                                received_on=answer.received_on, now=now)
+                                effective_on=answer.received_on, now=now, **historic)
             if answer.published:
                 opendata.publish_answer(session, actor, row, True, now=now)
-    if v["closed_on"] is not None:
+        # A collective answer waives the addressees it covers, that day, with its reason.
+        for covered in answer.covers:
+            with _where(rec, answer.line, lambda _name, a=answer: a.where("covers")):
+                dispatch.fire(session, actor, case, "waive", addressee=covered,
+                              reason=answer.covers_reason, effective_on=answer.received_on,
+                              now=now)
+    if v["closed_on"] is not None and not v["closure_assessed"]:
+        # A historic closure whose assessment is not on record: none is made up.
+        with _where(rec, rec.line, _record_field(rec, "closure_reason")):
+            dispatch.fire(session, actor, case, "close", closure_reason=v["closure_reason"],
+                          reason=v["closure_note"], effective_on=v["closed_on"],
+                          without_assessment=True, now=now)
+    elif v["closed_on"] is not None:
         with _where(rec, rec.line, _record_field(rec, "closure_reason")):
             closure = {"closure_reason": v["closure_reason"]}
             refused = RECOMMENDATION.refusal(case, RECOMMENDATION.trigger("close"), actor.role,
@@ -523,13 +665,152 @@ def _apply(session: Session, actor: Actor, rec: ImportRecord, now: datetime) -> 
 LOOKUP_BATCH = 1000  # document numbers bound per query (an import has no size limit)
 
 
-def _existing_doc_numbers(session: Session, doc_numbers: list[str]) -> set[str]:
-    """Which of these document numbers are already registered, a bounded batch per query."""
-    existing: set[str] = set()
+def _existing(session: Session, doc_numbers: list[str]) -> dict[str, _Stored]:
+    """The recommendations of these document numbers already registered, with what a
+    re-import compares: their addressees and answers, and the closure and waiver events
+    (a bounded batch of document numbers per query, four queries per batch)."""
+    existing: dict[str, _Stored] = {}
     for start in range(0, len(doc_numbers), LOOKUP_BATCH):
-        existing.update(session.scalars(select(Recommendation.doc_number).where(
-            Recommendation.doc_number.in_(doc_numbers[start:start + LOOKUP_BATCH]))))
+        recs = list(session.scalars(
+            select(Recommendation)
+            .where(Recommendation.doc_number.in_(doc_numbers[start:start + LOOKUP_BATCH]))
+            .options(selectinload(Recommendation.addressees).selectinload(
+                CaseAddressee.answers))))
+        by_id = {rec.id: existing.setdefault(rec.doc_number, _Stored(rec)) for rec in recs}
+        if by_id:
+            for ev in session.scalars(select(Event).where(
+                    Event.recommendation_id.in_(list(by_id)),
+                    Event.action.in_(("close", "waive", "reopen"))).order_by(Event.seq)):
+                stored = by_id[ev.recommendation_id]
+                if ev.action == "waive":
+                    stored.waivers[ev.addressee_code or ""] = ev.reason
+                elif ev.action == "close":
+                    stored.closure = ev
+                else:
+                    stored.closure = None
     return existing
+
+
+@dataclass
+class _Stored:
+    rec: Recommendation
+    closure: Event | None = None  # the latest closure, unless reopened since
+    waivers: dict[str, str] = field(default_factory=dict)  # code: reason
+
+
+DIFFERS = "differs_from_database"
+
+
+def _show(value) -> str:
+    if value is None or value == "":
+        return "(none)"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value)
+    return repr(text if len(text) <= 80 else text[:77] + "...")
+
+
+def _rule_text(text: str) -> str:
+    try:
+        return deadlines.DeadlineRule.parse(text).to_text()
+    except deadlines.DeadlineError:
+        return text
+
+
+def _differences(rec: ImportRecord, stored: _Stored) -> list[Problem]:
+    """How a record of the file differs from the recommendation in the database, field by
+    field (stored value, imported value). Only what the file gives is compared; what the
+    format does not carry (follow-up questions, extensions, ...) is not."""
+    out: list[Problem] = []
+    doc, v, row = rec.doc_number, rec.values, stored.rec
+
+    def differ(line: int, name: str, old, new) -> None:
+        if old != new:
+            out.append(Problem(line, name, f"differs from the database: stored {_show(old)}, "
+                                           f"imported {_show(new)}", doc, DIFFERS))
+
+    current = {name: getattr(row, name) for name in (
+        "adopted_on", "title_nl", "title_fr", "title_en", "text_nl", "text_fr", "committee",
+        "theme", "session_label")}
+    current["deadline_rule"] = _rule_text(row.deadline_rule)
+    current["published"] = row.is_published
+    current["transmitted_on"] = opendata.transmitted_on(row)
+    imported = {**v, "deadline_rule": _rule_text(v["deadline_rule"])}
+    for name, old in current.items():
+        if name in rec.given:
+            differ(rec.line, name, old, imported[name])
+    if "closure" in rec.given:
+        ev = stored.closure
+        old_closure = (None, None, "", True) if ev is None else (
+            clock_ops.brussels_date(ev.effective_at), ev.data.get("closure_reason"), ev.reason,
+            not ev.data.get("without_assessment"))
+        new_closure = (v["closed_on"], v["closure_reason"], v["closure_note"],
+                       v["closure_assessed"])
+        for index, name in enumerate(("closed_on", "closure_reason", "closure_note",
+                                      "closure_assessed")):
+            if name in rec.given or rec.is_json:
+                differ(rec.line, _field(rec, name), old_closure[index], new_closure[index])
+    entries = {e.addressee_code: e for e in row.addressees}
+    for code, entry in rec.addressees.items():
+        if code not in entries:
+            differ(entry.line, entry.path, None, code)
+            continue
+        required = "required" if entry.path == "addressee" else f"{entry.path}.required"
+        differ(entry.line, required, entries[code].is_required, entry.required)
+    where_of = {code: (a.line, a.path) for code, a in rec.addressees.items()}
+    first = (rec.line, "addressee" if not rec.is_json else "addressees")
+    for code in entries:
+        if code not in rec.addressees:
+            differ(first[0], first[1], code, None)
+    if "answers" not in rec.given:
+        return out
+    covered: dict[str, tuple[str, ImportAnswer]] = {}
+    for code, entry in rec.addressees.items():
+        for answer in entry.answers:
+            for other in answer.covers:
+                covered[other] = (answer.covers_reason, answer)
+        if code not in entries:
+            continue
+        old_answers = sorted((a for a in entries[code].answers if a.status == "submitted"),
+                             key=lambda a: (a.received_on, a.submitted_at))
+        new_answers = sorted(entry.answers, key=lambda a: (a.received_on or date.min, a.line))
+        for old, new in zip(old_answers, new_answers, strict=False):
+            for part, old_value, new_value in (
+                    ("received_on", old.received_on, new.received_on),
+                    ("kind", old.kind, new.kind), ("position", old.position, new.position),
+                    ("letter_date", old.letter_date, new.letter_date),
+                    ("text_nl", old.text_nl, new.text_nl), ("text_fr", old.text_fr, new.text_fr),
+                    ("text_on_record", old.is_text_on_record, new.text_on_record),
+                    ("published", old.is_published, new.published)):
+                differ(new.line, new.where(part), old_value, new_value)
+        for new in new_answers[len(old_answers):]:
+            out.append(Problem(new.line, new.where("received_on"), f"differs from the database: "
+                               f"no such answer of {code} is stored (imported: {new.kind}, "
+                               f"received on {_show(new.received_on)})", doc, DIFFERS))
+        line, path = where_of[code]
+        for old in old_answers[len(new_answers):]:
+            out.append(Problem(line, path if path == "addressee" else f"{path}.answers",
+                               f"differs from the database: the stored {old.kind} answer of "
+                               f"{code} received on {_show(old.received_on)} is not in the "
+                               "file", doc, DIFFERS))
+    for code in sorted(set(covered) | set(stored.waivers)):
+        old_reason = stored.waivers.get(code)
+        if code in covered:
+            reason, answer = covered[code]
+            if old_reason is None:
+                out.append(Problem(answer.line, answer.where("covers"), f"differs from the "
+                                   f"database: {code} is not waived there (imported: covered, "
+                                   "so waived)", doc, DIFFERS))
+            else:
+                differ(answer.line, answer.where("covers_reason"), old_reason, reason)
+        elif code in where_of:
+            line, path = where_of[code]
+            out.append(Problem(line, path, f"differs from the database: {code} is waived there "
+                               f"({_show(old_reason)}); the file has no answer covering it",
+                               doc, DIFFERS))
+    return out
 
 
 def _last_seq(session: Session) -> int:
@@ -548,9 +829,15 @@ def import_records(session: Session, records: list[ImportRecord], *,
     if actor.role != SECRETARIAT:
         raise errors.PermissionDenied("only the secretariat may import recommendations",
                                       rule="role")
-    existing = _existing_doc_numbers(session, [r.doc_number for r in records])
+    existing = _existing(session, [r.doc_number for r in records])
     todo = [r for r in records if r.doc_number not in existing]
-    report.skipped = [r.doc_number for r in records if r.doc_number in existing]
+    # A record already in the database is skipped when the file says the same, and
+    # reported field by field when it says something else (then nothing is imported).
+    for rec in records:
+        if rec.doc_number in existing and not _broken(rec, report.problems):
+            differences = _differences(rec, existing[rec.doc_number])
+            report.problems.extend(differences)
+            (report.differing if differences else report.skipped).append(rec.doc_number)
     check(session, todo, report.problems)
     db.begin_for_savepoints(session)
     before = _last_seq(session)
@@ -586,7 +873,8 @@ def import_records(session: Session, records: list[ImportRecord], *,
 # assessment on the closure day) and the aggregation rule's own events.
 CARRIED = frozenset({"register", "edit", "publish", "unpublish", "transmit", "submit_interim",
                      "submit_answer", "decline", "publish_answer", "unpublish_answer",
-                     "receive_reaction", "complete_answers", "start_assessment", "close"})
+                     "receive_reaction", "complete_answers", "start_assessment", "close",
+                     "waive"})
 
 
 def export_record(session: Session, rec: Recommendation) -> dict:
@@ -610,14 +898,15 @@ def export_record(session: Session, rec: Recommendation) -> dict:
     answers = [a for entry in rec.addressees for a in entry.answers if a.status == "submitted"]
     if any(a.attachments for a in answers):
         missing.append("attachments")
+    covers = _covers(rec, [ev for ev in events if ev.action == "waive"], missing)
     if missing:
         raise errors.ValidationError(
             f"recommendation {rec.doc_number} cannot be exported in the import format: its "
             f"history holds {', '.join(missing)}, which the format does not carry",
             field="doc_number", rule="not_in_import_format", params={"actions": missing})
     record = {name: getattr(rec, name) for name in (
-        "doc_number", "title_nl", "title_fr", "text_nl", "text_fr", "committee", "theme",
-        "session_label", "deadline_rule")}
+        "doc_number", "title_nl", "title_fr", "title_en", "text_nl", "text_fr", "committee",
+        "theme", "session_label", "deadline_rule")}
     record["adopted_on"] = rec.adopted_on.isoformat()
     record["published"] = rec.is_published
     sent = opendata.transmitted_on(rec)
@@ -626,14 +915,41 @@ def export_record(session: Session, rec: Recommendation) -> dict:
         {"code": entry.addressee_code, "required": entry.is_required, "answers": [
             {"kind": a.kind, "position": a.position, "received_on": a.received_on.isoformat(),
              "letter_date": a.letter_date.isoformat() if a.letter_date else None,
-             "text_nl": a.text_nl, "text_fr": a.text_fr, "published": a.is_published}
+             "text_nl": a.text_nl, "text_fr": a.text_fr, "published": a.is_published,
+             **({} if a.is_text_on_record else {"text_on_record": False}),
+             **covers.get(a.id, {})}
             for a in sorted((a for a in entry.answers if a.status == "submitted"),
                             key=lambda a: (a.received_on, a.submitted_at))]}
         for entry in rec.addressees]
     if closes:
         record["closure"] = {"closed_on": days["close"].isoformat(),
                              "reason": rec.closure_reason, "note": closes[0].reason}
+        if closes[0].data.get("without_assessment"):
+            record["closure"]["assessed"] = False
     return record
+
+
+def _covers(rec: Recommendation, waivers: list[Event], missing: list[str]) -> dict[int, dict]:
+    """The waivers as the collective answers that cover them: by answer id, its ``covers``
+    and ``covers_reason``. A waiver the format cannot carry (not on the day a collective
+    final answer was received, or with another reason than the others it gives) is named
+    in ``missing``."""
+    finals: dict[date, Answer] = {}
+    for entry in rec.addressees:
+        if entry.addressee.is_collective:
+            for answer in entry.answers:
+                if answer.status == "submitted" and answer.kind == "final":
+                    finals.setdefault(answer.received_on, answer)
+    out: dict[int, dict] = {}
+    for ev in waivers:
+        answer = finals.get(clock_ops.brussels_date(ev.effective_at))
+        given = out.get(answer.id) if answer is not None else None
+        if answer is None or (given is not None and given["covers_reason"] != ev.reason):
+            missing.append("waive (not on the day of a collective answer, with one reason)")
+            continue
+        out.setdefault(answer.id, {"covers": [], "covers_reason": ev.reason})["covers"].append(
+            ev.addressee_code)
+    return out
 
 
 def export_json(session: Session, recs: list[Recommendation]) -> bytes:

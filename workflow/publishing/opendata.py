@@ -27,7 +27,8 @@ from workflow.cases import due_dates
 from workflow.cases.models import CaseAddressee, Recommendation
 from workflow.cases.queries import distinct_values
 from workflow.history.models import Event
-from workflow.lifecycle import REPLY_TRIGGERS, SECRETARIAT
+from workflow.lifecycle import REPLY_TRIGGERS
+from workflow.publishing import publication
 
 # The events that carry what an answer said (redacted until the answer is published).
 ANSWER_CONTENT_ACTIONS = tuple(REPLY_TRIGGERS.values())
@@ -56,27 +57,11 @@ def _iso(value: date | datetime | None) -> str | None:
 
 
 def publish_answer(session: Session, actor: Actor, answer: Answer, published: bool = True, *,
-                   now: datetime | None = None) -> Answer:
-    """Publish (or withdraw) a submitted answer; logged in the history."""
-    now = _now(now)
-    if actor.role != SECRETARIAT:
-        raise errors.PermissionDenied(f"only the secretariat may publish an answer (you are "
-                                      f"{actor.role})", rule="role")
-    if answer.status != "submitted":
-        raise errors.TransitionRefused("a draft cannot be published; only submitted answers",
-                                       rule="submitted_only")
-    if answer.is_published != published:
-        answer.is_published = published
-        answer.updated_at = now
-        rec = answer.entry.recommendation
-        rec.updated_at = now  # what the case shows changed: it gets a new version
-        session.flush()
-        history.record(session, actor=actor,
-                       action="publish_answer" if published else "unpublish_answer",
-                       entity="answer", now=now, recommendation=rec,
-                       addressee_code=answer.entry.addressee_code,
-                       payload={"answer_id": answer.id})
-    return answer
+                   reason: str = "", now: datetime | None = None) -> Answer:
+    """Publish (or withdraw, with a reason) a submitted answer; logged in the history
+    (the rules: :mod:`workflow.publishing.publication`)."""
+    return publication.publish_answer(session, actor, answer, published, reason=reason,
+                                      now=now)
 
 
 # ---------------------------------------------------------------------------

@@ -1,15 +1,15 @@
 """The committee's judgement of each answer (on the answer, counted on its addressee
 entry for the scoreboard) and the governments' published comments (right of reply).
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0011'
-down_revision = '0010'
+revision = '0012'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
