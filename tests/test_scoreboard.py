@@ -38,6 +38,9 @@ def _when(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
+JUDGED = ("satisfactory", "partly_satisfactory", "unsatisfactory")
+
+
 def recompute(events: list[dict], now: datetime, year=None, committee=None) -> dict:
     """What the scoreboard documents, written again from its definitions."""
     cases: dict[str, dict] = {}
@@ -56,7 +59,7 @@ def recompute(events: list[dict], now: datetime, year=None, committee=None) -> d
             for c, due in data["due_at"].items():
                 case["pairs"][c] = {"sent": sent, "since": sent, "due": _when(due),
                                     "state": "pending", "stopped": False, "reply": None,
-                                    "due_at_reply": None, "waived": False}
+                                    "due_at_reply": None, "waived": False, "judged": {}}
             continue
         pair = case["pairs"].get(code)
         if pair is None:
@@ -80,6 +83,8 @@ def recompute(events: list[dict], now: datetime, year=None, committee=None) -> d
             case["state"] = data["case_state"]
         if action == "waive" and pair["reply"] is None:
             pair["waived"] = True
+        if action == "assess_answer":  # the latest judgement of each answer counts
+            pair["judged"][data["answer_id"]] = data["judgement"]
         if ev["entity"] == "answer" and ev["to_state"]:
             pair["state"] = ev["to_state"]
     out: dict[str, dict] = {}
@@ -91,9 +96,12 @@ def recompute(events: list[dict], now: datetime, year=None, committee=None) -> d
         for code, p in case["pairs"].items():
             row = out.setdefault(code, {"received": 0, "answered": 0, "answered_on_time": 0,
                                         "waived": 0, "days": [], "pending": [],
-                                        "overdue_now": 0})
+                                        "overdue_now": 0,
+                                        "judged": dict.fromkeys(JUDGED, 0)})
             row["received"] += 1
             row["waived"] += p["waived"]
+            for judgement in p["judged"].values():
+                row["judged"][judgement] += 1
             if p["reply"] is not None:
                 row["answered"] += 1
                 row["answered_on_time"] += p["reply"] <= p["due_at_reply"]
@@ -116,6 +124,7 @@ def recompute(events: list[dict], now: datetime, year=None, committee=None) -> d
             "oldest_pending": None if oldest is None else {
                 "doc_number": oldest[1], "since": oldest[0].isoformat(),
                 "days": (today - oldest[0]).days},
+            "judged": row["judged"],
         }
     return result
 
@@ -134,6 +143,20 @@ def _csv_events(text: str) -> list[dict]:
 # The sample import, published, as the public sees it
 
 
+def _judge(session) -> None:
+    """The committee judges the final replies in turn, some twice (the latest counts)."""
+    from workflow.answers import assessment
+    from workflow.models import Answer
+
+    answers = [a for a in session.scalars(select(Answer).order_by(Answer.id))
+               if a.is_assessable]
+    assert len(answers) > 4
+    for n, answer in enumerate(answers):
+        assessment.assess_answer(session, SEC, answer, judgement=JUDGED[n % 3], note="nota")
+        if n % 4 == 0:
+            assessment.assess_answer(session, SEC, answer, judgement=JUDGED[(n + 2) % 3])
+
+
 @pytest.fixture
 def sample_app(db_url, tmp_path, monkeypatch, frozen):  # noqa: F811
     engine = wdb.make_engine(db_url)
@@ -141,6 +164,7 @@ def sample_app(db_url, tmp_path, monkeypatch, frozen):  # noqa: F811
     catalogue.sync_addressees(session)
     report = importer.import_file(session, *importer.read_file(SAMPLES / "import-sample.json"))
     assert report.ok, report.problems
+    _judge(session)
     session.commit()
     session.close()
     engine.dispose()
@@ -167,6 +191,8 @@ def test_scoreboard_reproducible_from_exported_events(sample_app, query):
     # the unfiltered export recomputed with the filter gives the same figures
     everything = client.get("/public/export/events.json").json["events"]
     assert recompute(everything, NOW, **filters) == expected
+    if not query:  # the committee's judgements are counted (and recomputed) too
+        assert sum(sum(row["judged"].values()) for row in expected.values()) > 4
 
 
 def test_scoreboard_figures_of_the_sample(sample_app):

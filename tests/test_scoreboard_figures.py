@@ -15,7 +15,8 @@ from sqlalchemy import select
 from workflow import db as wdb
 from workflow import dispatch, errors
 from workflow.actors import Actor
-from workflow.answers import corrections
+from workflow.answers import assessment, corrections
+from workflow.answers.models import JUDGEMENTS
 from workflow.cases import catalogue, registration
 from workflow.cases.models import CaseAddressee, Recommendation
 from workflow.cases.transitions import may_ask_again
@@ -30,7 +31,8 @@ SEC = Actor("anna", "secretariat", "BNL-PARL")
 CODES = ("CM", "NL", "LU", "BE-FED", "DE-NW")
 COMMITTEES = ("Justitie", "Economie", "Milieu")
 STORED = ("transmitted_on", "due_set_at", "first_final_at", "days_to_answer", "is_on_time",
-          "is_waived")
+          "is_waived", "judged_satisfactory", "judged_partly_satisfactory",
+          "judged_unsatisfactory")
 
 
 def _params(rnd: random.Random, rec: Recommendation, entry: CaseAddressee | None,
@@ -97,6 +99,10 @@ def _play(session, seed: int, steps: int, each_step=None) -> datetime:
             # a reply recorded on paper by mistake: it no longer counts
             corrections.withdraw_reply(session, SEC, replies[-1], reason="vergissing", now=now)
             continue
+        judged = [a for a in entry.answers if a.is_assessable]
+        if judged and rnd.random() < 0.3:  # the committee judges (again: the latest counts)
+            assessment.assess_answer(session, SEC, rnd.choice(judged),
+                                     judgement=rnd.choice(JUDGEMENTS), note="oordeel", now=now)
         if not options:
             continue
         target, trigger = rnd.choice(options)
@@ -118,6 +124,14 @@ def _stored(session) -> list[tuple]:
             for e in session.scalars(select(CaseAddressee).order_by(CaseAddressee.id))]
 
 
+def _judgements(session) -> list[tuple]:
+    from workflow.models import Answer
+
+    return [(a.id, a.judgement, a.judgement_note, a.judged_at, a.judged_by)
+            for a in session.scalars(select(Answer).where(Answer.judgement.is_not(None))
+                                     .order_by(Answer.id))]
+
+
 FILTERS = [{}, {"year": 2023}, {"year": 2024}, {"committee": "Economie"},
            {"year": 2017, "committee": "Sociale Aangelegenheden"}, {"year": 1990}]
 
@@ -136,14 +150,15 @@ def test_sql_scoreboard_equals_the_replay_of_the_history(session, seed):
         Recommendation.is_published.is_(True))))
     events = list(session.scalars(select(Event).where(Event.recommendation_id.in_(
         [r.id for r in published])).order_by(Event.seq)))
-    answered = 0
+    answered = judged = 0
     for later in (timedelta(0), timedelta(days=400)):
         for filters in FILTERS:
             sql = [s.as_dict() for s in figures.scores(session, now + later, **filters)]
             replay = [s.as_dict() for s in scoreboard.compute(events, now + later, **filters)]
             assert sql == replay, filters
             answered += sum(r["answered"] for r in sql)
-    assert answered  # the scenario is not empty
+            judged += sum(sum(r["judged"].values()) for r in sql)
+    assert answered and judged  # the scenario is not empty
     assert session.scalar(select(Event.id).where(Event.action == "withdraw_reply").limit(1))
     # rebuilding from the history gives the rows the operations wrote
     before = _stored(session)
@@ -184,11 +199,14 @@ def test_the_migration_fills_the_figures_from_the_history(tmp_path):
         _play(session, 3, steps=80)
         session.commit()
         before = _stored(session)
+        judged = _judgements(session)
         assert any(row[3] is not None for row in before)
+        assert any(row[-3:] != (0, 0, 0) for row in before) and judged
         session.close()
         command.downgrade(wdb.alembic_config(url), "0003")  # the columns are gone
         wdb.upgrade(url)  # and filled again from the events
         assert _stored(session) == before
+        assert _judgements(session) == judged
     finally:
         session.close()
         engine.dispose()

@@ -88,6 +88,7 @@ def _blueprints():
     from .audit import bp as audit_bp
     from .auth import bp as auth_bp
     from .cases import bp as cases_bp
+    from .comments import bp as comments_bp
     from .ministry import bp as ministry_bp
     from .notifications import bp as notifications_bp
     from .public import bp as public_bp
@@ -96,4 +97,4 @@ def _blueprints():
     from .secretariat import bp as secretariat_bp
 
     return [auth_bp, cases_bp, secretariat_bp, ministry_bp, audit_bp, admin_bp,
-            api_bp, public_bp, notifications_bp, questions_bp, reports_bp]
+            api_bp, public_bp, notifications_bp, questions_bp, reports_bp, comments_bp]

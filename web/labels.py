@@ -69,6 +69,13 @@ QUESTION_STATES = {
     "withdrawn": _l("withdrawn"),
 }
 
+# The committee's judgement of an answer (workflow.answers.models.JUDGEMENTS).
+JUDGEMENTS = {
+    "satisfactory": _l("satisfactory"),
+    "partly_satisfactory": _l("partly satisfactory"),
+    "unsatisfactory": _l("unsatisfactory"),
+}
+
 # Event actions that are not lifecycle triggers.
 ACTIONS = {
     "register": _l("registered"),
@@ -96,6 +103,9 @@ ACTIONS = {
     "remind_question": _l("reminder sent about a written question"),
     "mark_question_overdue": _l("written question overdue"),
     "mark_question_very_overdue": _l("written question very overdue"),
+    "assess_answer": _l("answer assessed"),
+    "post_comment": _l("comment published"),
+    "hide_comment": _l("comment hidden"),
     "publish_answer": _l("answer published"),
     "unpublish_answer": _l("answer withdrawn from publication"),
 }
@@ -389,6 +399,21 @@ MESSAGES = {
     "question_version": _l("Written question %(number)s was changed meanwhile; reload it and "
                            "try again."),
     "date_format": _l("Give a date (YYYY-MM-DD)."),
+    # the committee's assessment of an answer
+    "assessable_answer": _l("Only a submitted final answer, or a refusal to answer, is "
+                            "assessed."),
+    "judgement_known": _l("Choose satisfactory, partly satisfactory or unsatisfactory."),
+    "answer_version": _l("The answer of %(addressee)s on recommendation %(doc_number)s was "
+                         "changed meanwhile (assessed by someone else?); reload the page and "
+                         "try again."),
+    # the governments' comments (right of reply)
+    "comment_on_published_case": _l("Recommendation %(doc_number)s is not published: a "
+                                    "comment is shown beside a published recommendation "
+                                    "only."),
+    "comment_version": _l("Comment %(id)s was changed meanwhile; reload the list and try "
+                          "again."),
+    "comment_hidden": _l("Comment %(id)s is already hidden."),
+    "comment_in_scope": _l("Comment %(id)s is not found within your organisation's scope."),
     "due_date": _l("No due date can be computed with the rule “%(text)s” from this day; give "
                    "another rule or date."),
     # publishing answers (workflow.publishing.publication)
@@ -672,6 +697,16 @@ def _calendar_phrase(v) -> str:
     return "; ".join([text, *extras])
 
 
+def calendar_label(calendar) -> str:
+    """An addressee's calendar of the scoreboard's method (``method.CalendarOf``): its
+    public holidays and the days the secretariat declared, worded as in the due-date
+    explanations."""
+    return _calendar_phrase({"calendar": calendar.addressee.code, "country": calendar.country,
+                             "subdivision": calendar.subdivision,
+                             "closing_days": calendar.declared_closing_days,
+                             "declared_working": calendar.declared_working_days})
+
+
 def _day(value) -> str:
     """A day of an explanation, with its weekday (weekends and holidays matter)."""
     return format_date(value, "full")
@@ -780,6 +815,8 @@ FILTERS = {
     "calendar_day_label": lambda v: _lookup(CALENDAR_DAY_KINDS, v),
     "calendar_holiday": calendar_day_holiday,
     "question_state_label": lambda v: _lookup(QUESTION_STATES, v),
+    "judgement_label": lambda v: _lookup(JUDGEMENTS, v),
+    "calendar_label": calendar_label,
     "explain_step": explain_step,
     "date": fmt_date,
     "datetime": fmt_datetime,

@@ -14,12 +14,13 @@ from workflow.cases.models import (
     ExtensionRequest,
     Recommendation,
 )
+from workflow.comments.models import Comment
 from workflow.history.models import Checkpoint, Event
 from workflow.notifications.models import Notification
 from workflow.questions.models import WrittenQuestion
 from workflow.reminders.models import DeadlineNotice, QuestionNotice, SweepRun
 
 __all__ = ["Addressee", "Answer", "ApiToken", "Attachment", "Base", "CaseAddressee",
-           "Checkpoint", "ClosingDay", "DeadlineAdjustment", "DeadlineNotice", "Event",
+           "Checkpoint", "ClosingDay", "Comment", "DeadlineAdjustment", "DeadlineNotice", "Event",
            "ExtensionRequest", "Notification", "QuestionNotice", "Recommendation", "SweepRun",
            "User", "WrittenQuestion"]

@@ -14,11 +14,12 @@ from workflow import accounts
 from workflow.actors import Actor
 from workflow.answers import replies
 from workflow.cases import due_dates, scope
+from workflow.comments.operations import post_comment
 from workflow.models import Recommendation, User
 from workflow.questions.operations import ask_question
 
 MINE = {"cases", "secretariat", "ministry", "audit", "admin", "auth", "notifications",
-        "questions", "reports"}
+        "questions", "reports", "comments"}
 
 # Who is tested: role key -> (username, password or None for the demo password)
 USERS = {
@@ -128,6 +129,13 @@ MATRIX = {
     ("GET", "questions.show"): by_group(404, (READERS | {"ministry_nl"}, 200)),
     ("POST", "questions.answer"): by_group(404, (SEC | {"ministry_nl"}, 400), ({"auditor"}, 403)),
     ("POST", "questions.withdraw"): by_group(403, (SEC, 409)),
+    # the committee's assessment of an answer (the first submitted answer)
+    ("POST", "secretariat.assess"): by_group(403, (SEC, 409)),
+    # the right of reply: every logged-in user reads; a ministry publishes; the
+    # secretariat hides (the comment is the Netherlands' on its scoreboard row)
+    ("GET", "comments.index"): expect(200),
+    ("POST", "comments.index"): by_group(403, (MINISTRIES, 400)),
+    ("POST", "comments.hide"): by_group(403, (SEC, 409)),
     ("GET", "notifications.index"): expect(200),
     ("POST", "notifications.mail_choice"): expect(302),
 }
@@ -154,10 +162,11 @@ def _fixture_data(app) -> dict:
                                 addressee_code="NL", asker="Mevr. De Vries",
                                 subject="Telewerk", text="Hoe staat het ermee?",
                                 asked_on=rec.adopted_on, recommendation=rec)
+        comment = post_comment(s, nl, text="Antwoord verzonden op 3 maart.")
         s.commit()
         return {"case_id": rec.id, "attachment_id": att.id, "request_id": req.id,
-                # a submitted reply (recorded on paper): published, withdrawn
-                "answer_id": paper.id, "doc_number": rec.doc_number,
+                # a submitted reply (recorded on paper): published, withdrawn, assessed
+                "answer_id": paper.id, "doc_number": rec.doc_number, "comment_id": comment.id,
                 "question_id": question.id,
                 "user_id": s.query(User).filter_by(username="sec2").one().id,
                 "action": "close", "filename": "app.css", "panel": "requests", "fmt": "html"}
@@ -206,6 +215,7 @@ def test_permission_matrix(role, app):
 
 # Public pages outside the matrix above (the public blueprint), open to everyone.
 PUBLIC_PAGES = {("GET", "public.due_date"): expect(200, anonymous=200),
+                ("GET", "public.scoreboard_method"): expect(200, anonymous=200),
                 ("GET", "public.home"): expect(200, anonymous=200),
                 ("GET", "public.index"): expect(200, anonymous=200),
                 ("GET", "public.scoreboard_page"): expect(200, anonymous=200),

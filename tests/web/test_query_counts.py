@@ -19,8 +19,10 @@ from web.extensions import db
 from workflow import clock
 from workflow.accounts import tokens
 from workflow.actors import Actor
-from workflow.answers import replies
+from workflow.answers import assessment, replies
+from workflow.answers.models import JUDGEMENTS
 from workflow.cases import due_dates, registration, scope, transitions
+from workflow.comments import operations as comments
 from workflow.models import User
 from workflow.questions import operations as questions
 
@@ -47,8 +49,15 @@ def _add_cases(first: int, n: int) -> None:
         sent = today - timedelta(days=200 if i % 2 == 0 else 80)
         transitions.transmit(s, SEC, rec, transmitted_on=sent)
         if answered or i % 6 == 0:
-            replies.submit_reply(s, NL, rec.entry("NL"), kind="final", position="agrees",
-                                 text_nl=f"Antwoord {i}")
+            answer = replies.submit_reply(s, NL, rec.entry("NL"), kind="final",
+                                          position="agrees", text_nl=f"Antwoord {i}")
+            # judged, some twice (the latest counts); the answer is published
+            assessment.assess_answer(s, SEC, answer, judgement=JUDGEMENTS[i % 3], note="Nota")
+            if i % 2:
+                assessment.assess_answer(s, SEC, answer, judgement=JUDGEMENTS[(i + 1) % 3])
+        # the governments' comments: on their scoreboard row and on the case
+        comments.post_comment(s, NL if i % 2 else BE, text=f"Antwoord verzonden ({i})")
+        comments.post_comment(s, NL, text=f"Over dit dossier ({i})", recommendation=rec)
         # a written question to NL for each case, on the case or on its own; some answered
         question = questions.ask_question(
             s, SEC, addressee_code="NL", asker=f"Lid {i}", subject=f"Vraag {i}",
@@ -121,6 +130,9 @@ PAGES = {
     "ministry's questions": ("minbuza", "/questions/", r'<tr data-question="', 50),
     "written question": ("secretariaat", "/questions/{question}", None, None),
     "case page": ("secretariaat", "/cases/{long}", None, None),
+    "scoreboard method": (None, "/public/scoreboard/method", None, None),
+    "comments": ("secretariaat", "/comments/", r'<li id="comment-', 50),
+    "ministry's comments": ("minbuza", "/comments/", r'<li id="comment-', 50),
     # a preview lists all it would publish (a session's answers), in the same statements
     "publish a session's answers": ("secretariaat", "/secretariat/publish-answers?session=Schaal",
                                     r'<tr data-answer="', None),
@@ -181,7 +193,8 @@ def test_each_page_costs_the_same_at_ten_times_the_data(app):
     for name in ("dashboard list", "requests list", "for the next plenary", "case list",
                  "overdue list", "audit index", "timeline", "public index", "public search",
                  "public home", "API list",
-                 "written questions", "ministry's questions"):
+                 "written questions", "ministry's questions", "comments",
+                 "ministry's comments"):
         assert big[name][1] == PAGES[name][3], (name, big[name])
     assert big["inbox"][1] == 50
 

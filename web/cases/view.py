@@ -96,7 +96,7 @@ def refusals(rec: Recommendation):
 
 
 def render_case(rec: Recommendation, *, status: int = 200, conflict: str | None = None,
-                forms: dict | None = None):
+                forms: dict | None = None, assessments: dict | None = None):
     actor = current_actor()
     available = scope.available_triggers(rec, actor)
     context = {
@@ -115,9 +115,11 @@ def render_case(rec: Recommendation, *, status: int = 200, conflict: str | None 
         "corrections": corrections.corrections(db.session, rec),
     }
     if actor.role == SECRETARIAT:
+        from ..secretariat.assessment import case_context
         from ..secretariat.corrections import correction_forms
         from ..secretariat.forms import case_forms
 
         context["forms"] = case_forms(rec, available, overrides=forms or {})
         context["correction_forms"] = correction_forms(rec, overrides=forms or {})
+        context.update(case_context(rec, available, assessments or {}, context["forms"]))
     return render_template("cases/show.html", **context), status

@@ -17,4 +17,4 @@ def _converters(state) -> None:
     state.app.url_map.converters.setdefault("doc", DocNumberConverter)
 
 
-from . import account, calculator, checkpoints, corrections, routes  # noqa: E402,F401  (they register on bp)
+from . import account, calculator, checkpoints, corrections, method, routes  # noqa: E402,F401  (they register on bp)

@@ -24,8 +24,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from workflow import clock
+from workflow.answers.models import JUDGEMENTS
 from workflow.cases import corrections as text_corrections
 from workflow.cases import due_dates
+from workflow.comments import operations as comments
 from workflow.history import dump_payload
 from workflow.models import Addressee, Answer, Attachment, CaseAddressee, Recommendation
 from workflow.publishing import figures, opendata, scoreboard
@@ -134,7 +136,8 @@ def recommendation(doc_number: str):
                            answers=opendata.public_answers(rec),
                            transmitted_on=opendata.transmitted_on(rec),
                            closed_on=opendata.closed_on(db.session, [rec]).get(rec.id),
-                           corrections=text_corrections.corrections(db.session, rec))
+                           corrections=text_corrections.corrections(db.session, rec),
+                           comments=comments.public_case_comments(db.session, rec))
 
 
 @bp.route("/public/attachments/<int:attachment_id>")
@@ -173,6 +176,8 @@ def scoreboard_page():
     filters = _filters()
     names = {a.code: a for a in db.session.query(Addressee)}
     return render_template("public/scoreboard.html", scores=_scores(filters), names=names,
+                           judgements=JUDGEMENTS,
+                           comments=comments.public_scoreboard_comments(db.session),
                            charts=_charts(figures.per_year(db.session, **filters), names),
                            filters=filters, query={k: v for k, v in filters.items() if v},
                            years=opendata.public_years(db.session),

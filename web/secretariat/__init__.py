@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("secretariat", __name__, url_prefix="/secretariat")
 
-from . import calendars, corrections, escalation, plenary, publishing, routes  # noqa: E402,F401
+from . import assessment, calendars, corrections, escalation, plenary, publishing, routes  # noqa: E402,F401

@@ -31,6 +31,16 @@ from sqlalchemy.orm import (
 from workflow.base import Base, Position, UTCDateTime
 from workflow.cases.models import CaseAddressee, Recommendation
 
+# The committee's judgement of a submitted answer (recorded by the secretariat), declared
+# once: the column's CHECK, the operation, the scoreboard's counts and the labels use it.
+JUDGEMENTS = ("satisfactory", "partly_satisfactory", "unsatisfactory")
+# The judgement that offers a follow-up question to the addressee.
+UNSATISFACTORY = "unsatisfactory"
+# The replies the committee judges: the final ones (an answer, or declining to answer).
+ASSESSABLE_KINDS = ("final", "declined")
+_JUDGEMENT_CHECK = "judgement IS NULL OR judgement IN ({})".format(
+    ", ".join(f"'{j}'" for j in JUDGEMENTS))
+
 
 class Answer(Base):
     """One reply (or a draft of it) from an addressee; submitted replies are kept as versions."""
@@ -41,6 +51,9 @@ class Answer(Base):
                         name="letter_not_after_receipt"),
         CheckConstraint("status IN ('draft', 'submitted')", name="status"),
         CheckConstraint("kind IN ('interim', 'final', 'declined')", name="kind"),
+        CheckConstraint(_JUDGEMENT_CHECK, name="judgement"),
+        CheckConstraint("judgement IS NULL OR (status = 'submitted' AND judged_at IS NOT NULL)",
+                        name="judged_when_submitted"),
         # the latest published answers (migration 0009)
         Index("ix_answer_published_received", "is_published", "received_on"),
         # A final answer has a position, unless it is known only by the date it was
@@ -78,6 +91,12 @@ class Answer(Base):
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     withdrawn_by: Mapped[str | None] = mapped_column(String(80))
     withdrawal_reason: Mapped[str | None] = mapped_column(Text)
+    # The committee's latest judgement (workflow.answers.assessment); every judgement is
+    # also an ``assess_answer`` event, the latest counts.
+    judgement: Mapped[str | None] = mapped_column(String(24))
+    judgement_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    judged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    judged_by: Mapped[str | None] = mapped_column(String(80))
 
     entry: Mapped[CaseAddressee] = relationship(back_populates="answers")
     attachments: Mapped[list[Attachment]] = relationship(
@@ -108,6 +127,13 @@ class Answer(Base):
                     exists().where(entry.id == cls.case_addressee_id,
                                    case.id == entry.recommendation_id,
                                    case.is_published.is_(True)))
+
+    @property
+    def is_assessable(self) -> bool:
+        """The rule "the committee may judge this reply": a submitted final reply that
+        was not withdrawn (a withdrawn reply no longer counts)."""
+        return (self.status == "submitted" and self.kind in ASSESSABLE_KINDS
+                and self.withdrawn_at is None)
 
     @hybrid_method
     def visible_to(self, actor) -> bool:

@@ -256,6 +256,12 @@ class CaseAddressee(Base):
     days_to_answer: Mapped[int | None] = mapped_column(Integer)
     is_on_time: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     is_waived: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # How many of the entry's submitted answers the committee judged so, by their latest
+    # judgement (``answers.models.JUDGEMENTS``; written with each ``assess_answer`` event).
+    judged_satisfactory: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    judged_partly_satisfactory: Mapped[int] = mapped_column(Integer, default=0,
+                                                            server_default="0")
+    judged_unsatisfactory: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # The sweep's progress on the live due moment (workflow.reminders): the notices up to
     # ``notices_until`` are handled, the next falls due at ``next_notice_at`` (indexed, so a
     # sweep reads only the entries with a notice due). Reset whenever live_due_at changes:

@@ -883,9 +883,11 @@ def export_record(session: Session, rec: Recommendation) -> dict:
     history holds what the format cannot carry (waivers, follow-up questions, reopening,
     monitoring, extensions, clock stops, attachments, an assessment on another day than
     the closure) is refused rather than exported incompletely."""
-    # Written questions on the case are records of their own, not the case's history.
+    # Written questions and the addressees' comments on the case are records of their own,
+    # not the case's history.
     events = [ev for ev in session.scalars(select(Event).where(
-        Event.recommendation_id == rec.id, Event.entity != "question").order_by(Event.seq))]
+        Event.recommendation_id == rec.id, Event.entity.not_in(("question", "comment")))
+        .order_by(Event.seq))]
     missing = sorted({ev.action for ev in events if ev.action not in CARRIED})
     closes = [ev for ev in events if ev.action == "close"]
     days = {ev.action: clock_ops.brussels_date(ev.effective_at) for ev in events}

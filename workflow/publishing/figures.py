@@ -3,8 +3,9 @@
 Each ``CaseAddressee`` row carries what the scoreboard needs of its history, written by
 the operations that record the corresponding events, in the same flush (no extra
 statement): ``transmitted_on`` (transmit), ``first_final_at``, ``days_to_answer`` and
-``is_on_time`` (the first final reply), ``is_waived`` (a waiver before any final reply)
-and ``due_set_at`` (when the due date in force took effect). ``clock_start`` is the
+``is_on_time`` (the first final reply), ``is_waived`` (a waiver before any final reply),
+``due_set_at`` (when the due date in force took effect) and the answers counted by the
+committee's latest judgement of each (``judged_*``, the assessment). ``clock_start`` is the
 request date (transmission or the follow-up question); the stored deadline state
 (``is_awaited``, ``deadline_in``) gives pending and overdue now. The definitions are in
 :mod:`workflow.publishing.scoreboard`, whose replay of the events stays the independent
@@ -22,14 +23,16 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import NamedTuple
 
-from sqlalchemy import Integer, and_, bindparam, case, extract, func, select, update
+from sqlalchemy import Integer, and_, bindparam, case, extract, func, inspect, select, update
 from sqlalchemy.orm import Session
 
+from workflow.answers.models import JUDGEMENTS
 from workflow.cases.models import CaseAddressee, Recommendation
 from workflow.clock import brussels_date
 from workflow.deadlines import LATE, status_cutoffs
 from workflow.history.models import Event
 from workflow.publishing.scoreboard import (
+    ASSESS,
     DUE_CHANGES,
     FINAL_REPLY,
     WITHDRAWN_REPLY,
@@ -39,8 +42,10 @@ from workflow.publishing.scoreboard import (
 )
 
 # The events that move a stored figure (rebuild reads only these).
-FIGURE_ACTIONS = ("register", "transmit", "ask_again", "waive", *DUE_CHANGES, *FINAL_REPLY,
-                  WITHDRAWN_REPLY)
+FIGURE_ACTIONS = ("register", "transmit", "ask_again", "waive", ASSESS, *DUE_CHANGES,
+                  *FINAL_REPLY, WITHDRAWN_REPLY)
+# The entry's column counting the answers with each judgement.
+JUDGED_COLUMNS = {judgement: f"judged_{judgement}" for judgement in JUDGEMENTS}
 REBUILD_BATCH = 1000
 
 
@@ -53,6 +58,8 @@ def note_transmitted(entry: CaseAddressee, transmitted_on: date, effective_at: d
     entry.due_set_at = effective_at
     entry.first_final_at = entry.days_to_answer = None
     entry.is_on_time = entry.is_waived = False
+    for column in JUDGED_COLUMNS.values():
+        setattr(entry, column, 0)
 
 
 def note_due_set(entry: CaseAddressee, effective_at: datetime) -> None:
@@ -64,6 +71,16 @@ def note_due_set(entry: CaseAddressee, effective_at: datetime) -> None:
 def note_waived(entry: CaseAddressee) -> None:
     if entry.first_final_at is None:
         entry.is_waived = True
+
+
+def note_judgement(entry: CaseAddressee, previous: str | None, judgement: str) -> None:
+    """One of the entry's answers judged ``judgement``, replacing ``previous`` (None: its
+    first judgement)."""
+    if previous is not None:
+        column = JUDGED_COLUMNS[previous]
+        setattr(entry, column, (getattr(entry, column) or 0) - 1)
+    column = JUDGED_COLUMNS[judgement]
+    setattr(entry, column, (getattr(entry, column) or 0) + 1)
 
 
 def note_final_reply(session: Session, entry: CaseAddressee, effective_at: datetime) -> None:
@@ -117,13 +134,19 @@ def rebuild(session: Session) -> int:
     generators. Returns the number of entries written. Flushes, never commits."""
     session.flush()
     table = CaseAddressee.__table__
+    # The migration adding the judged counts (0009) comes after the one adding the other
+    # figures (0005), which calls this too: write them only where the table has them.
+    judged = set(JUDGED_COLUMNS.values()) <= {
+        c["name"] for c in inspect(session.connection()).get_columns(table.name)}
     stmt = (update(table)
             .where(table.c.recommendation_id == _bind("rid"),
                    table.c.addressee_code == _bind("code"))
             .values(transmitted_on=_bind("transmitted_on"), due_set_at=_bind("due_set_at"),
                     first_final_at=_bind("first_final_at"),
                     days_to_answer=_bind("days_to_answer"), is_on_time=_bind("is_on_time"),
-                    is_waived=_bind("is_waived"))
+                    is_waived=_bind("is_waived"),
+                    **{column: _bind(column) for column in JUDGED_COLUMNS.values()
+                       if judged})
             .execution_options(synchronize_session=False))
     written, batch = 0, []
     for rid, events in events_by_case(session):
@@ -133,7 +156,9 @@ def rebuild(session: Session) -> int:
             batch.append({"rid": rid, "code": pair.code, "transmitted_on": pair.transmitted_on,
                           "due_set_at": pair.due_set_at, "first_final_at": pair.first_final_at,
                           "days_to_answer": days, "is_on_time": bool(pair.on_time),
-                          "is_waived": pair.waived})
+                          "is_waived": pair.waived,
+                          **{JUDGED_COLUMNS[j]: n for j, n in pair.judged().items()
+                             if judged}})
         if len(batch) >= REBUILD_BATCH:
             written += _write(session, stmt, batch)
             batch = []
@@ -267,7 +292,9 @@ def scores(session: Session, now: datetime, *, year: int | None = None,
                _count(CaseAddressee.is_waived.is_(True)),
                _count(CaseAddressee.is_awaited.is_(True)),
                _count(and_(CaseAddressee.is_awaited.is_(True),
-                           CaseAddressee.deadline_in(LATE, cutoffs))))
+                           CaseAddressee.deadline_in(LATE, cutoffs))),
+               *(func.coalesce(func.sum(getattr(CaseAddressee, column)), 0).cast(Integer)
+                 for column in JUDGED_COLUMNS.values()))
         .where(*where).group_by(code).order_by(code)).all()
     histograms: dict[str, list[tuple[int, int]]] = {}
     for row in session.execute(
@@ -287,7 +314,7 @@ def scores(session: Session, now: datetime, *, year: int | None = None,
         select(ranked.c.code, ranked.c.since, ranked.c.doc).where(ranked.c.rank == 1))}
     today = brussels_date(now)
     out = []
-    for addressee, received, answered, on_time, waived, pending, overdue in counts:
+    for addressee, received, answered, on_time, waived, pending, overdue, *judged in counts:
         histogram = histograms.get(addressee, [])
         first = oldest.get(addressee)
         out.append(Score(
@@ -297,7 +324,8 @@ def scores(session: Session, now: datetime, *, year: int | None = None,
             p90_days=_nth(histogram, max(-(-9 * answered // 10), 1)) if answered else None,
             pending_now=pending, overdue_now=overdue,
             oldest_pending=None if first is None else OldestPending(
-                first.doc, first.since, (today - first.since).days)))
+                first.doc, first.since, (today - first.since).days),
+            judged=dict(zip(JUDGED_COLUMNS, judged, strict=True))))
     return out
 
 

@@ -6,7 +6,9 @@ a published recommendation is public too, with one exception: the events that
 carry the content of an answer not (yet) published (its position, the hash of
 its text, a declining reason) are exported *redacted*: their timing and state
 change stay (the scoreboard needs them), the content does not. A redacted event
-keeps its hash, but without the full content its hash cannot be recomputed.
+keeps its hash, but without the full content its hash cannot be recomputed. The same
+holds for the committee's assessment of an answer not published: its judgement stays (the
+scoreboard counts it), its note does not.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ from workflow.publishing import publication
 ANSWER_CONTENT_ACTIONS = tuple(REPLY_TRIGGERS.values())
 # What a redacted answer event keeps of its payload: when and what kind, not what it said.
 REDACTED_KEEP = ("answer_id", "kind", "received_on", "on_behalf")
+# The committee's assessment of an answer: its note is redacted until the answer is public.
+ASSESSMENT = ("assessment", "assess_answer")
 # Rows per round trip of a streamed export (a server-side cursor on PostgreSQL).
 EXPORT_BATCH = 500
 
@@ -231,6 +235,10 @@ def public_event_record(ev: Event, published_answer_ids: set[int]) -> dict:
         record["payload"] = {k: payload[k] for k in REDACTED_KEEP if k in payload}
         record["reason"] = ""
         record["redacted"] = True
+    elif (ev.entity, ev.action) == ASSESSMENT and \
+            payload.get("answer_id") not in published_answer_ids:
+        record["reason"] = ""
+        record["redacted"] = True
     return record
 
 
@@ -246,7 +254,8 @@ def public_events_query(*, year: int | None = None, committee: str | None = None
 def public_answer_ids(session: Session, events: Iterable[Event]) -> set[int]:
     """Which of the answers these events name are public (one query for a batch)."""
     ids = {ev.data.get("answer_id") for ev in events
-           if ev.entity == "answer" and ev.action in ANSWER_CONTENT_ACTIONS}
+           if (ev.entity == "answer" and ev.action in ANSWER_CONTENT_ACTIONS)
+           or (ev.entity, ev.action) == ASSESSMENT}
     ids.discard(None)
     if not ids:
         return set()

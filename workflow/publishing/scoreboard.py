@@ -32,6 +32,9 @@ Definitions (per addressee, over the recommendations matching the filters):
   in force is before ``now`` (``deadlines.classify``, the rule the pages use too).
 * **oldest pending**: the pending answer whose request is oldest (transmission
   or the follow-up question that made it pending again).
+* **judged satisfactory / partly satisfactory / unsatisfactory**: the addressee's
+  submitted answers by the committee's latest judgement of each (``assess_answer``
+  events, payload ``answer_id`` and ``judgement``; judging again replaces the judgement).
 
 Filters: ``year`` is the adoption year (payload ``adopted_on`` of ``register``),
 ``committee`` the committee as registered or last edited.
@@ -47,6 +50,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from workflow.answers.models import JUDGEMENTS
 from workflow.deadlines import BRUSSELS, LATE, classify, status_cutoffs
 from workflow.history.models import Event
 from workflow.lifecycle import ANSWER, ANSWER_DONE, REPLY_TRIGGERS, answer_awaited
@@ -57,6 +61,7 @@ DUE_CHANGES = ("grant_extension", "resume_clock", "recompute_due")
 # A reply recorded by mistake, withdrawn: it no longer counts (payload: its ``answer_id``,
 # the case's state after it, ``case_state``).
 WITHDRAWN_REPLY = "withdraw_reply"
+ASSESS = "assess_answer"  # the committee's judgement of one answer (entity "assessment")
 
 
 def _parse_dt(text: str | None) -> datetime | None:
@@ -86,6 +91,13 @@ class _Pair:
     first_final_answer: int | None = None  # the reply that counts (its answer id)
     on_time: bool | None = None
     waived: bool = False
+    judgements: dict[int, str] = field(default_factory=dict)  # answer id -> latest
+
+    def judged(self) -> dict[str, int]:
+        counts = dict.fromkeys(JUDGEMENTS, 0)
+        for judgement in self.judgements.values():
+            counts[judgement] += 1
+        return counts
 
 
 @dataclass
@@ -117,6 +129,7 @@ class Score:
     pending_now: int
     overdue_now: int
     oldest_pending: OldestPending | None
+    judged: dict[str, int] = field(default_factory=lambda: dict.fromkeys(JUDGEMENTS, 0))
 
     def as_dict(self) -> dict:
         oldest = self.oldest_pending
@@ -133,6 +146,7 @@ class Score:
             "oldest_pending": None if oldest is None else {
                 "doc_number": oldest.doc_number, "since": oldest.since.isoformat(),
                 "days": oldest.days},
+            "judged": {j: self.judged.get(j, 0) for j in JUDGEMENTS},
         }
 
 
@@ -179,6 +193,8 @@ def replay_cases(events: Iterable[Event]) -> dict[str, _Case]:
             if ev.action in DUE_CHANGES and ev.addressee_code in data.get("due_at", {}):
                 pair.due_at = _parse_dt(data["due_at"][ev.addressee_code])
                 pair.due_set_at = ev.effective_at
+        elif ev.entity == "assessment" and ev.action == ASSESS:
+            pair.judgements[data["answer_id"]] = data["judgement"]
         elif ev.entity == "answer":
             if ev.action == "ask_again":
                 pair.due_at = _parse_dt(data.get("due_at", {}).get(pair.code))
@@ -224,6 +240,10 @@ def compute(events: Iterable[Event], now: datetime, *, year: int | None = None,
         overdue = [p for p in pending
                    if p.required and classify(p.due_at, cutoffs, paused=p.paused) in LATE]
         oldest = min(pending, key=lambda p: (p.request_since, p.doc_number), default=None)
+        judged = dict.fromkeys(JUDGEMENTS, 0)
+        for _, p in pairs:
+            for judgement, n in p.judged().items():
+                judged[judgement] += n
         scores.append(Score(
             addressee=code,
             received=len(pairs),
@@ -236,5 +256,6 @@ def compute(events: Iterable[Event], now: datetime, *, year: int | None = None,
             overdue_now=len(overdue),
             oldest_pending=None if oldest is None else OldestPending(
                 oldest.doc_number, oldest.request_since, (today - oldest.request_since).days),
+            judged=judged,
         ))
     return scores
