@@ -108,3 +108,23 @@ def test_events_written_in_one_batch_continue_the_chain(session, case):
     assert after.prev_hash == written[-1].hash
     assert history.record_many(session, actor=SEC, now=rec.updated_at, events=[]) == []
     assert history.verify_history(session).ok
+
+
+def test_a_withdrawn_reply_is_left_out_and_not_published(session, case):
+    from workflow.answers import corrections
+
+    rec, _answer = case
+    paper = replies.submit_reply(session, SEC, rec.entry("LU"), kind="final",
+                                 position="agrees", text_fr="D'accord (sur papier)")
+    corrections.withdraw_reply(session, SEC, paper, reason="Verkeerde regering")
+    plan = publication.plan_case(session, SEC, rec)
+    assert {p.answer.id: p.skip for p in plan.items}[paper.id] == publication.SKIP_WITHDRAWN
+    assert paper.id not in {a.id for a in plan.to_publish}
+    with pytest.raises(errors.TransitionRefused) as refused:
+        publication.publish_answer(session, SEC, paper)
+    assert refused.value.rule == "reply_already_withdrawn" and not paper.is_published
+    # the SQL side of the rule agrees
+    from workflow.models import Answer, CaseAddressee, Recommendation
+    ids = set(session.scalars(select(Answer.id).join(CaseAddressee).join(Recommendation)
+                              .where(publication.publishable())))
+    assert paper.id not in ids

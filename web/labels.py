@@ -190,6 +190,7 @@ CALENDAR_CHANGES = {
 # Why a bulk publication leaves an answer out (workflow.publishing.publication.SKIP_REASONS).
 PUBLICATION_SKIPS = {
     "draft": _l("a draft, not submitted: drafts are never published"),
+    "withdrawn": _l("withdrawn (recorded by mistake)"),
     "already_published": _l("already published"),
     "case_not_published": _l("the recommendation is not published: publish it first"),
 }

@@ -339,6 +339,11 @@ def test_the_rule_in_python_and_in_sql_agree(app):
         rec = scope.find_recommendation(s, "960/1")
         replies.save_draft(s, SEC, rec.entry("LU"), text_nl="Concept")
         publication.publish_answer(s, SEC, rec.entry("NL").answers[0])
+        from workflow.answers import corrections
+        other = scope.find_recommendation(s, "960/2")
+        paper = replies.submit_reply(s, SEC, other.entry("LU"), kind="interim",
+                                     text_fr="Sur papier, par erreur")
+        corrections.withdraw_reply(s, SEC, paper, reason="Vergissing")
         s.flush()
         answers = s.scalars(select(Answer)).all()
         from workflow.cases.models import CaseAddressee

@@ -48,9 +48,10 @@ SUBMITTED = "submitted"
 
 # Why an answer is left out of a bulk publication.
 SKIP_DRAFT = "draft"                      # not submitted: drafts are never published
+SKIP_WITHDRAWN = "withdrawn"              # recorded by mistake and withdrawn: it no longer counts
 SKIP_ALREADY_PUBLISHED = "already_published"
 SKIP_CASE_NOT_PUBLISHED = "case_not_published"  # it would not show: publish the case first
-SKIP_REASONS = (SKIP_DRAFT, SKIP_ALREADY_PUBLISHED, SKIP_CASE_NOT_PUBLISHED)
+SKIP_REASONS = (SKIP_DRAFT, SKIP_WITHDRAWN, SKIP_ALREADY_PUBLISHED, SKIP_CASE_NOT_PUBLISHED)
 
 CASE, SESSION = "case", "session"
 
@@ -63,6 +64,8 @@ def skip_reason(answer: Answer) -> str | None:
     """Why a bulk publication leaves ``answer`` out; None: it is published."""
     if answer.status != SUBMITTED:
         return SKIP_DRAFT
+    if answer.withdrawn_at is not None:
+        return SKIP_WITHDRAWN
     if answer.is_published:
         return SKIP_ALREADY_PUBLISHED
     if not answer.entry.recommendation.is_published:
@@ -72,8 +75,8 @@ def skip_reason(answer: Answer) -> str | None:
 
 def publishable() -> ColumnElement[bool]:
     """:func:`skip_reason` is None, as SQL (with ``Recommendation`` joined)."""
-    return and_(Answer.status == SUBMITTED, Answer.is_published.is_(False),
-                Recommendation.is_published.is_(True))
+    return and_(Answer.status == SUBMITTED, Answer.withdrawn_at.is_(None),
+                Answer.is_published.is_(False), Recommendation.is_published.is_(True))
 
 
 def may_publish(actor: Actor, answer: Answer, published: bool = True) -> None:
@@ -87,6 +90,9 @@ def may_publish(actor: Actor, answer: Answer, published: bool = True) -> None:
     if published and answer.status != SUBMITTED:
         raise errors.TransitionRefused("a draft cannot be published; only submitted answers",
                                        rule="submitted_only")
+    if published and answer.withdrawn_at is not None:
+        raise errors.TransitionRefused("this reply was withdrawn (recorded by mistake): it is "
+                                       "not published", rule="reply_already_withdrawn")
 
 
 # ---------------------------------------------------------------------------
