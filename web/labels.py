@@ -262,6 +262,8 @@ RULES = {
 # workflow gives with the error (``exc.params``) fill the placeholders, dates and
 # numbers in the user's format. Worded here in all three languages.
 MESSAGES = {
+    "filter_year": _l("Give the year as four digits, between %(first_year)s and "
+                      "%(last_year)s."),
     "session_to_transmit": _l("No recommendation of the session “%(session)s” waits to be "
                               "transmitted: choose a session from the list."),
     "session_too_large": _l("The session “%(session)s” has more than %(limit)s "

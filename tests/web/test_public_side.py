@@ -313,3 +313,13 @@ def test_cases_page_2_of_a_short_list_shows_the_list_not_an_empty_table(app):
     page = text(client.get("/public/?page=2"))
     assert re.search(r'id="result-count">17 recommandations<', page)
     assert len(_docs(page)) == 17
+
+
+@pytest.mark.parametrize("url", ["/public/scoreboard", "/public/scoreboard.json",
+                                 "/public/export/recommendations.csv"])
+def test_a_bad_year_on_the_scoreboard_and_exports_is_refused_in_words(client, url):
+    client.post("/language", data={"language": "fr"})
+    response = client.get(url, query_string={"year": "20x6"})
+    assert response.status_code == 400
+    assert "1955" in response.get_data(as_text=True)
+    assert client.get(url, query_string={"year": "2025"}).status_code == 200

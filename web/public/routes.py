@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from workflow import clock
+from workflow import errors as werr
 from workflow.answers.models import JUDGEMENTS
 from workflow.cases import corrections as text_corrections
 from workflow.cases import due_dates
@@ -38,7 +39,7 @@ from ..extensions import db
 from ..labels import fmt_number
 from ..reports.chart import answers_chart
 from . import bp, feeds
-from .forms import PublicSearchForm
+from .forms import FIRST_YEAR, LAST_YEAR, PublicSearchForm
 
 EXPORTS = ("recommendations", "answers", "events")
 ADDRESSEE_COLUMNS = ("addressee", "addressee_name", "required", "answer_state", "position",
@@ -56,11 +57,16 @@ EVENT_COLUMNS = ("seq", "recorded_at", "effective_at", "doc_number", "recommenda
 
 
 def _filters() -> dict:
-    """year and committee, as the scoreboard and the exports take them."""
+    """year and committee, as the scoreboard and the exports take them; a year that is
+    not one is refused (400, worded), not ignored."""
     year = request.args.get("year", "").strip()
     committee = request.args.get("committee", "").strip()
-    return {"year": int(year) if year.isdigit() and 1900 < int(year) < 2200 else None,
-            "committee": committee[:120] or None}
+    if year and not (year.isascii() and year.isdigit() and FIRST_YEAR <= int(year) <= LAST_YEAR):
+        raise werr.ValidationError(
+            f"year {year!r}: give the year as four digits, between {FIRST_YEAR} and "
+            f"{LAST_YEAR}", field="year", rule="filter_year",
+            params={"first_year": FIRST_YEAR, "last_year": LAST_YEAR})
+    return {"year": int(year) if year else None, "committee": committee[:120] or None}
 
 
 def _published(filters: dict):
