@@ -174,7 +174,8 @@ def plan_case(session, rnd: random.Random, index: int, today: date, found: dict)
                                               reason="Verzoek ingewilligd.", now=_at(d, 10)))
             else:
                 add(_at(decided, 10), lambda e=entry, d=decided: due_dates.refuse_extension(
-                    session, SECRETARIAT, e().extension_requests[-1],
+                    session, SECRETARIAT, next(r for r in e().extension_requests
+                                               if r.status == "open"),
                     reason="Niet gemotiveerd.", now=_at(d, 10)))
         if rnd.random() < 0.04:
             start = sent + timedelta(days=rnd.randint(5, 40))
@@ -409,6 +410,7 @@ def _write_sqlite(conn: Connection, name: str, rows: Iterator[dict]) -> int:
 def generate(url: str | None, recommendations: int, *, templates: int | None = None,
              now: datetime | None = None, seed: int = 2026, log=print) -> dict:
     """Add ``recommendations`` generated cases to the database at ``url`` (migrated)."""
+    url = db.database_url(url)  # now: the scratch database's migrations set DATABASE_URL
     now = clock.ensure_aware(now) if now else clock.utcnow()
     count = max(1, min(recommendations, templates or MAX_TEMPLATES))
     started = time.perf_counter()
@@ -424,7 +426,8 @@ def generate(url: str | None, recommendations: int, *, templates: int | None = N
         engine.dispose()
     templated = time.perf_counter() - started
     log(f"{count} template cases played through the operations in {templated:.1f} s "
-        f"({played['events']} events, {sum(played['refused'].values())} steps the rules refused at their moment: "
+        f"({played['events']} events; {sum(played['refused'].values())} steps the rules "
+        "refused at their moment: "
         f"{dict(played['refused'].most_common(4))})")
     whole, extra = divmod(recommendations, count)
 
@@ -456,11 +459,13 @@ def generate(url: str | None, recommendations: int, *, templates: int | None = N
                 step_start = time.perf_counter()
                 source = copier.events(seq, prev) if t == "event" else copier.rows(t)
                 written[t] = write(conn, t, source)
-                log(f"  {t:<20} {written[t]:>12,} rows in {time.perf_counter() - step_start:6.1f} s")
+                took = time.perf_counter() - step_start
+                log(f"  {t:<20} {written[t]:>12,} rows in {took:6.1f} s")
             if conn.dialect.name == "postgresql":
                 for t in CASE_TABLES:
-                    conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{t}', 'id'), "
-                                      f"(SELECT coalesce(max(id), 1) FROM {t}))"))
+                    sql = f"SELECT setval(pg_get_serial_sequence('{t}', 'id'), (SELECT "
+                    sql += f"coalesce(max(id), 1) FROM {t}))"
+                    conn.execute(text(sql))
         if engine.dialect.name == "postgresql":
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.exec_driver_sql("ANALYZE")
