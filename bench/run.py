@@ -177,13 +177,16 @@ def register_cases(url: str, n: int, prefix: int) -> list[int]:
     return ids
 
 
-def through_operations(url: str, ids: list[int]) -> tuple[float, float]:
-    """Seconds and SQL statements per transition: load the case, fire, commit."""
+def through_operations(url: str, ids: list[int]) -> tuple[float, float, dict]:
+    """Seconds and SQL statements per transition: load the case, fire, commit; and both
+    per trigger (ms, statements)."""
     engine = db.make_engine(url)
     session = db.make_session(engine)
     statements = 0
+    per_trigger: dict[str, list[float]] = {}
     start = time.perf_counter()
     for trigger, params in SCRIPT:
+        began, counted_before = time.perf_counter(), statements
         for rec_id in ids:
             with db.count_statements(engine) as counted:
                 rec = session.get(Recommendation, rec_id)
@@ -191,11 +194,16 @@ def through_operations(url: str, ids: list[int]) -> tuple[float, float]:
                 session.commit()
                 session.expunge_all()
             statements += counted.count
+        spent = per_trigger.setdefault(trigger, [0.0, 0.0, 0])
+        spent[0] += time.perf_counter() - began
+        spent[1] += statements - counted_before
+        spent[2] += len(ids)
     elapsed = time.perf_counter() - start
     session.close()
     engine.dispose()
     n = len(ids) * len(SCRIPT)
-    return elapsed / n, statements / n
+    return elapsed / n, statements / n, {
+        t: {"ms": s / k * 1e3, "statements": q / k} for t, (s, q, k) in per_trigger.items()}
 
 
 def _raw_moment(value: datetime, dialect: str):
@@ -333,7 +341,7 @@ def bench_transitions(databases: dict[str, str], cases: int) -> None:
     for label, url in databases.items():
         ops_ids = register_cases(url, cases, 5000)
         floor_ids = register_cases(url, cases, 7000)
-        ops, ops_sql = through_operations(url, ops_ids)
+        ops, ops_sql, by_trigger = through_operations(url, ops_ids)
         floor, floor_sql = raw_floor(url, floor_ids)
         peer = spiff(url, cases)
         spiff_s, spiff_sql = peer if peer else (float("nan"), float("nan"))
@@ -344,78 +352,140 @@ def bench_transitions(databases: dict[str, str], cases: int) -> None:
         RESULTS["transitions"][label] = {
             "operations_per_s": 1 / ops, "floor_per_s": 1 / floor, "spiff_per_s": 1 / spiff_s,
             "statements": {"operations": ops_sql, "floor": floor_sql, "spiff": spiff_sql},
-            "of_floor": floor / ops, "vs_spiff": spiff_s / ops}
+            "of_floor": floor / ops, "vs_spiff": spiff_s / ops, "operations_by_trigger": by_trigger}
+        out("    operations per trigger: " + ", ".join(
+            f"{t} {v['ms']:.1f} ms ({v['statements']:.0f} SQL)" for t, v in by_trigger.items()))
 
 
 # --------------------------------------------------------------------------- (b) sweep
 
 
+ID_TABLES = [t for t in Base.metadata.sorted_tables if "id" in t.c]  # parents first
+
+
+def _ids(conn) -> dict[str, int]:
+    return {t.name: conn.execute(select(func.max(t.c.id))).scalar() or 0 for t in ID_TABLES}
+
+
 def _new_rows(conn, since: dict[str, int]) -> dict[str, list[dict]]:
-    found = {}
-    for name, last in since.items():
-        table = Base.metadata.tables[name]
-        found[name] = [dict(r._mapping) for r in
-                       conn.execute(select(table).where(table.c.id > last).order_by(table.c.id))]
-    return found
+    return {t.name: [dict(r._mapping) for r in conn.execute(
+        select(t).where(t.c.id > since[t.name]).order_by(t.c.id))] for t in ID_TABLES}
 
 
-SWEEP_TABLES = ("event", "deadline_notice", "notification", "sweep_run")
+def batch_floor(engine, written: dict[str, list[dict]], updates: Callable | None = None) -> float:
+    """Seconds to write the same new rows with one ``executemany`` per table (and the
+    same updates), in one transaction, rolled back."""
+    with engine.connect() as conn:
+        start = time.perf_counter()
+        for table in ID_TABLES:
+            if written[table.name]:
+                conn.execute(table.insert(), written[table.name])
+        if updates:
+            updates(conn)
+        elapsed = time.perf_counter() - start
+        conn.rollback()
+    return elapsed
+
+
+def measured_batch(url: str, work: Callable, progress_of: Callable | None = None):
+    """Run ``work(session)`` in one transaction; the rows it wrote, its time, its
+    statements, and what it returned; everything rolled back."""
+    engine = db.make_engine(url)
+    session = db.make_session(engine)
+    try:
+        since = _ids(session.connection())
+        session.rollback()
+        with db.count_statements(engine) as counted:
+            start = time.perf_counter()
+            returned = work(session)
+            session.flush()
+            elapsed = time.perf_counter() - start
+        written = _new_rows(session.connection(), since)
+        extra = progress_of(session.connection(), since) if progress_of else None
+        session.rollback()
+        return engine, written, elapsed, counted.count, returned, extra
+    except Exception:
+        session.rollback()
+        engine.dispose()
+        raise
+    finally:
+        session.close()
+
+
+def _batch_line(kind: str, label: str, detail: str, events: int, elapsed: float,
+                floor: float, statements: int) -> None:
+    out(f"(b) {kind} on {label}: {detail}, {events:,} events, {statements:,} statements")
+    row("", kind, "batch floor", "of the floor")
+    row("events per second", f"{events / elapsed:,.0f}", f"{events / floor:,.0f}",
+        f"{floor / elapsed:.2f}")
+    RESULTS.setdefault(kind, {})[label] = {
+        "events": events, "statements": statements, "events_per_s": events / elapsed,
+        "floor_per_s": events / floor, "of_floor": floor / elapsed, "detail": detail}
 
 
 def bench_sweep(label: str, url: str) -> None:
     """The sweep on a generated database (never swept: its notices are all due), in one
-    transaction rolled back; then the floor writes the same rows (events, notices,
-    notifications, the run, the entries' progress) with executemany, rolled back too."""
+    transaction rolled back; the floor writes the same rows (events, notices,
+    notifications, the run) and the entries' progress with executemany, rolled back too."""
+    from sqlalchemy import bindparam, update
+
     from workflow.cases.models import CaseAddressee
     from workflow.reminders import sweep as sweeping
 
-    engine = db.make_engine(url)
-    session = db.make_session(engine)
-    try:
-        with engine.connect() as conn:
-            since = {t: generate._max_id(conn, t) for t in SWEEP_TABLES}
-        with db.count_statements(engine) as counted:
-            start = time.perf_counter()
-            summary = sweeping.sweep(session)
-            session.flush()
-            elapsed = time.perf_counter() - start
-        conn = session.connection()
-        written = _new_rows(conn, since)
-        events = len(written["event"])
-        ca = CaseAddressee.__table__
-        progress = [dict(r._mapping) for r in conn.execute(
-            select(ca.c.id, ca.c.notices_until, ca.c.next_notice_at).where(
-                ca.c.id.in_(select(func.distinct(Base.metadata.tables["deadline_notice"]
-                                                 .c.case_addressee_id))
-                            .where(Base.metadata.tables["deadline_notice"].c.id
-                                   > since["deadline_notice"]))))]
-        session.rollback()
-        from sqlalchemy import bindparam, update
+    ca, notice = CaseAddressee.__table__, Base.metadata.tables["deadline_notice"]
 
-        with engine.connect() as conn:
-            start = time.perf_counter()
-            for name in ("sweep_run", "event", "deadline_notice", "notification"):
-                if written[name]:
-                    conn.execute(Base.metadata.tables[name].insert(), written[name])
-            if progress:
-                conn.execute(update(ca).where(ca.c.id == bindparam("pk")).values(
-                    notices_until=bindparam("nu"), next_notice_at=bindparam("nn")),
-                    [{"pk": p["id"], "nu": p["notices_until"], "nn": p["next_notice_at"]}
-                     for p in progress])
-            floor = time.perf_counter() - start
-            conn.rollback()
+    def progress_of(conn, since):
+        touched = select(func.distinct(notice.c.case_addressee_id)).where(
+            notice.c.id > since["deadline_notice"])
+        return [{"pk": r.id, "nu": r.notices_until, "nn": r.next_notice_at}
+                for r in conn.execute(select(ca.c.id, ca.c.notices_until, ca.c.next_notice_at)
+                                      .where(ca.c.id.in_(touched)))]
+
+    engine, written, elapsed, statements, summary, progress = measured_batch(
+        url, lambda session: sweeping.sweep(session), progress_of)
+
+    def updates(conn):
+        if progress:
+            conn.execute(update(ca).where(ca.c.id == bindparam("pk")).values(
+                notices_until=bindparam("nu"), next_notice_at=bindparam("nn")), progress)
+
+    try:
+        floor = batch_floor(engine, written, updates)
     finally:
-        session.close()
         engine.dispose()
-    out(f"(b) sweep on {label}: {summary.examined:,} entries examined, {events:,} events, "
-        f"{counted.count} statements")
-    row("", "sweep", "batch floor", "of the floor")
-    row("events per second", f"{events / elapsed:,.0f}", f"{events / floor:,.0f}",
-        f"{floor / elapsed:.2f}")
-    RESULTS.setdefault("sweep", {})[label] = {
-        "events": events, "examined": summary.examined, "statements": counted.count,
-        "events_per_s": events / elapsed, "floor_per_s": events / floor,
-        "of_floor": floor / elapsed}
+    _batch_line("sweep", label, f"{summary.examined:,} entries examined",
+                len(written["event"]), elapsed, floor, statements)
+
+
+def import_content(copies: int) -> bytes:
+    """The sample import file's recommendations, ``copies`` times with new numbers."""
+    sample = json.loads((ROOT / "samples" / "import-sample.json").read_text())
+    records = []
+    for k in range(copies):
+        for i, rec in enumerate(sample["recommendations"]):
+            records.append({**rec, "doc_number": f"{90000 + k}/{i + 1}"})
+    return json.dumps({"recommendations": records}).encode()
+
+
+def bench_import(label: str, url: str, copies: int) -> None:
+    """``followup import`` of historic records (the sample file's, repeated), one
+    transaction rolled back; the floor writes the same rows with executemany."""
+    from workflow.importing import importer
+
+    content = import_content(copies)
+
+    def work(session):
+        report = importer.import_file(session, "bench.json", content)
+        assert report.ok, report.problems[:3]
+        return report
+
+    engine, written, elapsed, statements, _report, _ = measured_batch(url, work)
+    try:
+        floor = batch_floor(engine, written)
+    finally:
+        engine.dispose()
+    _batch_line("import", label, f"{len(written['recommendation']):,} recommendations",
+                len(written["event"]), elapsed, floor, statements)
 
 
 # --------------------------------------------------------------------------- (c) pages
@@ -572,10 +642,13 @@ def load(url: str, cookie: str, seconds: float, connections: int, tmp: Path) -> 
         script = tmp / "report.lua"
         script.write_text(WRK_SCRIPT)
         result = subprocess.run(  # noqa: S603
-            [wrk, "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "-s", str(script),
+            [wrk, "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "60s",
+             "-s", str(script),
              "-H", f"Cookie: {cookie}", url], capture_output=True, text=True, check=True)
         line = next(x for x in result.stdout.splitlines() if x.startswith("BENCH "))
         requests, duration, p50, p95, errors = line.split()[1:]
+        if not int(requests):
+            raise RuntimeError(f"wrk completed no request: {result.stdout}")
         return {"tool": "wrk", "req_per_s": int(requests) / float(duration),
                 "p50_ms": float(p50), "p95_ms": float(p95), "errors": int(errors)}
     import http.client
@@ -627,8 +700,11 @@ def bench_http(label: str, url: str, seconds: float, tmp: Path) -> None:
            "FOLLOWUP_SECRET_KEY": "bench-secret", "FOLLOWUP_ENV": "production"}
     followup = Path(sys.executable).with_name("followup")
     command = [str(followup)] if followup.exists() else [sys.executable, "-m", "followup.cli"]
+    # its output to a file: a pipe nobody reads fills up (waitress warns of every queued
+    # request under load) and the server would block writing to it
+    server_log = (tmp / "serve.log").open("wb")
     server = subprocess.Popen([*command, "serve", "--threads", "2", "--port", str(port)],  # noqa: S603
-                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                              env=env, stdout=server_log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120
@@ -639,14 +715,18 @@ def bench_http(label: str, url: str, seconds: float, tmp: Path) -> None:
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"the server did not start: "
-                                       f"{server.stdout.read().decode()[-2000:]}") from None
+                                       f"{(tmp / 'serve.log').read_text()[-2000:]}") from None
                 time.sleep(0.5)
         cookie = login_cookie(base, "secretariaat")
         measured = {}
         for name, path in (("trivial: /login", "/login"),
                            ("secretariat dashboard", "/secretariat/"),
                            ("API list", "/api/v1/recommendations")):
-            load(f"{base}{path}", cookie, min(2.0, seconds), 4, tmp)  # warm
+            for _ in range(2):  # warm, one at a time
+                request = urllib.request.Request(f"{base}{path}",  # noqa: S310 - loopback
+                                                 headers={"Cookie": cookie})
+                with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310
+                    assert response.status == 200, (path, response.status)
             measured[name] = load(f"{base}{path}", cookie, seconds, 4, tmp)
         rss = peak_rss_mb(server.pid)
     finally:
@@ -655,6 +735,7 @@ def bench_http(label: str, url: str, seconds: float, tmp: Path) -> None:
             server.wait(timeout=20)
         if server.poll() is None:
             server.kill()
+        server_log.close()
     trivial = measured["trivial: /login"]["req_per_s"]
     out(f"(e) HTTP under waitress (followup serve --threads 2), {label}, 4 loopback "
         f"connections, {seconds:.0f} s each ({measured['trivial: /login']['tool']})")
@@ -676,9 +757,10 @@ def goals() -> list[tuple[str, bool | None, str]]:
                        f"{t['of_floor']:.2f}"))
         checks.append((f"transitions {label} >= 2x SpiffWorkflow", t["vs_spiff"] >= 2,
                        f"{t['vs_spiff']:.2f}x"))
-    for label, s in RESULTS.get("sweep", {}).items():
-        checks.append((f"sweep {label} >= 1/2 of the batch floor", s["of_floor"] >= 0.5,
-                       f"{s['of_floor']:.2f}"))
+    for kind in ("sweep", "import"):
+        for label, s in RESULTS.get(kind, {}).items():
+            checks.append((f"{kind} {label} >= 1/2 of the batch floor", s["of_floor"] >= 0.5,
+                           f"{s['of_floor']:.2f}"))
     pages = RESULTS.get("pages", {})
     if len(pages) >= 2:
         small, large = pages[next(iter(pages))], pages[list(pages)[-1]]
@@ -723,6 +805,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=None, help="load per URL in (e)")
     parser.add_argument("--skip", default="", help="sections to leave out, e.g. a,e")
     parser.add_argument("--output", default=str(HERE / "results.json"))
+    parser.add_argument("--merge", action="store_true",
+                        help="keep the sections of the output file that this run skips")
     args = parser.parse_args(argv)
     sizes = [parse_size(s) for s in (args.sizes or ("20,60" if args.smoke
                                                     else "10k,100k,1m")).split(",")]
@@ -731,6 +815,8 @@ def main(argv: list[str] | None = None) -> int:
     seconds = args.seconds or (1.0 if args.smoke else 10.0)
     skip = set(args.skip.split(",")) - {""}
     began = time.perf_counter()
+    if args.merge and Path(args.output).exists():
+        RESULTS.update(json.loads(Path(args.output).read_text()))
     RESULTS.update(machine=machine(), sizes=sizes, smoke=args.smoke)
     out(f"Python {platform.python_version()}, {os.cpu_count()} CPUs; every figure is next to "
         "its floor or peer measured in this run")
@@ -765,6 +851,7 @@ def main(argv: list[str] | None = None) -> int:
                     for n in sizes}
         if "b" not in skip:
             bench_sweep(label_of[sizes[0]], sized[sizes[0]])
+            bench_import(label_of[sizes[0]], sized[sizes[0]], 2 if args.smoke else 50)
         if "c" not in skip:
             bench_pages(sized, repeat, tmp / "instance")
         if "d" not in skip:
