@@ -466,9 +466,10 @@ def generate(url: str | None, recommendations: int, *, templates: int | None = N
                     sql = f"SELECT setval(pg_get_serial_sequence('{t}', 'id'), (SELECT "
                     sql += f"coalesce(max(id), 1) FROM {t}))"
                     conn.execute(text(sql))
-        if engine.dialect.name == "postgresql":
+        if engine.dialect.name == "postgresql":  # as autovacuum leaves a database at rest:
+            # statistics for the planner, the visibility map for index-only scans
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                conn.exec_driver_sql("ANALYZE")
+                conn.exec_driver_sql("VACUUM ANALYZE")
         else:
             with engine.begin() as conn:
                 conn.exec_driver_sql("ANALYZE")
