@@ -456,11 +456,12 @@ def generate(url: str | None, recommendations: int, *, templates: int | None = N
             copier = Copier(rows, base, first_doc, copies_of)
             write = _write_postgres if conn.dialect.name == "postgresql" else _write_sqlite
             for t in CASE_TABLES:
-                step_start = time.perf_counter()
+                step_start, cpu_start = time.perf_counter(), time.process_time()
                 source = copier.events(seq, prev) if t == "event" else copier.rows(t)
                 written[t] = write(conn, t, source)
-                took = time.perf_counter() - step_start
-                log(f"  {t:<20} {written[t]:>12,} rows in {took:6.1f} s")
+                took, cpu = time.perf_counter() - step_start, time.process_time() - cpu_start
+                log(f"  {t:<20} {written[t]:>12,} rows in {took:6.1f} s "
+                    f"(this process's CPU {cpu:6.1f} s)")
             if conn.dialect.name == "postgresql":
                 for t in CASE_TABLES:
                     sql = f"SELECT setval(pg_get_serial_sequence('{t}', 'id'), (SELECT "
