@@ -187,6 +187,13 @@ CALENDAR_CHANGES = {
     "remove": _l("remove a declared closing day or working day"),
 }
 
+# The parts of a year's requests on the charts (workflow.publishing.figures.OUTCOMES).
+ANSWER_OUTCOMES = {
+    "on_time": _l("answered on time"),
+    "late": _l("answered late"),
+    "pending": _l("pending"),
+}
+
 # Why a bulk publication leaves an answer out (workflow.publishing.publication.SKIP_REASONS).
 PUBLICATION_SKIPS = {
     "draft": _l("a draft, not submitted: drafts are never published"),

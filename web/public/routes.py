@@ -164,15 +164,13 @@ def _charts(rows: list[figures.YearFigures], names: dict[str, Addressee]) -> dic
     year of transmission, answered on time, answered late, pending now; all on one
     scale, so that bars compare across addressees."""
     locale = str(get_locale())
-    words = {"on_time": _("answered on time"), "late": _("answered late"),
-             "pending": _("pending")}
     charts = {}
     largest = max((r.on_time + r.late + r.pending for r in rows), default=1)
     for code in dict.fromkeys(r.addressee for r in rows):
         name = names[code].name(locale) if code in names else code
         charts[code] = answers_chart(
-            [r for r in rows if r.addressee == code], names={code: name}, words=words,
-            number=fmt_number, largest=largest,
+            [r for r in rows if r.addressee == code], names={code: name}, number=fmt_number,
+            largest=largest,
             title=_("Answers of %(addressee)s per year of the request", addressee=name))
     return charts
 

@@ -11,7 +11,12 @@ from collections.abc import Callable, Mapping, Sequence
 
 from markupsafe import Markup, escape
 
-SEGMENTS = (("on_time", "#1b7837"), ("late", "#b2182b"), ("pending", "#6b6b6b"))
+from workflow.publishing.figures import OUTCOMES
+
+from ..labels import ANSWER_OUTCOMES
+
+# Each outcome's colour, in the order of OUTCOMES (green, red, grey).
+SEGMENTS = tuple(zip(OUTCOMES, ("#1b7837", "#b2182b", "#6b6b6b"), strict=True))
 LABEL_WIDTH = 70
 BAR_WIDTH = 420
 ROW = 22
@@ -20,14 +25,14 @@ TOP = 34
 NUMBER_WIDTH = 70
 
 
-def answers_chart(rows: Sequence, *, names: Mapping[str, str], words: Mapping[str, str],
-                  number: Callable[[int], str], title: str,
+def answers_chart(rows: Sequence, *, names: Mapping[str, str], number: Callable[[int], str],
+                  title: str, words: Mapping[str, str] = ANSWER_OUTCOMES,
                   largest: int | None = None) -> Markup:
     """``rows``: YearCount-like objects (addressee, year, on_time, late, pending), in
     order; ``names`` an addressee's name by code; ``words`` the legend's words by
-    segment; ``number`` formats a count in the page's locale; ``largest`` the count a
-    full bar stands for (default: the longest bar here), so that several charts drawn
-    apart share one scale."""
+    segment (default: the interface's); ``number`` formats a count in the page's
+    locale; ``largest`` the count a full bar stands for (default: the longest bar here),
+    so that several charts drawn apart share one scale."""
     rows = [r for r in rows if r.on_time + r.late + r.pending]
     largest = largest or max((r.on_time + r.late + r.pending for r in rows), default=1)
     width = LABEL_WIDTH + BAR_WIDTH + NUMBER_WIDTH

@@ -22,8 +22,6 @@ def context(session: Session, report: PendingReport, locale: str) -> dict:
     names = {code: a.name(locale) for code, a in addressees.items()}
     chart = answers_chart(
         report.per_year, names=names, number=fmt_number,
-        words={"on_time": _("answered on time"), "late": _("answered late"),
-               "pending": _("pending")},
         title=_("Answers per addressee and year of the request"))
     return {"report": report, "names": names, "chart": chart, "locale": locale}
 

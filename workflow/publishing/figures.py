@@ -329,6 +329,11 @@ def scores(session: Session, now: datetime, *, year: int | None = None,
     return out
 
 
+# The three parts of a year's requests, in the order they are shown: the fields of
+# YearFigures (and of the yearly review's YearCount) a chart stacks.
+OUTCOMES = ("on_time", "late", "pending")
+
+
 class YearFigures(NamedTuple):
     """One addressee's requests transmitted in one year: answered on time, answered late,
     still pending (the bars of the scoreboard's chart)."""
