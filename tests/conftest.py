@@ -19,7 +19,6 @@ from workflow import clock, db
 from workflow.actors import Actor
 from workflow.cases import catalogue
 from workflow.deadlines import policy
-from workflow.models import Base
 
 pytest_plugins = ["tests.steps.given", "tests.steps.when", "tests.steps.then"]
 
@@ -85,13 +84,40 @@ def _pg_reachable(url: str) -> bool:
         return False
 
 
+_emptied = 0
+
+
 def _truncate(url: str) -> None:
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    """Empties every table of the migrated schema and restarts its sequences.
+
+    DELETE, not TRUNCATE: the tables of a test hold a few rows, and TRUNCATE
+    makes new files for all of them and their indexes (about ten times slower,
+    half a second per test). Every 100th time VACUUM clears the dead rows, as
+    autovacuum would (servers for tests often run without it).
+    """
+    global _emptied
     engine = create_engine(url)
     with engine.begin() as conn:
-        # replica mode skips the event table's append-only TRUNCATE trigger (tests only)
+        tables = conn.execute(
+            text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+                " AND tablename <> 'alembic_version'"
+            )
+        ).scalars()
+        # replica mode skips the triggers: the event table's append-only guard and
+        # the foreign keys' checks (every table is emptied, so none is left dangling)
         conn.execute(text("SET LOCAL session_replication_role = replica"))
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        conn.exec_driver_sql("; ".join(f'DELETE FROM "{name}"' for name in tables))
+        conn.execute(
+            text(
+                "SELECT setval(format('%I.%I', schemaname, sequencename)::regclass,"
+                " start_value, false) FROM pg_sequences WHERE schemaname = 'public'"
+            )
+        )
+    _emptied += 1
+    if _emptied % 100 == 0:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM"))
     engine.dispose()
 
 
