@@ -111,6 +111,7 @@ def axe_source() -> str:
     return Path(AXE).read_text(encoding="utf-8")
 
 
+@pytest.mark.same_on_every_database
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_page_has_no_serious_accessibility_violation(browsing, axe_source, lang):
     app = browsing.server.app

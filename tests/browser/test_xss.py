@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from tests.browser.conftest import login
 from tests.browser.test_journeys import today
 from workflow.actors import Actor
@@ -48,6 +50,7 @@ def _shown_as_text(page, where: str, shown: bool = True) -> None:
         assert "<script>window.__xss=1</script>" in page.locator("body").inner_text(), where
 
 
+@pytest.mark.same_on_every_database
 def test_hostile_text_is_shown_as_text_on_every_page(browsing):
     rid = _seed(browsing.server.app)
     public = browsing.page()
