@@ -12,9 +12,13 @@ from sqlalchemy.orm import Session
 from workflow import accounts, clock, dispatch
 from workflow.accounts.models import User
 from workflow.actors import Actor
-from workflow.answers import replies
+from workflow.answers import assessment, replies
 from workflow.cases import catalogue, registration, scope, transitions
 from workflow.cases.models import Recommendation
+from workflow.comments import operations as comments
+from workflow.publishing import publication
+from workflow.questions import operations as questions
+from workflow.questions.models import WrittenQuestion
 
 DEMO_USERS = (
     # username, password, role, organisation, full name, locale
@@ -75,7 +79,8 @@ CASES = [
          to={"CM": True, "BE-FED": True, "NL": True, "LU": True}, rule="6 months",
          adopted=300, sent=295, steps=[("answer", "CM", 100, "agrees"),
                                        ("waive", "BE-FED", 101, None),
-                                       ("waive", "NL", 101, None), ("waive", "LU", 101, None)]),
+                                       ("waive", "NL", 101, None), ("waive", "LU", 101, None),
+                                       ("publish", None, 105, None)]),
     dict(doc="739/2", committee="Duurzame Ontwikkeling", theme="Milieu",
          nl="PFAS in grensoverschrijdende waterlopen",
          fr="PFAS dans les cours d'eau transfrontaliers",
@@ -92,6 +97,12 @@ CASES = [
                                        ("answer", "BE-FED", 260, "takes_note"),
                                        ("answer", "BE-FWB", 262, "partly_agrees"),
                                        ("assess", None, 280, None),
+                                       ("judge", "NL", 284, "unsatisfactory"),
+                                       ("judge", "LU", 284, "satisfactory"),
+                                       ("judge", "BE-FED", 285, "partly_satisfactory"),
+                                       ("judge", "BE-FWB", 285, "partly_satisfactory"),
+                                       ("publish", None, 286, None),
+                                       ("comment", "BE-FED", 288, None),
                                        ("follow_up", "NL", 290, None)]),
     dict(doc="743/5Bis", committee="Grensoverschrijdende Samenwerking", theme="Gezondheid",
          nl="Grensoverschrijdende inzet van ambulances",
@@ -108,6 +119,24 @@ CASES = [
          fr="Coordination de l'aménagement du territoire dans les zones frontalières",
          to={"BE-FED": True, "NL": True, "LU": True}, rule="6 months", adopted=6, sent=None,
          steps=[]),
+]
+
+
+JUDGEMENT_NOTES = {
+    "satisfactory": "De commissie acht het antwoord volledig.",
+    "partly_satisfactory": "De commissie mist een tijdpad voor de uitvoering.",
+    "unsatisfactory": "De commissie vindt de weigering onvoldoende gemotiveerd.",
+}
+COMMENTS = {
+    "BE-FED": "Notre réponse à la recommandation {doc} a été remise par courrier diplomatique ; "
+              "le Parlement l'a enregistrée à sa réception.",
+}
+# Written questions of members: addressee, subject, asked and answered (days ago; None:
+# not yet answered, one of them overdue)
+QUESTIONS = [
+    ("NL", "Stand van de grensoverschrijdende ambulancezorg", 60, 20),
+    ("BE-FED", "Erkenning van diploma's van verpleegkundigen", 120, None),
+    ("LU", "Télétravail et imposition des frontaliers", 20, None),
 ]
 
 
@@ -138,9 +167,35 @@ def load_demo(session: Session, now: datetime | None = None) -> dict:
     today = now.date()
     # Replay every case's steps in time order, so the history reads chronologically.
     actions = [a for spec in CASES for a in _case_actions(session, spec, today)]
+    actions += _question_actions(session, today)
     for _when, _order, action in sorted(actions, key=lambda a: (a[0], a[1])):
         action()
     return {"users": users, "recommendations": len(CASES)}
+
+
+def _question_actions(session: Session, today: date):
+    def ask(code, subject, asked):
+        return lambda: questions.ask_question(
+            session, SEC, addressee_code=code, subject=subject,
+            asked_on=today - timedelta(days=asked), asker="Lid van het Beneluxparlement",
+            text=f"{subject}: welke stappen zet de regering, en wanneer?",
+            now=_at(today, asked))
+
+    def answer(subject, answered):
+        def run():
+            question = session.scalar(select(WrittenQuestion).where(
+                WrittenQuestion.subject == subject))
+            questions.answer_question(session, SEC, question, now=_at(today, answered, 15),
+                                      answered_on=today - timedelta(days=answered),
+                                      answer_text="De regering antwoordt per brief.")
+        return run
+
+    actions = []
+    for code, subject, asked, answered in QUESTIONS:
+        actions.append((_at(today, asked), 0, ask(code, subject, asked)))
+        if answered is not None:
+            actions.append((_at(today, answered, 15), 0, answer(subject, answered)))
+    return actions
 
 
 def _case_actions(session: Session, spec: dict, today: date):
@@ -190,6 +245,17 @@ def _step(session, rec, step, arg, extra, when):
                 reason="Gedekt door het collectieve antwoord van het Comité van Ministers")
         elif step == "assess":
             dispatch.fire(session, SEC, r, "start_assessment", now=when)
+        elif step == "judge":  # the committee's judgement of that addressee's final answer
+            final = next(a for a in r.entry(arg).answers if a.is_assessable)
+            assessment.assess_answer(session, SEC, final, judgement=extra, now=when,
+                                     note=JUDGEMENT_NOTES[extra])
+        elif step == "publish":  # every submitted answer of the case, on the public side
+            plan = publication.plan_case(session, SEC, r)
+            publication.publish_planned(session, SEC, plan, expected_digest=plan.digest,
+                                        now=when)
+        elif step == "comment":  # the government's right of reply beside its figures
+            comments.post_comment(session, _ministry(arg), recommendation=r, now=when,
+                                  text=COMMENTS[arg].format(doc=r.doc_number))
         elif step == "monitor":
             dispatch.fire(session, SEC, r, "start_monitoring", now=when)
         elif step == "close":

@@ -9,6 +9,7 @@ import json
 import re
 from datetime import timedelta
 
+import holidays
 from sqlalchemy import func, select
 
 from tests.pdfs import pdf
@@ -190,7 +191,12 @@ def test_ministry_asks_for_more_time_and_secretariat_decides(app, client):
     sec = client.application.test_client()
     login(sec, "secretariaat")
     assert f'id="action-decide-{request_id}"' in text(sec.get(f"/cases/{rid}"))
-    new_date = (clock_ops.brussels_date(old_due) + timedelta(days=30)).isoformat()
+    # a working day about 30 days later (a weekend or holiday would move the due date on)
+    new_day = clock_ops.brussels_date(old_due) + timedelta(days=30)
+    dutch_holidays = holidays.country_holidays("NL", years=range(new_day.year, new_day.year + 2))
+    while new_day.weekday() >= 5 or new_day in dutch_holidays:
+        new_day += timedelta(days=1)
+    new_date = new_day.isoformat()
     key = f"decide-{request_id}"
     granted = sec.post(f"/secretariat/cases/{rid}/requests/{request_id}",
                        data={f"{key}-version": str(version_of(app, "735/2")),
