@@ -176,3 +176,31 @@ def test_a_ministry_removes_an_attachment_from_its_draft(app, client):
         ev = db.session.scalars(select(Event).where(Event.action == "remove_attachment")).one()
         assert (ev.actor, ev.addressee_code) == ("minbuza", "NL")
     assert client.post(url, data={"draft_version": str(draft_version)}).status_code == 404
+
+
+def test_the_english_title_is_corrected_searched_and_exported(app, client):
+    """The optional English title: given by a correction (the others unchanged), shown on
+    the English public page, found by the public search and in the open data."""
+    cid = case_id(app, DOC)
+    login(client, "secretariaat")
+    with app.app_context():
+        rec = scope.find_recommendation(db.session, DOC)
+        unchanged = {f: getattr(rec, f) for f in ("title_nl", "title_fr", "text_nl", "text_fr")}
+    response = _correct(client, cid, version_of(app, DOC), **unchanged,
+                        title_en="Cross-border ambulance services")
+    assert response.status_code == 302
+    with app.app_context():
+        ev = db.session.scalars(select(Event).where(Event.action == "correct_texts")).one()
+        assert ev.data["changes"] == {"title_en": {"old": "",
+                                                   "new": "Cross-border ambulance services"}}
+    public = app.test_client()
+    public.post("/language", data={"lang": "en", "next": "/"})
+    assert "Cross-border ambulance services" in text(
+        public.get(f"/public/recommendations/{DOC}"))
+    assert f'data-doc="{DOC}"' in text(public.get("/public/?q=ambulance+services"))
+    records = public.get("/public/export/recommendations.json").get_json()
+    records = records["recommendations"] if isinstance(records, dict) else records
+    [record] = [r for r in records if r["doc_number"] == DOC]
+    assert record["title_en"] == "Cross-border ambulance services"
+    header = text(public.get("/public/export/recommendations.csv")).splitlines()[0]
+    assert "title_en" in header.split(",")

@@ -44,7 +44,8 @@ def _rec(app, doc):
 
 REGISTRATION = {
     "doc_number": "750/1", "title_nl": "Grensoverschrijdende arbeidsmarkt",
-    "title_fr": "Marché du travail transfrontalier", "text_nl": "Het Parlement beveelt aan.",
+    "title_fr": "Marché du travail transfrontalier", "title_en": "Cross-border labour market",
+    "text_nl": "Het Parlement beveelt aan.",
     "text_fr": "Le Parlement recommande.", "committee": "Sociale Aangelegenheden",
     "theme": "Sociale cohesie", "session_label": "Plenaire zitting juni",
     "deadline_kind": "working_days", "deadline_amount": "40",
@@ -68,6 +69,9 @@ def test_register_preview_transmit_and_double_submission(app, client):
     assert saved.status_code == 302
     rec = _rec(app, "750/1")
     assert rec["state"] == "adopted" and set(rec["entries"]) == {"NL", "BE-FED", "LU"}
+    with app.app_context():
+        assert scope.find_recommendation(db.session, "750/1").title_en == \
+            "Cross-border labour market"
 
     page = text(client.get(saved.headers["Location"]))
     assert 'id="form-transmit"' in page and 'id="form-close"' not in page  # only what is allowed

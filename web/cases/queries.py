@@ -21,6 +21,7 @@ def text_matches(q: str):
     pattern = f"%{_escape_like(q.strip())}%"
     return (Recommendation.title_nl.ilike(pattern, escape="\\")
             | Recommendation.title_fr.ilike(pattern, escape="\\")
+            | Recommendation.title_en.ilike(pattern, escape="\\")
             | Recommendation.text_nl.ilike(pattern, escape="\\")
             | Recommendation.text_fr.ilike(pattern, escape="\\")
             | Recommendation.doc_number.ilike(pattern, escape="\\"))

@@ -45,9 +45,9 @@ EXPORTS = ("recommendations", "answers", "events")
 ADDRESSEE_COLUMNS = ("addressee", "addressee_name", "required", "answer_state", "position",
                      "clock_start", "due_at", "due_date", "answered_on", "deadline_status",
                      "days_overdue")
-REC_COLUMNS = ("doc_number", "title_nl", "title_fr", "text_nl", "text_fr", "committee", "theme",
-               "session_label", "adopted_on", "deadline_rule", "state", "closure_reason",
-               "transmitted_on", "transmitted_at", "closed_on", "closed_at")
+REC_COLUMNS = ("doc_number", "title_nl", "title_fr", "title_en", "text_nl", "text_fr",
+               "committee", "theme", "session_label", "adopted_on", "deadline_rule", "state",
+               "closure_reason", "transmitted_on", "transmitted_at", "closed_on", "closed_at")
 ANSWER_COLUMNS = ("id", "doc_number", "addressee", "kind", "position", "letter_date",
                   "received_on", "text_nl", "text_fr", "attachments", "withdrawn_at",
                   "withdrawal_reason")

@@ -33,6 +33,8 @@ CORRECT = "correct"
 class CorrectTextsForm(CaseForm):
     title_nl = StringField(_l("Title in Dutch"), validators=[Optional(), Length(max=MAX_TITLE)])
     title_fr = StringField(_l("Title in French"), validators=[Optional(), Length(max=MAX_TITLE)])
+    title_en = StringField(_l("Title in English (optional)"),
+                           validators=[Optional(), Length(max=MAX_TITLE)])
     text_nl = TextAreaField(_l("Text in Dutch"), validators=[Optional(), Length(max=MAX_TEXT)])
     text_fr = TextAreaField(_l("Text in French"), validators=[Optional(), Length(max=MAX_TEXT)])
     reason = TextAreaField(_l("Why are the texts corrected?"),

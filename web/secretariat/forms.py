@@ -334,6 +334,8 @@ class RegisterForm(CheckedForm):
                                                              Length(max=MAX_TITLE)])
     title_fr = StringField(_l("Title in French"), validators=[Optional(),
                                                               Length(max=MAX_TITLE)])
+    title_en = StringField(_l("Title in English (optional)"),
+                           validators=[Optional(), Length(max=MAX_TITLE)])
     text_nl = TextAreaField(_l("Text in Dutch"), validators=[Optional(), Length(max=MAX_TEXT)])
     text_fr = TextAreaField(_l("Text in French"), validators=[Optional(),
                                                               Length(max=MAX_TEXT)])

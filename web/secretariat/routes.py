@@ -175,7 +175,7 @@ def register():
         db.session, current_actor(), doc_number=form.doc_number.data,
         adopted_on=form.adopted_on.data, addressees=chosen,
         title_nl=form.title_nl.data, title_fr=form.title_fr.data,
-        text_nl=form.text_nl.data, text_fr=form.text_fr.data,
+        title_en=form.title_en.data or "", text_nl=form.text_nl.data, text_fr=form.text_fr.data,
         committee=form.committee.data, theme=form.theme.data,
         session_label=form.session_label.data, deadline_rule=form.rule_text())
     flash(_("Recommendation %(doc)s registered. Transmit it when it is sent to its "

@@ -1,9 +1,9 @@
 """Correcting a registered recommendation's texts: as history, never as an edit.
 
-A correction changes the titles and texts (Dutch, French) the case holds, with a reason
-that is required; the event ``correct_texts`` keeps the old and the new value of each
-field it changed, so every earlier version can be read back from the history
-(:func:`corrections`, :func:`versions`)."""
+A correction changes the titles (Dutch, French, English) and texts (Dutch, French) the
+case holds, with a reason that is required; the event ``correct_texts`` keeps the old and
+the new value of each field it changed, so every earlier version can be read back from
+the history (:func:`corrections`, :func:`versions`)."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ from workflow.lifecycle import SECRETARIAT
 
 ACTION = "correct_texts"
 # The texts a correction may change, as the model holds them.
-TEXT_FIELDS = ("title_nl", "title_fr", "text_nl", "text_fr")
+TEXT_FIELDS = ("title_nl", "title_fr", "title_en", "text_nl", "text_fr")
 
 
 def correct_texts(session: Session, actor: Actor, rec: Recommendation, *, reason: str,

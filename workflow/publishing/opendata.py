@@ -185,6 +185,7 @@ def recommendation_record(rec: Recommendation, now: datetime,
         "doc_number": rec.doc_number,
         "title_nl": rec.title_nl,
         "title_fr": rec.title_fr,
+        "title_en": rec.title_en,  # optional: empty when the Parliament gave none
         "text_nl": rec.text_nl,
         "text_fr": rec.text_fr,
         "committee": rec.committee,
