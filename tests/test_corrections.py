@@ -70,7 +70,7 @@ def test_a_correction_keeps_the_old_version_in_the_history(session, secretariat)
     assert [c.reason for c in found] == ["Tikfout in de titel", "Nog een"]
     assert found[0].actor == "anna" and found[0].before("title_nl") == "Grensarbeid"
     first, middle, last = versions(rec, found)
-    assert first == {"title_nl": "Grensarbeid", "title_fr": "Travail frontalier",
+    assert first == {"title_nl": "Grensarbeid", "title_fr": "Travail frontalier", "title_en": "",
                      "text_nl": "De tekst", "text_fr": "Le texte"}
     assert middle["title_nl"] == "Grensarbeiders" and middle["text_nl"] == "De tekst"
     assert last["text_nl"] == "De nieuwe tekst"

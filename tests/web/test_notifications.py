@@ -65,3 +65,32 @@ def test_the_administrator_sees_the_sweeps_and_who_cannot_be_reached(app, client
     # the Walloon government has an answer awaited and no user in the demo; the Dutch one has
     section = page.split('id="unreached"')[1].split("</ul>")[0]
     assert "(BE-WAL)" in section and "(NL)" not in section
+
+
+def test_every_kind_of_notification_is_worded():
+    from web.mail.words import SENTENCES, SUBJECTS
+    from workflow.notifications.rules import KINDS
+
+    assert set(KINDS) <= set(SUBJECTS) and set(KINDS) <= set(SENTENCES)
+
+
+def test_the_government_is_told_the_committee_s_judgement_and_the_secretariat_a_comment(
+        app, client):
+    """In the demo the committee judged the Dutch answer to 741/4 unsatisfactory and the
+    Belgian federal government published a comment beside it."""
+    login(client, "minbuza")  # reads Dutch
+    page = text(client.get("/notifications/"))
+    assert "de commissie beoordeelde het antwoord van" in page.lower()
+    assert "onvoldoende" in page and "onvoldoende gemotiveerd" in page  # with the note
+    with app.app_context():
+        judged = db.session.scalars(select(Notification).where(
+            Notification.kind == "answer_judged")).all()
+        assert {n.user.username for n in judged} >= {"minbuza", "maee-lu"}
+        assert all(n.user.role == "ministry" for n in judged)
+        told = db.session.scalars(select(Notification).where(
+            Notification.kind == "comment_posted")).all()
+        assert told and {n.user.role for n in told} == {"secretariat"}
+    sec = app.test_client()
+    login(sec, "secretariaat")
+    sec.post("/language", data={"lang": "fr", "next": "/"})
+    assert "a publié un commentaire" in text(sec.get("/notifications/"))

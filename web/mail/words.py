@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from workflow.notifications.models import Notification
 
-from ..labels import fmt_date
+from ..labels import JUDGEMENTS, fmt_date
 
 SUBJECTS = {
     "transmitted": _l("Recommendation %(doc)s: your answer is asked for"),
@@ -28,6 +28,9 @@ SUBJECTS = {
     "case_closed": _l("Recommendation %(doc)s is closed"),
     "reply_withdrawn": _l("Recommendation %(doc)s: the reply recorded for %(addressee)s is "
                           "withdrawn"),
+    "answer_judged": _l("Recommendation %(doc)s: the committee judged the answer of "
+                        "%(addressee)s %(judgement)s"),
+    "comment_posted": _l("%(addressee)s published a comment"),
     "question_asked": _l("Written question %(number)s: your answer is asked for"),
     "question_reminder": _l("Reminder: the answer to written question %(number)s is due on "
                             "%(due)s"),
@@ -70,6 +73,11 @@ SENTENCES = {
                           "that the secretariat recorded on paper is withdrawn, because it "
                           "was recorded by mistake: %(reason)s. Your answer is awaited "
                           "again."),
+    "answer_judged": _l("The committee judged the answer of %(addressee)s to recommendation "
+                        "%(doc)s (%(title)s) %(judgement)s. Its note: %(reason)s"),
+    "comment_posted": _l("%(addressee)s published a comment on the public side. Read it on "
+                         "the comments page, where an abusive one can be hidden with a "
+                         "reason."),
     "question_asked": _l("The Benelux Parliament puts written question %(number)s "
                          "(%(subject)s) to %(addressee)s. The answer is due on %(due)s."),
     "question_reminder": _l("The answer of %(addressee)s to written question %(number)s "
@@ -119,6 +127,7 @@ def values(n: Notification, locale: str) -> dict[str, str]:
         "reason": (params.get("reason") or "").strip() or "—",
         "number": params.get("number") or (n.question.number if n.question else ""),
         "subject": n.question.subject if n.question is not None else "",
+        "judgement": str(JUDGEMENTS.get(params.get("judgement"), "")),
     }
 
 

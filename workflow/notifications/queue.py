@@ -96,7 +96,7 @@ def _params(ev: Event) -> dict:
     data = ev.data
     params = {"doc_number": ev.doc_number, "addressee": ev.addressee_code,
               "reason": ev.reason or ""}
-    for key in ("due_at", "days", "requested_date", "new_due_at", "number"):
+    for key in ("due_at", "days", "requested_date", "new_due_at", "number", "judgement"):
         if key in data and not isinstance(data[key], dict):
             params[key] = data[key]
     if isinstance(data.get("due_at"), dict):  # {addressee code: due moment}

@@ -34,6 +34,10 @@ RULES: dict[str, Rule] = {
     "close": Rule("case_closed", (FOCAL_POINTS,)),
     # a reply recorded on paper on the addressee's behalf, withdrawn: it is awaited again
     "withdraw_reply": Rule("reply_withdrawn", (FOCAL_POINTS,)),
+    # the committee's judgement of an answer, to that addressee; a government's published
+    # comment, to the secretariat (which may hide an abusive one)
+    "assess_answer": Rule("answer_judged", (FOCAL_POINTS,)),
+    "post_comment": Rule("comment_posted", (SECRETARIAT,)),
     # written questions (the addressee's focal points; the secretariat of answers and delays)
     "ask_question": Rule("question_asked", (FOCAL_POINTS,)),
     "remind_question": Rule("question_reminder", (FOCAL_POINTS,)),
