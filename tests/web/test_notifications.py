@@ -93,4 +93,5 @@ def test_the_government_is_told_the_committee_s_judgement_and_the_secretariat_a_
     sec = app.test_client()
     login(sec, "secretariaat")
     sec.post("/language", data={"lang": "fr", "next": "/"})
-    assert "a publié un commentaire" in text(sec.get("/notifications/"))
+    page = sec.get("/notifications/").get_data(as_text=True)
+    assert "a publié un commentaire" in page and 'href="/comments/"' in page

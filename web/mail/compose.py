@@ -22,6 +22,8 @@ def link_for(n: Notification) -> str:
     """The page where the person acts on it (relative to the application's address)."""
     if n.question_id is not None:
         return url_for("questions.show", question_id=n.question_id)
+    if n.kind == "comment_posted":  # read it where it can be hidden
+        return url_for("comments.index")
     if n.recommendation_id is None:
         return url_for("notifications.index")
     if n.user.role == MINISTRY:
