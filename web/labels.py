@@ -11,10 +11,12 @@ a module is imported or a template compiled (see :func:`per_render`).
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date, datetime
 
-from flask_babel import format_date, format_datetime, format_time, ngettext
+from babel import dates as babel_dates
+from flask_babel import format_datetime, format_time, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from jinja2 import pass_context
@@ -546,7 +548,7 @@ def rule_label(text: str | None) -> str:
     except DeadlineError:
         return text
     if rule.kind == "fixed_date":
-        return f"{RULE_KINDS['fixed_date']} {format_date(rule.fixed_date, 'medium')}"
+        return f"{RULE_KINDS['fixed_date']} {fmt_date(rule.fixed_date, 'medium')}"
     return f"{rule.amount} {RULE_KINDS[rule.kind]}"
 
 
@@ -583,7 +585,7 @@ def session_name(stored: str | None) -> str:
     names, rest = parts
     month = re.fullmatch(r"(\d{4})-(\d{2})", rest)
     if month and 1 <= int(month.group(2)) <= 12:
-        rest = format_date(date(int(month.group(1)), int(month.group(2)), 1), "MMMM y")
+        rest = fmt_date(date(int(month.group(1)), int(month.group(2)), 1), "MMMM y")
     return f"{names.get(_locale(), stored)} {rest}".strip()
 
 
@@ -610,7 +612,15 @@ def fmt_date(value: date | datetime | None, fmt: str = "medium") -> str:
         from workflow.deadlines import BRUSSELS
 
         value = value.astimezone(BRUSSELS).date()
-    return format_date(value, fmt)
+    return _formatted_date(value, fmt, str(get_locale()))
+
+
+# Babel formats each date anew (about 0.1 ms), and a page shows the same few hundred due
+# and sent dates over and over: a date's words depend only on the date, the format and the
+# language, so they are kept.
+@functools.lru_cache(maxsize=8192)
+def _formatted_date(value: date, fmt: str, locale: str) -> str:
+    return babel_dates.format_date(value, fmt, locale=locale)
 
 
 def fmt_datetime(value: datetime | None, fmt: str | None = None) -> str:
@@ -719,7 +729,7 @@ def calendar_label(calendar) -> str:
 
 def _day(value) -> str:
     """A day of an explanation, with its weekday (weekends and holidays matter)."""
-    return format_date(value, "full")
+    return fmt_date(value, "full")
 
 
 def _with_reason(sentence: str, reason) -> str:
@@ -783,14 +793,14 @@ def explain_step(step) -> str:
             sentence = ngettext(
                 "Clock stopped from %(start)s to %(end)s: %(num)d more working day.",
                 "Clock stopped from %(start)s to %(end)s: %(num)d more working days.",
-                v["days"], start=format_date(v["start"]), end=format_date(v["end"]))
+                v["days"], start=fmt_date(v["start"]), end=fmt_date(v["end"]))
         else:
             sentence = ngettext(
                 "Clock stopped from %(start)s to %(end)s: %(num)d more calendar day, to "
                 "%(date)s.",
                 "Clock stopped from %(start)s to %(end)s: %(num)d more calendar days, to "
                 "%(date)s.",
-                v["days"], start=format_date(v["start"]), end=format_date(v["end"]),
+                v["days"], start=fmt_date(v["start"]), end=fmt_date(v["end"]),
                 date=_day(v["date"]))
         return _with_reason(sentence, v["reason"])
     if kind == "moved_to":
@@ -803,7 +813,7 @@ def explain_step(step) -> str:
                  number=v["doc_number"])
     if kind == "clock_stopped":
         return _with_reason(_("The clock is stopped since %(date)s; the due date moves when "
-                              "it resumes.", date=format_date(v["start"])), v["reason"])
+                              "it resumes.", date=fmt_date(v["start"])), v["reason"])
     if kind == "calendar_changed":
         return _("Note: the calendar changed since this due date was stored; the stored date "
                  "stands until the secretariat recomputes it.")
