@@ -45,14 +45,15 @@ PANEL_PER_PAGE = 50
 
 def _panels(actor, cutoffs) -> dict:
     """Each list of the dashboard: its query (in its indexed order), the loader options
-    that bring what a row shows in the same statement, and a cheaper count if any."""
+    that bring what a row shows in the same statement, and a cheaper statement to count
+    its rows if any."""
     with_case = (contains_eager(CaseAddressee.recommendation),)
     soon = ("reminder",)
     return {
         "overdue": (domain_queries.late_entries(actor, cutoffs), with_case,
-                    domain_queries.late_entries_count(actor, cutoffs)),
+                    domain_queries.late_entry_ids(actor, cutoffs)),
         "due-soon": (domain_queries.late_entries(actor, cutoffs, statuses=soon), with_case,
-                     domain_queries.late_entries_count(actor, cutoffs, statuses=soon)),
+                     domain_queries.late_entry_ids(actor, cutoffs, statuses=soon)),
         "to-assess": (select(Recommendation).where(Recommendation.state == "answered")
                       .order_by(Recommendation.updated_at.desc(), Recommendation.id.desc()),
                       (), None),

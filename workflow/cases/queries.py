@@ -6,8 +6,10 @@ state, as SQL built from the one definition of each rule on the models
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date
 
-from sqlalchemy import Select, and_, exists, func, select
+from sqlalchemy import Date, FunctionElement, Select, and_, exists, func, select, type_coerce
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 
 from workflow.actors import Actor
@@ -53,6 +55,14 @@ def late_entries_count(actor: Actor | None, cutoffs: StatusCutoffs, *,
                        statuses: Sequence[str] = LATE) -> Select:
     """How many entries ``late_entries`` gives, counted over the due-moment index alone."""
     return (select(func.count()).select_from(CaseAddressee)
+            .where(entry_clause(actor, statuses=statuses, cutoffs=cutoffs)))
+
+
+def late_entry_ids(actor: Actor | None, cutoffs: StatusCutoffs, *,
+                   statuses: Sequence[str] = LATE) -> Select:
+    """The ids of the entries ``late_entries`` gives, over the due-moment index alone (to
+    count them, capped)."""
+    return (select(CaseAddressee.id)
             .where(entry_clause(actor, statuses=statuses, cutoffs=cutoffs)))
 
 
@@ -121,3 +131,35 @@ def distinct_values(session: Session, column, *criteria) -> list:
     values = values.union_all(select(following.label("v")).where(values.c.v.is_not(None)))
     return [v for v in session.scalars(select(values.c.v).where(values.c.v.is_not(None)))
             if v]
+
+
+class _next_new_year(FunctionElement):
+    """The first day of the year after a date's (SQL)."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(_next_new_year, "postgresql")
+def _next_new_year_postgresql(element, compiler, **kw):
+    return f"CAST(date_trunc('year', {compiler.process(element.clauses, **kw)}) " \
+        "+ interval '1 year' AS DATE)"
+
+
+@compiles(_next_new_year, "sqlite")
+def _next_new_year_sqlite(element, compiler, **kw):
+    return f"date({compiler.process(element.clauses, **kw)}, 'start of year', '+1 year')"
+
+
+def distinct_years(session: Session, column, *criteria) -> list[int]:
+    """The distinct years of an indexed date column, latest first (a year filter's
+    choices), by a loose index scan: one probe per year for the first date on or after the
+    next new year, instead of reading every row."""
+    first = select(func.min(column)).where(*criteria).scalar_subquery()
+    days = select(first.label("v")).cte("distinct_years", recursive=True)
+    following = select(func.min(column)).where(column >= _next_new_year(days.c.v), *criteria) \
+        .scalar_subquery()
+    days = days.union_all(select(following.label("v")).where(days.c.v.is_not(None)))
+    found = session.scalars(select(type_coerce(days.c.v, Date)).where(days.c.v.is_not(None)))
+    return sorted({(v if isinstance(v, date) else date.fromisoformat(str(v)[:10])).year
+                   for v in found}, reverse=True)
