@@ -17,7 +17,8 @@ from flask import request
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-COUNT_CAP = 1000  # rows counted past the start of the page shown
+from workflow.cases.queries import COUNT_CAP  # rows counted past the start of the page
+
 MAX_DIGITS = 9  # a longer number is past the end of any list: read as this one
 BEYOND = 10 ** MAX_DIGITS
 

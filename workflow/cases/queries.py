@@ -8,13 +8,29 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from sqlalchemy import Date, FunctionElement, Select, and_, exists, func, select, type_coerce
+from sqlalchemy import (
+    Date,
+    FunctionElement,
+    Select,
+    and_,
+    exists,
+    func,
+    literal,
+    select,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 
 from workflow.actors import Actor
-from workflow.cases.models import CaseAddressee, Recommendation
+from workflow.cases.models import Addressee, CaseAddressee, Recommendation
 from workflow.deadlines import LATE, StatusCutoffs
+from workflow.lifecycle import RECOMMENDATION
+
+# A count shown on a page stops here ("more than 1,000"), so that its cost does not grow
+# with the data.
+COUNT_CAP = 1000
 
 
 def visible_cases(actor: Actor | None) -> Select:
@@ -81,18 +97,35 @@ def late_counts(session: Session, actor: Actor | None, rec_ids: Iterable[int],
     return dict(rows.all())
 
 
-def late_per_addressee(session: Session, actor: Actor | None,
-                       cutoffs: StatusCutoffs) -> list[tuple[str, int, object]]:
-    """(addressee code, overdue answers, earliest due moment) per addressee, most
-    overdue answers first."""
-    count = func.count().label("n")
-    oldest = func.min(CaseAddressee.live_due_at).label("oldest")
-    rows = session.execute(
-        select(CaseAddressee.addressee_code, count, oldest)
-        .where(entry_clause(actor, statuses=LATE, cutoffs=cutoffs))
-        .group_by(CaseAddressee.addressee_code)
-        .order_by(count.desc(), oldest, CaseAddressee.addressee_code))
-    return [tuple(r) for r in rows.all()]
+def capped_count(rows: Select, cap: int = COUNT_CAP):
+    """How many rows ``rows`` gives, counted up to ``cap + 1`` (a scalar subquery): a
+    count whose cost does not grow past the cap. More than ``cap``: the count is capped."""
+    return select(func.count()).select_from(rows.limit(cap + 1).subquery()).scalar_subquery()
+
+
+def late_per_addressee(session: Session, actor: Actor | None, cutoffs: StatusCutoffs, *,
+                       cap: int = COUNT_CAP) -> list[tuple[str, int, object]]:
+    """(addressee code, overdue answers, earliest due moment) per addressee with overdue
+    answers, most overdue answers first; the answers are counted up to ``cap + 1`` per
+    addressee (more than ``cap``: capped), over the (addressee, live due moment) index,
+    and the earliest due moment is one probe of it."""
+    late = and_(CaseAddressee.addressee_code == Addressee.code,
+                entry_clause(actor, statuses=LATE, cutoffs=cutoffs))
+    count = capped_count(select(CaseAddressee.id).where(late).correlate(Addressee), cap)
+    oldest = select(func.min(CaseAddressee.live_due_at)).where(late).correlate(Addressee) \
+        .scalar_subquery()
+    rows = session.execute(select(Addressee.code, count.label("n"), oldest.label("oldest")))
+    found = [tuple(r) for r in rows if r.n]
+    return sorted(found, key=lambda r: (-r[1], r[2], r[0]))
+
+
+def state_counts(session: Session, *, cap: int = COUNT_CAP) -> dict[str, int]:
+    """How many recommendations are in each state, counted up to ``cap + 1`` each (more
+    than ``cap``: capped): one bounded range of the (state, adopted_on) index per state."""
+    counts = union_all(*(select(literal(state).label("state"), capped_count(
+        select(Recommendation.id).where(Recommendation.state == state), cap).label("n"))
+        for state in RECOMMENDATION.state_names))
+    return {state: n for state, n in session.execute(select(counts.subquery())) if n}
 
 
 def awaited_entries(actor: Actor, organisation: str, *, statuses: Sequence[str] | None = None,
