@@ -45,6 +45,10 @@ def upgrade():
     session = Session(bind=op.get_bind())
     rebuild_cells(session)
     session.flush()
+    if op.get_bind().dialect.name == "postgresql":
+        # the planner's statistics of the table filled in one go (without them it expects
+        # a hundred addressees, and compiles the scoreboard's query: JIT)
+        op.execute("ANALYZE scoreboard_cell")
 
 
 def downgrade():

@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import NamedTuple
 
-from sqlalchemy import Integer, and_, bindparam, case, func, inspect, select, update
+from sqlalchemy import Integer, bindparam, case, func, inspect, select, update
 from sqlalchemy.orm import Session
 
 from workflow.answers.models import JUDGEMENTS
@@ -33,7 +33,7 @@ from workflow.cases.models import CaseAddressee, Recommendation
 from workflow.clock import brussels_date
 from workflow.deadlines import status_cutoffs
 from workflow.history.models import Event
-from workflow.publishing.models import ScoreboardCell
+from workflow.publishing.models import ScoreboardCell, rebuild_cells
 from workflow.publishing.scoreboard import (
     ASSESS,
     DUE_CHANGES,
@@ -134,7 +134,8 @@ def rebuild(session: Session) -> int:
     """Recompute the stored figures of every entry from the events (the reference
     replay, one case at a time, streamed), written with batched UPDATEs. For databases
     filled without the operations: the migration that added the columns, bulk
-    generators. Returns the number of entries written. Flushes, never commits."""
+    generators; then the summary cells. Returns the number of entries written. Flushes,
+    never commits."""
     session.flush()
     table = CaseAddressee.__table__
     # The migration adding the judged counts (0009) comes after the one adding the other
@@ -165,7 +166,12 @@ def rebuild(session: Session) -> int:
         if len(batch) >= REBUILD_BATCH:
             written += _write(session, stmt, batch)
             batch = []
-    return written + _write(session, stmt, batch)
+    written += _write(session, stmt, batch)
+    # the summary cells follow the figures (when the table exists: migration 0014 comes
+    # after the ones that call this)
+    if inspect(session.connection()).has_table(ScoreboardCell.__tablename__):
+        rebuild_cells(session)
+    return written
 
 
 class _NoCase:
@@ -324,8 +330,9 @@ def scores(session: Session, now: datetime, *, year: int | None = None,
 def _oldest_pending(session: Session, where: list, year: int | None,
                     committee: str | None) -> dict:
     """Per addressee, the awaited entry with the oldest request, ties by case number: the
-    day from the cells, the case among the entries awaited since that day (one index
-    range per addressee)."""
+    day from the cells, the case from the entries awaited since that day (a correlated
+    subquery per addressee over the (addressee, clock_start) index, so that the planner
+    never reads every awaited entry)."""
     cell, entry, rec = ScoreboardCell, CaseAddressee, Recommendation
     since = (select(cell.addressee_code.label("code"), func.min(cell.awaited_since).label("day"))
              .where(*where, cell.awaited > 0).group_by(cell.addressee_code).subquery())
@@ -334,17 +341,13 @@ def _oldest_pending(session: Session, where: list, year: int | None,
         cases += [rec.adopted_on >= date(year, 1, 1), rec.adopted_on <= date(year, 12, 31)]
     if committee:
         cases.append(rec.committee == committee)
-    ranked = (select(entry.addressee_code.label("code"), entry.clock_start.label("since"),
-                     rec.doc_number.label("doc"),
-                     func.row_number().over(
-                         partition_by=entry.addressee_code,
-                         order_by=_binary(session, rec.doc_number)).label("rank"))
-              .join_from(entry, since, and_(since.c.code == entry.addressee_code,
-                                            since.c.day == entry.clock_start))
-              .join(rec, rec.id == entry.recommendation_id)
-              .where(entry.is_awaited.is_(True), *cases).subquery())
+    doc = (select(rec.doc_number).join_from(entry, rec, rec.id == entry.recommendation_id)
+           .where(entry.addressee_code == since.c.code, entry.clock_start == since.c.day,
+                  entry.is_awaited.is_(True), *cases)
+           .order_by(_binary(session, rec.doc_number)).limit(1)
+           .correlate(since).scalar_subquery())
     return {row.code: row for row in session.execute(
-        select(ranked.c.code, ranked.c.since, ranked.c.doc).where(ranked.c.rank == 1))}
+        select(since.c.code, since.c.day.label("since"), doc.label("doc")))}
 
 
 # The three parts of a year's requests, in the order they are shown: the fields of
