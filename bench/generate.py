@@ -9,7 +9,8 @@ for more time granted or refused, clock stops, waivers, assessment, monitoring, 
 questions, closure, reopening), on a scratch SQLite database, at moments spread over ten
 years before now. Everything the operations store (the states, the stored deadline state,
 the scoreboard figures, the answers, adjustments and requests, the events) is then copied
-as many times as needed into the target database with fresh ids and document numbers, and
+as many times as needed into the target database with fresh ids and document numbers (the
+scoreboard's summary cells are then recomputed from all the entries in one statement), and
 the events are chained again, in time order, with the history's own canonical form and
 hash (``history.canonical`` and ``history.chain_hash``), after the target's current head.
 So every copy is consistent exactly as the operations leave a case, and
@@ -38,6 +39,7 @@ from types import SimpleNamespace
 
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
 
 from workflow import clock, db, errors, history
 from workflow.actors import Actor
@@ -46,12 +48,15 @@ from workflow.cases import catalogue, due_dates, registration, transitions
 from workflow.cases.models import Recommendation
 from workflow.lifecycle import CLOSURE_REASONS
 from workflow.models import Base
+from workflow.publishing.models import rebuild_cells
 
 # The tables copied per case, parents first; every other table must stay empty in the
 # templates (the catalogue of addressees is synchronised in the target instead).
 CASE_TABLES = ("recommendation", "case_addressee", "answer", "attachment",
                "deadline_adjustment", "extension_request", "deadline_notice", "event")
 GLOBAL_TABLES = ("addressee", "closing_day")
+# Derived from the copied rows: recomputed in the target at the end, not copied.
+DERIVED_TABLES = ("scoreboard_cell",)
 # Ids the events' payloads carry, by key: the table they point into.
 PAYLOAD_IDS = {"answer_id": "answer"}
 EVENT_FIELDS = ("seq", "recorded_at", "effective_at", "recommendation_id", "doc_number",
@@ -420,7 +425,7 @@ def generate(url: str | None, recommendations: int, *, templates: int | None = N
         engine = db.make_engine(scratch)
         with engine.connect() as conn:
             for name in Base.metadata.tables:
-                if name not in CASE_TABLES + GLOBAL_TABLES:
+                if name not in CASE_TABLES + GLOBAL_TABLES + DERIVED_TABLES:
                     assert not _rows(conn, name), f"templates wrote to {name}"
             rows = {t: _rows(conn, t) for t in CASE_TABLES}
         engine.dispose()
@@ -462,6 +467,11 @@ def generate(url: str | None, recommendations: int, *, templates: int | None = N
                 took, cpu = time.perf_counter() - step_start, time.process_time() - cpu_start
                 log(f"  {t:<20} {written[t]:>12,} rows in {took:6.1f} s "
                     f"(this process's CPU {cpu:6.1f} s)")
+            # the scoreboard's summary cells of every entry, old and copied: one GROUP BY
+            started_cells = time.perf_counter()
+            cells = rebuild_cells(Session(bind=conn))
+            log(f"  {'scoreboard_cell':<20} {cells:>12,} rows in "
+                f"{time.perf_counter() - started_cells:6.1f} s (one INSERT ... SELECT)")
             if conn.dialect.name == "postgresql":
                 for t in CASE_TABLES:
                     sql = f"SELECT setval(pg_get_serial_sequence('{t}', 'id'), (SELECT "
@@ -486,11 +496,13 @@ def generate(url: str | None, recommendations: int, *, templates: int | None = N
 def check(url: str | None, now: datetime | None = None) -> list[str]:
     """What would be inconsistent in the database (empty: nothing): the chain as
     ``followup verify-history`` checks it, the stored deadline state against what it is
-    derived from, and the scoreboard from the stored figures (SQL) against the reference
-    replay of the published cases' events. Reads everything: for small databases."""
+    derived from, the scoreboard's summary cells against the entries, and the scoreboard
+    from the stored figures (SQL) against the reference replay of the published cases'
+    events. Reads everything: for small databases."""
     from workflow.cases.models import CaseAddressee
     from workflow.models import Event
     from workflow.publishing import figures, scoreboard
+    from workflow.publishing.models import COUNTERS, KEY, ScoreboardCell, cell_rows
 
     now = clock.ensure_aware(now) if now else clock.utcnow()
     problems = []
@@ -508,6 +520,13 @@ def check(url: str | None, now: datetime | None = None) -> list[str]:
         published = select(Recommendation.id).where(Recommendation.is_published.is_(True))
         events = session.scalars(select(Event).where(Event.recommendation_id.in_(published))
                                  .order_by(Event.seq)).all()
+        stored = {tuple(row[:len(KEY)]): tuple(row[len(KEY):]) for row in session.execute(
+            select(*(ScoreboardCell.__table__.c[n] for n in (*KEY, *COUNTERS)))
+            .where(ScoreboardCell.received != 0))}
+        if stored != {tuple(row[:len(KEY)]): tuple(row[len(KEY):])
+                      for row in session.execute(cell_rows())}:
+            problems.append("the scoreboard's summary cells differ from the GROUP BY of the "
+                            "entries (publishing.models.cell_rows)")
         sql = [s.as_dict() for s in figures.scores(session, now)]
         replay = [s.as_dict() for s in scoreboard.compute(events, now)]
         if sql != replay:

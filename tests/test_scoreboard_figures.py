@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from alembic import command
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from workflow import db as wdb
@@ -25,6 +27,16 @@ from workflow.importing import importer
 from workflow.lifecycle import ANSWER, RECOMMENDATION, closure_reasons_for
 from workflow.models import Event
 from workflow.publishing import figures, scoreboard
+from workflow.publishing.models import (
+    CASE_FIELDS,
+    COUNTERS,
+    ENTRY_FIELDS,
+    KEY,
+    ScoreboardCell,
+    cell_of,
+    cell_rows,
+    rebuild_cells,
+)
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 SEC = Actor("anna", "secretariat", "BNL-PARL")
@@ -210,3 +222,74 @@ def test_the_migration_fills_the_figures_from_the_history(tmp_path):
     finally:
         session.close()
         engine.dispose()
+
+
+def _cells(session) -> dict[tuple, tuple]:
+    """The stored summary cells that count something (a cell emptied by moves stays, at
+    zero)."""
+    cells = {}
+    for cell in session.scalars(select(ScoreboardCell)):
+        counts = tuple(getattr(cell, name) for name in COUNTERS)
+        if cell.received:
+            cells[tuple(getattr(cell, name) for name in KEY)] = counts
+        else:
+            assert not any(counts), cell
+    return cells
+
+
+def _cells_from_entries(session) -> tuple[dict, dict]:
+    """The cells recomputed from the entries: in SQL (cell_rows) and in Python (cell_of)."""
+    in_sql = {tuple(row[:len(KEY)]): tuple(row[len(KEY):])
+              for row in session.execute(cell_rows())}
+    in_python: dict[tuple, list[int]] = {}
+    for entry in session.scalars(select(CaseAddressee)):
+        rec = entry.recommendation
+        cell = cell_of({n: getattr(entry, n) for n in ENTRY_FIELDS},
+                       {n: getattr(rec, n) for n in CASE_FIELDS})
+        if cell is not None:
+            total = in_python.setdefault(cell[0], [0] * len(COUNTERS))
+            for i, n in enumerate(cell[1]):
+                total[i] += n
+    return in_sql, {k: tuple(v) for k, v in in_python.items()}
+
+
+@settings(max_examples=12, deadline=None, derandomize=True, database=None,
+          suppress_health_check=list(HealthCheck))
+@given(seed=st.integers(0, 10_000), steps=st.integers(10, 90),
+       toggles=st.lists(st.booleans(), min_size=8, max_size=8))
+def test_the_summary_cells_equal_the_aggregate_over_the_entries(session, seed, steps, toggles):
+    """After random operations, publications and unpublications, flushed one by one (each
+    flush adds its deltas), the stored cells are the GROUP BY of the entries."""
+    try:
+        rnd = random.Random(seed)
+
+        def publish_or_not(now):
+            if rnd.random() < 0.15:
+                rec = rnd.choice(list(session.scalars(select(Recommendation))))
+                registration.set_published(session, SEC, rec, not rec.is_published, now=now)
+
+        now = _play(session, seed, steps=steps, each_step=publish_or_not)
+        for rec, toggle in zip(session.scalars(select(Recommendation).order_by(
+                Recommendation.id)).all(), toggles, strict=False):
+            if toggle:
+                registration.set_published(session, SEC, rec, not rec.is_published, now=now)
+        session.flush()
+        in_sql, in_python = _cells_from_entries(session)
+        assert _cells(session) == in_sql == in_python
+        # and the scoreboard read from them is the replay's
+        events = list(session.scalars(select(Event).where(Event.recommendation_id.in_(
+            select(Recommendation.id).where(Recommendation.is_published.is_(True))))))
+        later = now + timedelta(days=30)
+        assert [s.as_dict() for s in figures.scores(session, later)] == \
+            [s.as_dict() for s in scoreboard.compute(events, later)]
+    finally:
+        session.rollback()
+
+
+def test_rebuilding_the_cells_gives_the_cells_the_flushes_kept(session):
+    _play(session, 11, steps=120)
+    session.flush()
+    kept = _cells(session)
+    assert kept
+    assert rebuild_cells(session) == len(kept)
+    assert _cells(session) == kept

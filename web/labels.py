@@ -16,6 +16,7 @@ import re
 from datetime import date, datetime
 
 from babel import dates as babel_dates
+from babel import numbers as babel_numbers
 from flask_babel import format_datetime, format_time, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -598,11 +599,16 @@ def parse_utc(text: str | None) -> datetime | None:
 
 def fmt_number(value: float | int | None) -> str:
     """A number in the user's language (``210`` rather than ``210.0``, ``12,5`` in NL/FR)."""
-    from flask_babel import format_decimal
-
     if value is None:
         return ""
-    return format_decimal(value, format="#,##0.#")
+    return _number_in(str(get_locale()), value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _number_in(locale: str, value: float | int) -> str:
+    # Babel parses the pattern and looks the locale up at every call: a chart formats
+    # hundreds of numbers, mostly the same small ones
+    return babel_numbers.format_decimal(value, format="#,##0.#", locale=locale)
 
 
 def fmt_date(value: date | datetime | None, fmt: str = "medium") -> str:

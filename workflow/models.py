@@ -17,10 +17,12 @@ from workflow.cases.models import (
 from workflow.comments.models import Comment
 from workflow.history.models import Checkpoint, Event
 from workflow.notifications.models import Notification
+from workflow.publishing.models import ScoreboardCell
 from workflow.questions.models import WrittenQuestion
 from workflow.reminders.models import DeadlineNotice, QuestionNotice, SweepRun
 
 __all__ = ["Addressee", "Answer", "ApiToken", "Attachment", "Base", "CaseAddressee",
            "Checkpoint", "ClosingDay", "Comment", "DeadlineAdjustment", "DeadlineNotice", "Event",
-           "ExtensionRequest", "Notification", "QuestionNotice", "Recommendation", "SweepRun",
+           "ExtensionRequest", "Notification", "QuestionNotice", "Recommendation", "ScoreboardCell",
+           "SweepRun",
            "User", "WrittenQuestion"]

@@ -267,3 +267,44 @@ def test_a_filter_s_choices_by_loose_index_scan_are_the_distinct_values(app):
             v for v in s.scalars(select(Recommendation.committee).where(published).distinct())
             if v) != []
         assert distinct_values(s, Recommendation.theme, Recommendation.id < 0) == []
+
+
+def test_a_long_list_is_counted_up_to_the_cap(app, monkeypatch):
+    """A list longer than the cap past the page's start says "more than" and "at least"
+    (its count stops there), pages on all the same, and is exact again near its end."""
+    _setup(app)
+    with app.app_context():
+        _add_cases(7, 30)
+    monkeypatch.setattr(paging, "COUNT_CAP", 20)
+    client = app.test_client()
+    login(client, "secretariaat")
+    first = text(client.get("/cases/?committee=Schaal&sort=doc&order=asc"))
+    assert re.search(r'id="result-count">Meer dan 20 aanbevelingen<', first)
+    assert "Pagina 1 van minstens 2" in first and 'id="page-next"' in first
+    last = text(client.get("/cases/?committee=Schaal&sort=doc&order=asc&page=2"))
+    assert re.search(r'id="result-count">36 aanbevelingen<', last)
+    assert last.count('<tr data-doc="') == 16 and "Pagina 2 van 2" in last
+    api = client.get("/api/v1/recommendations?committee=Schaal&per_page=5").get_json()
+    assert (api["total"], api["capped"], api["pages"]) == (20, True, 5)
+    api = client.get("/api/v1/recommendations?committee=Schaal&per_page=5&page=7").get_json()
+    assert (api["total"], api["capped"], api["pages"], len(api["items"])) == (36, False, 8, 5)
+
+
+def test_the_dashboard_counts_are_capped(app):
+    from workflow.cases import queries as domain_queries
+
+    _setup(app)
+    with app.app_context():
+        _add_cases(7, 30)
+        exact = domain_queries.state_counts(db.session)
+        capped = domain_queries.state_counts(db.session, cap=3)
+        assert capped == {state: min(n, 4) for state, n in exact.items()}
+        actor = Actor("s", "secretariat", "BNL-PARL")
+        cutoffs = due_dates.status_cutoffs(clock.utcnow())
+        late = domain_queries.late_per_addressee(db.session, actor, cutoffs)
+        assert late and all(n <= domain_queries.COUNT_CAP for _c, n, _o in late)
+        assert domain_queries.late_per_addressee(db.session, actor, cutoffs, cap=1) == sorted(
+            ((c, min(n, 2), o) for c, n, o in late), key=lambda r: (-r[1], r[2], r[0]))
+    client = app.test_client()
+    login(client, "secretariaat")
+    assert client.get("/secretariat/").status_code == 200

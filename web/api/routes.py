@@ -128,13 +128,17 @@ def recommendations(page: int = 1, per_page: int = 25, **filters):
                           committee=filters.get("committee", ""),
                           theme=filters.get("theme", ""), year=filters.get("year"),
                           overdue=bool(filters.get("overdue")), cutoffs=cutoffs)
-    total = paging.count(db.session, stmt)
+    start = (page - 1) * per_page
+    # counted up to paging.COUNT_CAP rows past the page's start (a longer list: capped)
+    counted = paging.count(db.session, stmt, cap=start + paging.COUNT_CAP)
+    capped = counted > start + paging.COUNT_CAP
+    total = counted - 1 if capped else counted
     # past the last page: an empty list (with the total and the number of pages)
-    rows = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all() \
-        if (page - 1) * per_page < total else []
+    rows = db.session.scalars(stmt.limit(per_page).offset(start)).all() \
+        if start < total else []
     late = domain_queries.late_counts(db.session, actor, [r.id for r in rows], cutoffs)
     return page_view([summary_view(r, late.get(r.id, 0) > 0) for r in rows], page, per_page,
-                     total)
+                     total, capped)
 
 
 @blp.route("/recommendations/<docnum:number>/<docpart:part>")

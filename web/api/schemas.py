@@ -156,8 +156,14 @@ class PageSchema(Schema):
     items = fields.List(fields.Nested(RecommendationSummarySchema), required=True)
     page = fields.Integer(required=True)
     per_page = fields.Integer(required=True)
-    total = fields.Integer(required=True)
-    pages = fields.Integer(required=True)
+    total = fields.Integer(required=True, metadata={
+        "description": "Items in the list, counted up to 1000 past the page's start; when "
+                       "capped, the list has more than this many"})
+    capped = fields.Boolean(required=True, metadata={
+        "description": "The count stopped: more items (and pages) follow than total and "
+                       "pages say"})
+    pages = fields.Integer(required=True, metadata={
+        "description": "Pages of the list (when capped: the pages known so far)"})
 
 
 class EventSchema(Schema):
@@ -207,7 +213,7 @@ class ListArgsSchema(Schema):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000),
                           metadata={"description": "Page number (from 1). Past the last "
                                     "page the list is empty; total and pages still count "
-                                    "the whole list"})
+                                    "the list"})
     per_page = fields.Integer(load_default=25, validate=validate.Range(min=1, max=100),
                               metadata={"description": "Items per page (at most 100)"})
 

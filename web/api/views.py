@@ -121,9 +121,12 @@ def case_view(rec: Recommendation, actor: Actor, now: datetime | None = None) ->
     return view
 
 
-def page_view(items: list[dict], page: int, per_page: int, total: int) -> dict:
+def page_view(items: list[dict], page: int, per_page: int, total: int,
+              capped: bool = False) -> dict:
+    """A page of a list; ``capped``: the list has more than ``total`` items, and more
+    pages than ``pages`` may follow."""
     return {"items": items, "page": page, "per_page": per_page, "total": total,
-            "pages": max(math.ceil(total / per_page), 1)}
+            "capped": capped, "pages": max(math.ceil((total + capped) / per_page), 1)}
 
 
 # ---------------------------------------------------------------------------

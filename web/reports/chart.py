@@ -34,6 +34,7 @@ def answers_chart(rows: Sequence, *, names: Mapping[str, str], number: Callable[
     locale; ``largest`` the count a full bar stands for (default: the longest bar here),
     so that several charts drawn apart share one scale."""
     rows = [r for r in rows if r.on_time + r.late + r.pending]
+    words = {key: str(word) for key, word in words.items()}  # translated once, not per bar
     largest = largest or max((r.on_time + r.late + r.pending for r in rows), default=1)
     width = LABEL_WIDTH + BAR_WIDTH + NUMBER_WIDTH
     # One line with the addressee's name, then one bar per year.

@@ -6,7 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from workflow import clock, deadlines, dispatch
@@ -45,14 +45,15 @@ PANEL_PER_PAGE = 50
 
 def _panels(actor, cutoffs) -> dict:
     """Each list of the dashboard: its query (in its indexed order), the loader options
-    that bring what a row shows in the same statement, and a cheaper count if any."""
+    that bring what a row shows in the same statement, and a cheaper statement to count
+    its rows if any."""
     with_case = (contains_eager(CaseAddressee.recommendation),)
     soon = ("reminder",)
     return {
         "overdue": (domain_queries.late_entries(actor, cutoffs), with_case,
-                    domain_queries.late_entries_count(actor, cutoffs)),
+                    domain_queries.late_entry_ids(actor, cutoffs)),
         "due-soon": (domain_queries.late_entries(actor, cutoffs, statuses=soon), with_case,
-                     domain_queries.late_entries_count(actor, cutoffs, statuses=soon)),
+                     domain_queries.late_entry_ids(actor, cutoffs, statuses=soon)),
         "to-assess": (select(Recommendation).where(Recommendation.state == "answered")
                       .order_by(Recommendation.updated_at.desc(), Recommendation.id.desc()),
                       (), None),
@@ -82,8 +83,7 @@ def _with_status(panel: str, items, now) -> list:
 def dashboard():
     now = clock.utcnow()
     actor, cutoffs = current_actor(), due_dates.status_cutoffs(now)
-    counts = dict(db.session.execute(
-        select(Recommendation.state, func.count()).group_by(Recommendation.state)).all())
+    counts = domain_queries.state_counts(db.session)
     lists, more = {}, {}
     for panel, (stmt, options, _count) in _panels(actor, cutoffs).items():
         items, more[panel] = paging.first_rows(db.session, stmt, PANEL_ROWS, options=options)
@@ -95,7 +95,8 @@ def dashboard():
     return render_template("secretariat/dashboard.html", states=RECOMMENDATION.state_names,
                            counts=counts, overdue=lists["overdue"], summary=summary,
                            due_soon=lists["due-soon"], to_assess=lists["to-assess"],
-                           requests=lists["requests"], more=more, locale=str(get_locale()))
+                           requests=lists["requests"], more=more, locale=str(get_locale()),
+                           cap=domain_queries.COUNT_CAP)
 
 
 @bp.route("/lists/<any(overdue, 'due-soon', 'to-assess', requests):panel>")

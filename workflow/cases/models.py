@@ -131,16 +131,16 @@ class Recommendation(Base):
     title_en: Mapped[str] = mapped_column(Text, default="", server_default="")
     text_nl: Mapped[str] = mapped_column(Text, default="")
     text_fr: Mapped[str] = mapped_column(Text, default="")
-    committee: Mapped[str] = mapped_column(String(120), default="")
+    committee: Mapped[str] = mapped_column(String(120), default="", active_history=True)
     theme: Mapped[str] = mapped_column(String(120), default="")
     session_label: Mapped[str] = mapped_column(String(120), default="")
-    adopted_on: Mapped[date] = mapped_column(Date)
+    adopted_on: Mapped[date] = mapped_column(Date, active_history=True)
     deadline_rule: Mapped[str] = mapped_column(String(40))
     state: Mapped[str] = mapped_column(RecommendationState, default=RECOMMENDATION.initial)
     closure_reason: Mapped[str | None] = mapped_column(ClosureReason)
     transmitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    is_published: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_published: Mapped[bool] = mapped_column(Boolean, default=False, active_history=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
@@ -219,6 +219,9 @@ class CaseAddressee(Base):
         Index("ix_case_addressee_org_awaited", "addressee_code", "is_awaited", "due_at"),
         Index("ix_case_addressee_org_live", "addressee_code", "live_due_at"),
         Index("ix_case_addressee_org_days", "addressee_code", "days_to_answer"),
+        # the scoreboard's oldest pending request: the entries awaited since a day
+        # (migration 0014)
+        Index("ix_case_addressee_org_since", "addressee_code", "clock_start"),
         CheckConstraint("first_final_at IS NULL OR (transmitted_on IS NOT NULL AND "
                         "days_to_answer IS NOT NULL AND NOT is_waived)",
                         name="first_final_counts"),
@@ -231,7 +234,7 @@ class CaseAddressee(Base):
     state: Mapped[str] = mapped_column(AnswerState, default=ANSWER.initial)
     position: Mapped[str | None] = mapped_column(Position)
     deadline_rule: Mapped[str] = mapped_column(String(40))
-    clock_start: Mapped[date | None] = mapped_column(Date)
+    clock_start: Mapped[date | None] = mapped_column(Date, active_history=True)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     calendar_fingerprint: Mapped[str | None] = mapped_column(String(64))
     due_computed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -243,25 +246,33 @@ class CaseAddressee(Base):
     # - live_due_at: the due moment that makes the answer late: due_at while a required
     #   answer is awaited and its clock runs, NULL otherwise. An optional addressee, a
     #   stopped clock, a final reply or a closed case is never overdue.
-    is_awaited: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # (the columns with active_history=True load their old value when set: the scoreboard's
+    # summary, workflow.publishing.models, moves the entry out of its old cell at the flush)
+    is_awaited: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(),
+                                             active_history=True)
     clock_stopped_on: Mapped[date | None] = mapped_column(Date)
-    live_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    live_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True,
+                                                         active_history=True)
     # The scoreboard's figures (workflow.publishing.figures), written by the operations
     # that record the events they follow from: the transmission date, when the due time
     # in force took effect, the first final reply (its moment, the calendar days from
     # the transmission, whether it was on time) and a waiver before any final reply.
-    transmitted_on: Mapped[date | None] = mapped_column(Date)
+    transmitted_on: Mapped[date | None] = mapped_column(Date, active_history=True)
     due_set_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    first_final_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    days_to_answer: Mapped[int | None] = mapped_column(Integer)
-    is_on_time: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    is_waived: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    first_final_at: Mapped[datetime | None] = mapped_column(UTCDateTime, active_history=True)
+    days_to_answer: Mapped[int | None] = mapped_column(Integer, active_history=True)
+    is_on_time: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(),
+                                             active_history=True)
+    is_waived: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(),
+                                            active_history=True)
     # How many of the entry's submitted answers the committee judged so, by their latest
     # judgement (``answers.models.JUDGEMENTS``; written with each ``assess_answer`` event).
-    judged_satisfactory: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    judged_satisfactory: Mapped[int] = mapped_column(Integer, default=0, server_default="0",
+                                                     active_history=True)
     judged_partly_satisfactory: Mapped[int] = mapped_column(Integer, default=0,
-                                                            server_default="0")
-    judged_unsatisfactory: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+                                                            server_default="0", active_history=True)
+    judged_unsatisfactory: Mapped[int] = mapped_column(Integer, default=0, server_default="0",
+                                                       active_history=True)
     # The sweep's progress on the live due moment (workflow.reminders): the notices up to
     # ``notices_until`` are handled, the next falls due at ``next_notice_at`` (indexed, so a
     # sweep reads only the entries with a notice due). Reset whenever live_due_at changes:

@@ -13,7 +13,9 @@ reference (the tests compare both).
 
 :func:`rebuild` recomputes the stored figures of every row from the events, for data
 written without the operations (a migration, a bulk generator); :func:`scores` is the
-scoreboard in three SQL statements whatever the number of cases.
+scoreboard in three SQL statements over the summary of these figures per cell
+(:mod:`workflow.publishing.models`, kept current at every flush), whose size does not grow
+with the number of cases.
 """
 
 from __future__ import annotations
@@ -23,14 +25,15 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import NamedTuple
 
-from sqlalchemy import Integer, and_, bindparam, case, extract, func, inspect, select, update
+from sqlalchemy import Integer, bindparam, case, func, inspect, select, update
 from sqlalchemy.orm import Session
 
 from workflow.answers.models import JUDGEMENTS
 from workflow.cases.models import CaseAddressee, Recommendation
 from workflow.clock import brussels_date
-from workflow.deadlines import LATE, status_cutoffs
+from workflow.deadlines import status_cutoffs
 from workflow.history.models import Event
+from workflow.publishing.models import ScoreboardCell, rebuild_cells
 from workflow.publishing.scoreboard import (
     ASSESS,
     DUE_CHANGES,
@@ -131,7 +134,8 @@ def rebuild(session: Session) -> int:
     """Recompute the stored figures of every entry from the events (the reference
     replay, one case at a time, streamed), written with batched UPDATEs. For databases
     filled without the operations: the migration that added the columns, bulk
-    generators. Returns the number of entries written. Flushes, never commits."""
+    generators; then the summary cells. Returns the number of entries written. Flushes,
+    never commits."""
     session.flush()
     table = CaseAddressee.__table__
     # The migration adding the judged counts (0009) comes after the one adding the other
@@ -162,7 +166,12 @@ def rebuild(session: Session) -> int:
         if len(batch) >= REBUILD_BATCH:
             written += _write(session, stmt, batch)
             batch = []
-    return written + _write(session, stmt, batch)
+    written += _write(session, stmt, batch)
+    # the summary cells follow the figures (when the table exists: migration 0014 comes
+    # after the ones that call this)
+    if inspect(session.connection()).has_table(ScoreboardCell.__tablename__):
+        rebuild_cells(session)
+    return written
 
 
 class _NoCase:
@@ -240,21 +249,18 @@ def events_by_case(session: Session, *, actions: Iterable[str] | None = FIGURE_A
 # The scoreboard in SQL
 
 
-def _entries(year: int | None, committee: str | None) -> list:
-    """The entries the public scoreboard counts: transmitted, on a published case
-    matching the filters."""
-    where = [CaseAddressee.recommendation_id == Recommendation.id,
-             Recommendation.visible_to(None), CaseAddressee.transmitted_on.is_not(None)]
+def _cells(year: int | None, committee: str | None) -> list:
+    """The scoreboard's summary cells matching the filters (adoption year, committee)."""
+    where = []
     if year:
-        where += [Recommendation.adopted_on >= date(year, 1, 1),
-                  Recommendation.adopted_on <= date(year, 12, 31)]
+        where.append(ScoreboardCell.adopted_year == year)
     if committee:
-        where.append(Recommendation.committee == committee)
+        where.append(ScoreboardCell.committee == committee)
     return where
 
 
-def _count(condition) -> object:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0).cast(Integer)
+def _total(column) -> object:
+    return func.coalesce(func.sum(column), 0).cast(Integer)
 
 
 def _nth(histogram: list[tuple[int, int]], k: int) -> int:
@@ -280,38 +286,30 @@ def _binary(session: Session, column):
 
 def scores(session: Session, now: datetime, *, year: int | None = None,
            committee: str | None = None) -> list[Score]:
-    """One :class:`Score` per addressee that received a published recommendation, by code:
-    the counts in one GROUP BY, the days to answer as a (addressee, days) histogram, the
-    oldest pending request per addressee."""
-    where = _entries(year, committee)
-    cutoffs = status_cutoffs(now)
-    code = CaseAddressee.addressee_code
+    """One :class:`Score` per addressee that received a published recommendation, by code,
+    from the summary cells (:mod:`workflow.publishing.models`): the counts in one GROUP
+    BY, the days to answer as a (addressee, days) histogram, and the oldest pending
+    request per addressee (its day from the cells, its case from the entries of that day)."""
+    cell = ScoreboardCell
+    where = _cells(year, committee)
+    code = cell.addressee_code
+    # overdue now: awaited with a live due moment before now (deadlines.LATE, as
+    # CaseAddressee.deadline_in has it)
+    late = case((cell.late_from < status_cutoffs(now).now, cell.awaited), else_=0)
     counts = session.execute(
-        select(code, func.count(), func.count(CaseAddressee.first_final_at),
-               _count(CaseAddressee.is_on_time.is_(True)),
-               _count(CaseAddressee.is_waived.is_(True)),
-               _count(CaseAddressee.is_awaited.is_(True)),
-               _count(and_(CaseAddressee.is_awaited.is_(True),
-                           CaseAddressee.deadline_in(LATE, cutoffs))),
-               *(func.coalesce(func.sum(getattr(CaseAddressee, column)), 0).cast(Integer)
-                 for column in JUDGED_COLUMNS.values()))
-        .where(*where).group_by(code).order_by(code)).all()
+        select(code, _total(cell.received), _total(cell.answered), _total(cell.on_time),
+               _total(cell.waived), _total(cell.awaited), _total(late),
+               *(_total(getattr(cell, column)) for column in JUDGED_COLUMNS.values()))
+        .where(*where).group_by(code).having(func.sum(cell.received) > 0)
+        .order_by(code)).all()
     histograms: dict[str, list[tuple[int, int]]] = {}
     for row in session.execute(
-            select(code, CaseAddressee.days_to_answer, func.count())
-            .where(*where, CaseAddressee.first_final_at.is_not(None))
-            .group_by(code, CaseAddressee.days_to_answer)
-            .order_by(code, CaseAddressee.days_to_answer)):
+            select(code, cell.days_to_answer, _total(cell.answered))
+            .where(*where, cell.answered > 0)
+            .group_by(code, cell.days_to_answer)
+            .order_by(code, cell.days_to_answer)):
         histograms.setdefault(row[0], []).append((row[1], row[2]))
-    ranked = (select(code.label("code"), CaseAddressee.clock_start.label("since"),
-                     Recommendation.doc_number.label("doc"),
-                     func.row_number().over(
-                         partition_by=code,
-                         order_by=(CaseAddressee.clock_start,
-                                   _binary(session, Recommendation.doc_number))).label("rank"))
-              .where(*where, CaseAddressee.is_awaited.is_(True)).subquery())
-    oldest = {row.code: row for row in session.execute(
-        select(ranked.c.code, ranked.c.since, ranked.c.doc).where(ranked.c.rank == 1))}
+    oldest = _oldest_pending(session, where, year, committee)
     today = brussels_date(now)
     out = []
     for addressee, received, answered, on_time, waived, pending, overdue, *judged in counts:
@@ -327,6 +325,29 @@ def scores(session: Session, now: datetime, *, year: int | None = None,
                 first.doc, first.since, (today - first.since).days),
             judged=dict(zip(JUDGED_COLUMNS, judged, strict=True))))
     return out
+
+
+def _oldest_pending(session: Session, where: list, year: int | None,
+                    committee: str | None) -> dict:
+    """Per addressee, the awaited entry with the oldest request, ties by case number: the
+    day from the cells, the case from the entries awaited since that day (a correlated
+    subquery per addressee over the (addressee, clock_start) index, so that the planner
+    never reads every awaited entry)."""
+    cell, entry, rec = ScoreboardCell, CaseAddressee, Recommendation
+    since = (select(cell.addressee_code.label("code"), func.min(cell.awaited_since).label("day"))
+             .where(*where, cell.awaited > 0).group_by(cell.addressee_code).subquery())
+    cases = [rec.visible_to(None), entry.transmitted_on.is_not(None)]
+    if year:
+        cases += [rec.adopted_on >= date(year, 1, 1), rec.adopted_on <= date(year, 12, 31)]
+    if committee:
+        cases.append(rec.committee == committee)
+    doc = (select(rec.doc_number).join_from(entry, rec, rec.id == entry.recommendation_id)
+           .where(entry.addressee_code == since.c.code, entry.clock_start == since.c.day,
+                  entry.is_awaited.is_(True), *cases)
+           .order_by(_binary(session, rec.doc_number)).limit(1)
+           .correlate(since).scalar_subquery())
+    return {row.code: row for row in session.execute(
+        select(since.c.code, since.c.day.label("since"), doc.label("doc")))}
 
 
 # The three parts of a year's requests, in the order they are shown: the fields of
@@ -349,13 +370,12 @@ def per_year(session: Session, *, year: int | None = None,
              committee: str | None = None) -> list[YearFigures]:
     """Per addressee and year of transmission, by code then year: the published entries'
     first final replies on time and late, and the answers still awaited now; one GROUP
-    BY over the stored figures. A waived entry without a final reply is neither."""
-    code = CaseAddressee.addressee_code
-    sent = extract("year", CaseAddressee.transmitted_on).cast(Integer)
-    answered = CaseAddressee.first_final_at.is_not(None)
+    BY over the summary cells. A waived entry without a final reply is neither."""
+    cell = ScoreboardCell
     rows = session.execute(
-        select(code, sent, _count(and_(answered, CaseAddressee.is_on_time.is_(True))),
-               _count(and_(answered, CaseAddressee.is_on_time.is_not(True))),
-               _count(CaseAddressee.is_awaited.is_(True)))
-        .where(*_entries(year, committee)).group_by(code, sent).order_by(code, sent))
+        select(cell.addressee_code, cell.sent_year, _total(cell.on_time),
+               _total(cell.answered) - _total(cell.on_time), _total(cell.awaited))
+        .where(*_cells(year, committee))
+        .group_by(cell.addressee_code, cell.sent_year).having(func.sum(cell.received) > 0)
+        .order_by(cell.addressee_code, cell.sent_year))
     return [YearFigures(*row) for row in rows]

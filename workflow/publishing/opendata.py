@@ -25,7 +25,7 @@ from workflow.actors import Actor
 from workflow.answers.models import Answer
 from workflow.cases import due_dates
 from workflow.cases.models import CaseAddressee, Recommendation
-from workflow.cases.queries import distinct_values
+from workflow.cases.queries import distinct_values, distinct_years
 from workflow.history.models import Event
 from workflow.lifecycle import REPLY_TRIGGERS
 from workflow.publishing import publication
@@ -128,11 +128,9 @@ def public_committees(session: Session) -> list[str]:
 
 
 def public_years(session: Session) -> list[int]:
-    # distinct days over the (is_published, adopted_on) index: a few per session, not a
-    # row per recommendation
-    return sorted({d.year for d in session.scalars(
-        select(Recommendation.adopted_on).where(Recommendation.is_published.is_(True))
-        .distinct())}, reverse=True)
+    # one probe of the (is_published, adopted_on) index per year, not a row per case
+    return distinct_years(session, Recommendation.adopted_on,
+                          Recommendation.is_published.is_(True))
 
 
 # ---------------------------------------------------------------------------
