@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterator
 from datetime import datetime
 
-from sqlalchemy import event, or_, select
+from sqlalchemy import event, insert, or_, select
 from sqlalchemy.orm import Session
 
 from workflow.accounts.models import User
@@ -107,27 +107,31 @@ def _params(ev: Event) -> dict:
     return params
 
 
-def notifications_for(session: Session, ev: Event) -> list[Notification]:
+def _planned(session: Session, ev: Event) -> list[tuple[User, dict]]:
+    """Who is told of ``ev``, each with the column values of their notification."""
     rule = RULES.get(ev.action)
     if rule is None or session.info.get(_OFF):
         return []
-    params = _params(ev)
+    params = json.dumps(_params(ev), sort_keys=True, default=str)
     deadline = rule.kind in DEADLINE_KINDS or rule.kind in QUESTION_DEADLINE_KINDS
     due = ev.data.get("due_at") if deadline else None
     due_at = datetime.fromisoformat(due.replace("Z", "+00:00")) if isinstance(due, str) else None
     question_id = ev.data.get("question_id") if ev.entity == "question" else None
-    out = []
-    for user in _recipients(session, ev, rule.audiences):
-        out.append(Notification(
-            user=user, event_seq=ev.seq, kind=rule.kind,
-            recommendation_id=ev.recommendation_id, question_id=question_id,
-            addressee_code=ev.addressee_code or (user.organisation if user.role == MINISTRY
-                                                 else None),
-            due_at=due_at, params=json.dumps(params, sort_keys=True, default=str),
-            created_at=ev.recorded_at, mail_status="queued" if user.email else "no_address",
-            mail_digest=bool(user.mail_digest), mail_attempts=0,
-            mail_next_at=ev.recorded_at if user.email else None, mail_error=""))
-    return out
+    return [(user, {
+        "event_seq": ev.seq, "kind": rule.kind, "recommendation_id": ev.recommendation_id,
+        "question_id": question_id,
+        "addressee_code": ev.addressee_code or (user.organisation if user.role == MINISTRY
+                                                else None),
+        "due_at": due_at, "params": params, "created_at": ev.recorded_at,
+        "mail_status": "queued" if user.email else "no_address",
+        "mail_digest": bool(user.mail_digest), "mail_attempts": 0,
+        "mail_next_at": ev.recorded_at if user.email else None, "mail_error": "",
+        "read_at": None, "mailed_at": None})
+        for user in _recipients(session, ev, rule.audiences)]
+
+
+def notifications_for(session: Session, ev: Event) -> list[Notification]:
+    return [Notification(user=user, **values) for user, values in _planned(session, ev)]
 
 
 def _queue(session: Session, _context, _instances) -> None:
@@ -136,6 +140,17 @@ def _queue(session: Session, _context, _instances) -> None:
         added = notifications_for(session, ev)
         session.add_all(added)
         session.info[QUEUED] = session.info.get(QUEUED, 0) + len(added)
+
+
+def queue_written(session: Session, events: list[Event]) -> int:
+    """Queue the notifications of events written without the session's unit of work
+    (``history.record_many``), all in one ``executemany``; returns how many."""
+    rows = [{"user_id": user.id, **values}
+            for ev in events for user, values in _planned(session, ev)]
+    if rows:
+        session.execute(insert(Notification), rows)
+    session.info[QUEUED] = session.info.get(QUEUED, 0) + len(rows)
+    return len(rows)
 
 
 def install() -> None:
