@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
-from sqlalchemy import event, insert, select, text
+from sqlalchemy import event, func, insert, select, text
 from sqlalchemy.orm import Session, scoped_session
 
 from workflow import errors
@@ -93,17 +93,20 @@ _HEAD_KEY = "history_chain_head"
 def _chain_head(session: Session) -> tuple[int, str]:
     """The (seq, hash) the next event follows, with the chain locked for this transaction.
 
-    On PostgreSQL the lock and the head read stay two statements on purpose: in READ
-    COMMITTED every statement reads from a snapshot taken when the statement starts, so a
-    single statement that first waits for the advisory lock and then reads the head would
-    read it from a snapshot taken *before* the lock was granted, and miss the event the
-    previous holder (another app server) committed meanwhile: two events with the same seq.
-    The second statement starts after the lock is held and sees that commit. Within one
+    On PostgreSQL the lock and the head read are one call of ``followup_chain_head``
+    (migration 0015), not one plain statement: in READ COMMITTED a statement reads from a
+    snapshot taken when it starts, so a statement that first waits for the advisory lock
+    and then reads the head would read it from before the lock was granted, and miss the
+    event the previous holder (another app server) committed meanwhile: two events with
+    the same seq. The function's query takes its own snapshot, after the lock. Within one
     transaction the lock is taken and the head read only at the first append."""
     cached = session.info.get(_HEAD_KEY)
     if cached is not None and cached[0] is _real(session).get_transaction():
         return cached[1] + 1, cached[2]
-    _lock_chain(session)
+    if session.get_bind().dialect.name == "postgresql":
+        head = func.followup_chain_head(CHAIN_LOCK_KEY).table_valued("seq", "hash")
+        last = session.execute(select(head.c.seq, head.c.hash)).one()
+        return (last.seq + 1, last.hash) if last.seq is not None else (1, GENESIS)
     last = session.execute(
         select(Event.seq, Event.hash).order_by(Event.seq.desc()).limit(1)
     ).first()

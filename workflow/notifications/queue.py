@@ -11,11 +11,12 @@ import json
 from collections.abc import Iterator
 from datetime import datetime
 
-from sqlalchemy import event, insert, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import event, insert, inspect, or_, select
+from sqlalchemy.orm import Session, scoped_session
+from sqlalchemy.orm.util import identity_key
 
 from workflow.accounts.models import User
-from workflow.cases.models import CaseAddressee
+from workflow.cases.models import CaseAddressee, Recommendation
 from workflow.history.models import Event
 from workflow.lifecycle import MINISTRY
 from workflow.lifecycle import SECRETARIAT as SECRETARIAT_ROLE
@@ -48,6 +49,10 @@ def _codes(session: Session, ev: Event) -> list[str]:
         return [ev.addressee_code]
     if ev.recommendation_id is None:
         return []
+    # The case's entries, when this session holds them already, rather than a query.
+    rec = session.identity_map.get(identity_key(Recommendation, ev.recommendation_id))
+    if rec is not None and "addressees" not in inspect(rec).unloaded:
+        return [entry.addressee_code for entry in rec.addressees]
     return list(session.scalars(select(CaseAddressee.addressee_code)
                                 .where(CaseAddressee.recommendation_id == ev.recommendation_id)))
 
@@ -145,6 +150,8 @@ def _queue(session: Session, _context, _instances) -> None:
 def queue_written(session: Session, events: list[Event]) -> int:
     """Queue the notifications of events written without the session's unit of work
     (``history.record_many``), all in one ``executemany``; returns how many."""
+    if isinstance(session, scoped_session):  # the web's: the per-transaction caches need
+        session = session.registry()          # the session itself
     rows = [{"user_id": user.id, **values}
             for ev in events for user, values in _planned(session, ev)]
     if rows:
