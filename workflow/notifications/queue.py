@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterator
 from datetime import datetime
 
-from sqlalchemy import event, insert, inspect, or_, select
+from sqlalchemy import event, inspect, or_, select
 from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.orm.util import identity_key
 
@@ -147,7 +147,7 @@ def _queue(session: Session, _context, _instances) -> None:
         session.info[QUEUED] = session.info.get(QUEUED, 0) + len(added)
 
 
-def queue_written(session: Session, events: list[Event]) -> int:
+def queue_written(session: Session, events: list) -> int:
     """Queue the notifications of events written without the session's unit of work
     (``history.record_many``), all in one ``executemany``; returns how many."""
     if isinstance(session, scoped_session):  # the web's: the per-transaction caches need
@@ -155,7 +155,7 @@ def queue_written(session: Session, events: list[Event]) -> int:
     rows = [{"user_id": user.id, **values}
             for ev in events for user, values in _planned(session, ev)]
     if rows:
-        session.execute(insert(Notification), rows)
+        session.execute(Notification.__table__.insert(), rows)  # Core executemany
     session.info[QUEUED] = session.info.get(QUEUED, 0) + len(rows)
     return len(rows)
 
