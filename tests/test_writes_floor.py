@@ -47,3 +47,54 @@ def test_transmitting_writes_each_addressee_row_once(session, secretariat):
         session.flush()
     updates = [s for s in counted.updates() if "case_addressee" in s.split("SET")[0]]
     assert len(updates) == len(rec.addressees), counted.statements  # one UPDATE per row
+
+
+# The bench's script (bench/run.py, section (a)): one case with seven addressees, each step
+# in its own transaction on a freshly loaded case, as a request does.
+SCRIPT = (("transmit", {}),
+          ("close", {"closure_reason": "lapsed", "reason": "Geen antwoord meer te verwachten."}),
+          ("reopen", {"reason": "Nieuwe feiten."}),
+          ("start_assessment", {}),
+          ("start_monitoring", {}),
+          ("close", {"closure_reason": "implemented", "reason": "Uitgevoerd."}))
+# Statements per step, the case's load included. transmit: the case, its entries, its
+# latest moment, the entries' adjustments, the addressees' closing days, the case's and
+# the 7 entries' UPDATEs, the chain head, the people to tell, the event, the notifications
+# (one INSERT on PostgreSQL, one per row on SQLite, where the ORM needs each row's id in
+# order). The first close writes the 7 entries' deadline state (no longer awaited); the
+# second finds them unchanged and does not load them, so it asks for the case's codes.
+# PostgreSQL takes the chain's lock in the statement that reads its head.
+STATEMENTS = {"transmit": 17, "close": (15, 8), "reopen": 5, "start_assessment": 5,
+              "start_monitoring": 5}
+
+
+def test_each_step_of_the_bench_script_runs_a_known_number_of_statements(session, secretariat):
+    from datetime import date
+
+    from workflow import dispatch
+    from workflow.accounts.users import create_user
+    from workflow.cases import registration
+    from workflow.models import Recommendation
+
+    codes = ("CM", "BE-FED", "BE-VLG", "BE-WAL", "BE-BRU", "BE-FWB", "BE-DG")
+    create_user(session, username="fed", password="lang-genoeg-wachtwoord-1", role="ministry",
+                organisation="BE-FED", email="fed@example.org")
+    create_user(session, username="cm", password="lang-genoeg-wachtwoord-2", role="ministry",
+                organisation="CM")
+    rec = registration.register_recommendation(
+        session, secretariat, doc_number="776/1", adopted_on=date(2025, 1, 2),
+        addressees=dict.fromkeys(codes, True), title_nl="Tellen")
+    session.commit()
+    rec_id, engine = rec.id, session.get_bind()
+    sqlite = engine.dialect.name == "sqlite"
+    closes = iter(STATEMENTS["close"])
+    for trigger, params in SCRIPT:
+        session.expunge_all()
+        with count_statements(engine) as counted:
+            dispatch.fire(session, secretariat, session.get(Recommendation, rec_id), trigger,
+                          **params)
+            session.commit()
+        expected = next(closes) if trigger == "close" else STATEMENTS[trigger]
+        notified = trigger in ("transmit", "close")
+        expected += 1 if sqlite and notified else 0  # the second notification's INSERT
+        assert counted.count == expected, (trigger, counted.statements)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 from transitions import Machine
@@ -379,6 +379,13 @@ def answer_awaited(answer_state: str, case_state: str) -> bool:
     ``CaseAddressee.is_awaited`` (kept current at every flush); the scoreboard applies it
     to states rebuilt from the events."""
     return answer_state in ANSWER_OPEN and case_state in ACCEPTS_ANSWERS
+
+
+@cache
+def case_change_moves_awaited(before: str, after: str) -> bool:
+    """Whether a case going from ``before`` to ``after`` changes :func:`answer_awaited`
+    for an answer in any state (if not, its addressee rows need no refresh)."""
+    return any(answer_awaited(a, before) != answer_awaited(a, after) for a in ANSWER.state_names)
 
 ASSESSED = Guard(
     "assessed_before_closure",

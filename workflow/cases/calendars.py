@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from workflow import deadlines
 from workflow.cases.models import Addressee
@@ -22,9 +23,13 @@ def declarations_of(addressee: Addressee) -> dict[date, bool]:
 
 def annual_dates(addressee: Addressee, year: int) -> set[date]:
     """The addressee's annual closing days (catalogue, MM-DD) that exist in ``year``."""
+    return _annual_in([tuple(int(part) for part in mmdd.split("-"))
+                       for mmdd in addressee.annual_days], year)
+
+
+def _annual_in(month_days: list[tuple[int, int]], year: int) -> set[date]:
     out = set()
-    for mmdd in addressee.annual_days:
-        month, day = (int(part) for part in mmdd.split("-"))
+    for month, day in month_days:
         try:
             out.add(date(year, month, day))
         except ValueError:  # 02-29 outside a leap year
@@ -38,17 +43,24 @@ def calendar_for(addressee: Addressee,
     declared days stored, for a calendar as it would be after a change."""
     if declarations is None:
         declarations = declarations_of(addressee)
-    closed = {day for day, is_open in declarations.items() if not is_open}
-    opened = {day for day, is_open in declarations.items() if is_open}
+    return _calendar(addressee.code, addressee.holiday_country, addressee.holiday_subdivision,
+                     addressee.annual_closing_days, frozenset(declarations.items()))
+
+
+@lru_cache(maxsize=512)
+def _calendar(code: str, country: str | None, subdivision: str | None, annual_json: str | None,
+              declarations: frozenset[tuple[date, bool]]) -> deadlines.Calendar:
+    """Built once per distinct input: expanding the annual days over every year kept is
+    the costly part, and every due date of an addressee needs the same calendar."""
+    closed = {day for day, is_open in declarations if not is_open}
+    opened = {day for day, is_open in declarations if is_open}
+    annual = [tuple(int(part) for part in mmdd.split("-"))
+              for mmdd in Addressee.parse_annual_days(annual_json)]
     for year in _YEARS:
-        closed.update(annual_dates(addressee, year))
-    return deadlines.Calendar(
-        code=addressee.code,
-        country=addressee.holiday_country,
-        subdivision=addressee.holiday_subdivision,
-        closed_days=frozenset(closed - opened),
-        open_days=frozenset(opened),
-    )
+        closed.update(_annual_in(annual, year))
+    return deadlines.Calendar(code=code, country=country, subdivision=subdivision,
+                              closed_days=frozenset(closed - opened),
+                              open_days=frozenset(opened))
 
 
 @dataclass(frozen=True)

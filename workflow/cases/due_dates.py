@@ -5,12 +5,13 @@ answer lifecycle."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from workflow import deadlines, errors, history
 from workflow.actors import Actor
@@ -19,6 +20,7 @@ from workflow.cases.calendars import annual_dates, calendar_for, declarations_of
 from workflow.cases.models import (
     Addressee,
     CaseAddressee,
+    ClosingDay,
     DeadlineAdjustment,
     ExtensionRequest,
     Recommendation,
@@ -57,6 +59,31 @@ def adjustments_of(entry: CaseAddressee) -> list[deadlines.Adjustment]:
         out.append(deadlines.Adjustment(kind=adj.kind, new_date=adj.new_date, days=adj.days,
                                         start=adj.start_on, end=adj.end_on, reason=adj.reason))
     return out
+
+
+def load_due_inputs(session: Session, entries: Iterable[CaseAddressee]) -> None:
+    """Load what the due dates of ``entries`` depend on and is not loaded yet (each
+    entry's adjustments, each addressee's declared closing days) in one statement each,
+    rather than two lazy loads per entry."""
+    entries = [e for e in entries if e.id is not None]
+    bare = [e for e in entries if "adjustments" in inspect(e).unloaded]
+    if bare:
+        found: dict[int, list[DeadlineAdjustment]] = {e.id: [] for e in bare}
+        for adj in session.scalars(select(DeadlineAdjustment).where(
+                DeadlineAdjustment.case_addressee_id.in_(found))
+                .order_by(DeadlineAdjustment.id)):
+            found[adj.case_addressee_id].append(adj)
+        for e in bare:
+            set_committed_value(e, "adjustments", found[e.id])
+    bodies = {e.addressee.code: e.addressee for e in entries
+              if "closing_days" in inspect(e.addressee).unloaded}
+    if bodies:
+        days: dict[str, list[ClosingDay]] = {code: [] for code in bodies}
+        for day in session.scalars(select(ClosingDay).where(
+                ClosingDay.addressee_code.in_(days)).order_by(ClosingDay.day)):
+            days[day.addressee_code].append(day)
+        for code, body in bodies.items():
+            set_committed_value(body, "closing_days", days[code])
 
 
 def compute_entry_due(entry: CaseAddressee) -> deadlines.DueDate:

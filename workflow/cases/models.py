@@ -52,6 +52,7 @@ from workflow.lifecycle import (
     RECOMMENDATION,
     SECRETARIAT,
     answer_awaited,
+    case_change_moves_awaited,
 )
 
 if TYPE_CHECKING:
@@ -81,7 +82,11 @@ class Addressee(Base):
 
     @property
     def annual_days(self) -> list[str]:
-        return json.loads(self.annual_closing_days or "[]")
+        return self.parse_annual_days(self.annual_closing_days)
+
+    @staticmethod
+    def parse_annual_days(text: str | None) -> list[str]:
+        return json.loads(text or "[]")
 
 
 class ClosingDay(Base):
@@ -425,7 +430,14 @@ def _keep_deadline_state(session: Session, _context, _instances) -> None:
     for obj in list(session.new) + list(session.dirty):
         if isinstance(obj, CaseAddressee):
             obj.refresh_deadline_state()
-        elif isinstance(obj, Recommendation) and obj in session.dirty \
-                and inspect(obj).attrs.state.history.has_changes():
+        elif isinstance(obj, Recommendation) and obj in session.dirty:
+            changed = inspect(obj).attrs.state.history
+            if not changed.has_changes():
+                continue
+            # A change between two states in which the same answers are awaited (e.g.
+            # reopened -> under assessment) leaves every entry as it is: not even loaded.
+            if changed.deleted and changed.added and not case_change_moves_awaited(
+                    changed.deleted[0], changed.added[0]):
+                continue
             for entry in obj.addressees:
                 entry.refresh_deadline_state()

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from workflow import errors, history
 from workflow.actors import SYSTEM_ACTOR, Actor
-from workflow.cases.due_dates import apply_due
+from workflow.cases.due_dates import apply_due, load_due_inputs
 from workflow.cases.models import CaseAddressee, Recommendation
 from workflow.cases.scope import check_visible, entry_of
 from workflow.checks import (
@@ -68,6 +68,7 @@ def transmit(session: Session, actor: Actor, rec: Recommendation, *,
     # Each entry is written once, at the end: without this, the calendar and adjustment
     # lookups of the next entry would flush the previous one half-done, then again.
     with session.no_autoflush:
+        load_due_inputs(session, rec.addressees)
         for entry in rec.addressees:
             entry.clock_start = transmitted_on
             figures.note_transmitted(entry, transmitted_on, effective_at)

@@ -16,9 +16,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import event, insert, select, text
+from sqlalchemy import event, func, select, text
 from sqlalchemy.orm import Session, scoped_session
 
 from workflow import errors
@@ -93,17 +94,20 @@ _HEAD_KEY = "history_chain_head"
 def _chain_head(session: Session) -> tuple[int, str]:
     """The (seq, hash) the next event follows, with the chain locked for this transaction.
 
-    On PostgreSQL the lock and the head read stay two statements on purpose: in READ
-    COMMITTED every statement reads from a snapshot taken when the statement starts, so a
-    single statement that first waits for the advisory lock and then reads the head would
-    read it from a snapshot taken *before* the lock was granted, and miss the event the
-    previous holder (another app server) committed meanwhile: two events with the same seq.
-    The second statement starts after the lock is held and sees that commit. Within one
+    On PostgreSQL the lock and the head read are one call of ``followup_chain_head``
+    (migration 0015), not one plain statement: in READ COMMITTED a statement reads from a
+    snapshot taken when it starts, so a statement that first waits for the advisory lock
+    and then reads the head would read it from before the lock was granted, and miss the
+    event the previous holder (another app server) committed meanwhile: two events with
+    the same seq. The function's query takes its own snapshot, after the lock. Within one
     transaction the lock is taken and the head read only at the first append."""
     cached = session.info.get(_HEAD_KEY)
     if cached is not None and cached[0] is _real(session).get_transaction():
         return cached[1] + 1, cached[2]
-    _lock_chain(session)
+    if session.get_bind().dialect.name == "postgresql":
+        head = func.followup_chain_head(CHAIN_LOCK_KEY).table_valued("seq", "hash")
+        last = session.execute(select(head.c.seq, head.c.hash)).one()
+        return (last.seq + 1, last.hash) if last.seq is not None else (1, GENESIS)
     last = session.execute(
         select(Event.seq, Event.hash).order_by(Event.seq.desc()).limit(1)
     ).first()
@@ -158,12 +162,21 @@ def record(
     return ev
 
 
+class WrittenEvent(SimpleNamespace):
+    """An event :func:`record_many` wrote: its columns as attributes, without the ORM."""
+
+    @property
+    def data(self) -> dict:
+        return json.loads(self.payload)
+
+
 def record_many(session: Session, *, actor: Actor, now: datetime,
-                events: Iterable[dict[str, Any]]) -> list[Event]:
+                events: Iterable[dict[str, Any]]) -> list[WrittenEvent]:
     """Append several events of one actor at one moment to the chain, in order, written
     in one batch (one INSERT of many rows, not a statement per event): each of
     ``events`` gives the keyword arguments of :func:`record` other than ``actor`` and
-    ``now``. The events returned are not loaded into the session (they have no ``id``)."""
+    ``now``. The events returned are plain objects, not in the session (no ``id``);
+    their notifications are the caller's (``notifications.queue.queue_written``)."""
     specs = list(events)
     if not specs:
         return []
@@ -173,40 +186,45 @@ def record_many(session: Session, *, actor: Actor, now: datetime,
     seq, prev = _chain_head(session)
     out = []
     for spec in specs:
-        ev = _new_event(seq, prev, actor=actor, now=now, **spec)
+        ev = WrittenEvent(**_event_columns(seq, prev, actor=actor, now=now, **spec))
+        ev.hash = chain_hash(prev, canonical(ev))
         out.append(ev)
         seq, prev = seq + 1, ev.hash
-    columns = [c.key for c in Event.__table__.columns if c.key != "id"]
     session.flush()
-    session.execute(insert(Event), [{c: getattr(ev, c) for c in columns} for ev in out])
+    session.execute(Event.__table__.insert(), [vars(ev) for ev in out])  # Core executemany
     _remember_head(session, out[-1].seq, out[-1].hash)
     return out
 
 
-def _new_event(seq: int, prev: str, *, actor: Actor, action: str, entity: str,
-               now: datetime, recommendation=None, addressee_code: str | None = None,
-               from_state: str | None = None, to_state: str | None = None, reason: str = "",
-               payload: dict[str, Any] | None = None,
-               effective_at: datetime | None = None) -> Event:
+def _event_columns(seq: int, prev: str, *, actor: Actor, action: str, entity: str,
+                   now: datetime, recommendation=None, addressee_code: str | None = None,
+                   from_state: str | None = None, to_state: str | None = None,
+                   reason: str = "", payload: dict[str, Any] | None = None,
+                   effective_at: datetime | None = None) -> dict[str, Any]:
+    """The columns of the event that follows ``(seq, prev)`` in the chain, but its hash."""
+    return {
+        "seq": seq,
+        "recorded_at": now,
+        "effective_at": effective_at or now,
+        "recommendation_id": recommendation.id if recommendation is not None else None,
+        "doc_number": recommendation.doc_number if recommendation is not None else None,
+        "addressee_code": addressee_code,
+        "actor": actor.username,
+        "actor_role": actor.role,
+        "actor_org": actor.organisation,
+        "action": action,
+        "entity": entity,
+        "from_state": from_state,
+        "to_state": to_state,
+        "reason": reason or "",
+        "payload": dump_payload(payload),
+        "prev_hash": prev,
+    }
+
+
+def _new_event(seq: int, prev: str, **fields) -> Event:
     """The event that follows ``(seq, prev)`` in the chain, with its hash."""
-    ev = Event(
-        seq=seq,
-        recorded_at=now,
-        effective_at=effective_at or now,
-        recommendation_id=recommendation.id if recommendation is not None else None,
-        doc_number=recommendation.doc_number if recommendation is not None else None,
-        addressee_code=addressee_code,
-        actor=actor.username,
-        actor_role=actor.role,
-        actor_org=actor.organisation,
-        action=action,
-        entity=entity,
-        from_state=from_state,
-        to_state=to_state,
-        reason=reason or "",
-        payload=dump_payload(payload),
-        prev_hash=prev,
-    )
+    ev = Event(**_event_columns(seq, prev, **fields))
     ev.hash = chain_hash(prev, canonical(ev))
     return ev
 

@@ -44,7 +44,9 @@ class Notification(Base):
     event_seq: Mapped[int] = mapped_column(BigInteger)
     kind: Mapped[str] = mapped_column(String(32))
     recommendation_id: Mapped[int | None] = mapped_column(ForeignKey("recommendation.id"))
-    addressee_code: Mapped[str | None] = mapped_column(String(16))
+    # evaluates_none: a None is sent as NULL rather than left out of the INSERT, so that
+    # the notifications of one flush (with and without these) share one batched INSERT.
+    addressee_code: Mapped[str | None] = mapped_column(String(16).evaluates_none())
     # The written question it is about, if any (its link, its words, whether a deadline
     # notice about it is still due).
     question_id: Mapped[int | None] = mapped_column(ForeignKey("written_question.id"))
@@ -57,7 +59,7 @@ class Notification(Base):
     mail_status: Mapped[str] = mapped_column(String(12))
     mail_digest: Mapped[bool] = mapped_column(default=False)  # waits for the daily digest
     mail_attempts: Mapped[int] = mapped_column(Integer, default=0)
-    mail_next_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    mail_next_at: Mapped[datetime | None] = mapped_column(UTCDateTime().evaluates_none())
     mail_error: Mapped[str] = mapped_column(Text, default="")
     mailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -11,11 +11,12 @@ import json
 from collections.abc import Iterator
 from datetime import datetime
 
-from sqlalchemy import event, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import event, inspect, or_, select
+from sqlalchemy.orm import Session, scoped_session
+from sqlalchemy.orm.util import identity_key
 
 from workflow.accounts.models import User
-from workflow.cases.models import CaseAddressee
+from workflow.cases.models import CaseAddressee, Recommendation
 from workflow.history.models import Event
 from workflow.lifecycle import MINISTRY
 from workflow.lifecycle import SECRETARIAT as SECRETARIAT_ROLE
@@ -48,6 +49,10 @@ def _codes(session: Session, ev: Event) -> list[str]:
         return [ev.addressee_code]
     if ev.recommendation_id is None:
         return []
+    # The case's entries, when this session holds them already, rather than a query.
+    rec = session.identity_map.get(identity_key(Recommendation, ev.recommendation_id))
+    if rec is not None and "addressees" not in inspect(rec).unloaded:
+        return [entry.addressee_code for entry in rec.addressees]
     return list(session.scalars(select(CaseAddressee.addressee_code)
                                 .where(CaseAddressee.recommendation_id == ev.recommendation_id)))
 
@@ -107,27 +112,31 @@ def _params(ev: Event) -> dict:
     return params
 
 
-def notifications_for(session: Session, ev: Event) -> list[Notification]:
+def _planned(session: Session, ev: Event) -> list[tuple[User, dict]]:
+    """Who is told of ``ev``, each with the column values of their notification."""
     rule = RULES.get(ev.action)
     if rule is None or session.info.get(_OFF):
         return []
-    params = _params(ev)
+    params = json.dumps(_params(ev), sort_keys=True, default=str)
     deadline = rule.kind in DEADLINE_KINDS or rule.kind in QUESTION_DEADLINE_KINDS
     due = ev.data.get("due_at") if deadline else None
     due_at = datetime.fromisoformat(due.replace("Z", "+00:00")) if isinstance(due, str) else None
     question_id = ev.data.get("question_id") if ev.entity == "question" else None
-    out = []
-    for user in _recipients(session, ev, rule.audiences):
-        out.append(Notification(
-            user=user, event_seq=ev.seq, kind=rule.kind,
-            recommendation_id=ev.recommendation_id, question_id=question_id,
-            addressee_code=ev.addressee_code or (user.organisation if user.role == MINISTRY
-                                                 else None),
-            due_at=due_at, params=json.dumps(params, sort_keys=True, default=str),
-            created_at=ev.recorded_at, mail_status="queued" if user.email else "no_address",
-            mail_digest=bool(user.mail_digest), mail_attempts=0,
-            mail_next_at=ev.recorded_at if user.email else None, mail_error=""))
-    return out
+    return [(user, {
+        "event_seq": ev.seq, "kind": rule.kind, "recommendation_id": ev.recommendation_id,
+        "question_id": question_id,
+        "addressee_code": ev.addressee_code or (user.organisation if user.role == MINISTRY
+                                                else None),
+        "due_at": due_at, "params": params, "created_at": ev.recorded_at,
+        "mail_status": "queued" if user.email else "no_address",
+        "mail_digest": bool(user.mail_digest), "mail_attempts": 0,
+        "mail_next_at": ev.recorded_at if user.email else None, "mail_error": "",
+        "read_at": None, "mailed_at": None})
+        for user in _recipients(session, ev, rule.audiences)]
+
+
+def notifications_for(session: Session, ev: Event) -> list[Notification]:
+    return [Notification(user=user, **values) for user, values in _planned(session, ev)]
 
 
 def _queue(session: Session, _context, _instances) -> None:
@@ -136,6 +145,19 @@ def _queue(session: Session, _context, _instances) -> None:
         added = notifications_for(session, ev)
         session.add_all(added)
         session.info[QUEUED] = session.info.get(QUEUED, 0) + len(added)
+
+
+def queue_written(session: Session, events: list) -> int:
+    """Queue the notifications of events written without the session's unit of work
+    (``history.record_many``), all in one ``executemany``; returns how many."""
+    if isinstance(session, scoped_session):  # the web's: the per-transaction caches need
+        session = session.registry()          # the session itself
+    rows = [{"user_id": user.id, **values}
+            for ev in events for user, values in _planned(session, ev)]
+    if rows:
+        session.execute(Notification.__table__.insert(), rows)  # Core executemany
+    session.info[QUEUED] = session.info.get(QUEUED, 0) + len(rows)
+    return len(rows)
 
 
 def install() -> None:

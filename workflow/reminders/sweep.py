@@ -38,7 +38,7 @@ from workflow.deadlines import policy as deadline_policy
 from workflow.deadlines.notices import due_notices, next_step_after
 from workflow.history.log import _lock_chain
 from workflow.lifecycle import SYSTEM
-from workflow.notifications.queue import QUEUED
+from workflow.notifications.queue import QUEUED, queue_written
 from workflow.questions.models import WrittenQuestion
 from workflow.reminders.models import DeadlineNotice, QuestionNotice, SweepRun
 
@@ -138,11 +138,30 @@ def _begin(session: Session) -> None:
         _lock_chain(session)
 
 
-def _insert_notice(session: Session, values: dict, model=DeadlineNotice) -> bool:
+def _insert_notices(session: Session, model, owner: str, rows: list[dict]) -> set[tuple]:
+    """Insert the batch's notices in one statement, each under the unique constraint
+    (``ON CONFLICT DO NOTHING``); the (owner id, kind, days) of those inserted (the others
+    another sweep recorded)."""
+    if not rows:
+        return set()
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(model).values(**values).on_conflict_do_nothing().returning(model.id)
-    return session.execute(stmt).first() is not None
+    key = (getattr(model, owner), model.kind, model.days)
+    stmt = insert(model).on_conflict_do_nothing().returning(*key)
+    return {tuple(r) for r in session.execute(stmt, rows)}
+
+
+def _record_notices(session: Session, summary: SweepSummary, model, owner: str,
+                    planned: list[tuple[dict, dict]], now: datetime) -> None:
+    """Insert the planned notices (their rows, and the event of each), then record the
+    events of those inserted in chain order with one INSERT, and their notifications
+    with another."""
+    recorded = _insert_notices(session, model, owner, [notice for notice, _ev in planned])
+    specs = [ev for notice, ev in planned
+             if (notice[owner], notice["kind"], notice["days"]) in recorded]
+    events = history.record_many(session, actor=SWEEP_ACTOR, now=now, events=specs)
+    queue_written(session, events)
+    summary.events += len(events)
 
 
 def sweep_batch(session: Session, summary: SweepSummary, *, now: datetime | None = None,
@@ -159,25 +178,23 @@ def sweep_batch(session: Session, summary: SweepSummary, *, now: datetime | None
         query = query.with_for_update(skip_locked=True, of=CaseAddressee)
     entries = session.scalars(query).unique().all()
     queued_before = session.info.get(QUEUED, 0)
-    progress = []
+    progress, planned = [], []
     for entry in entries:
         due = entry.live_due_at
         if due is None:  # not live any more (kept current by the flush listener; belt)
             progress.append({"eid": entry.id, "until": entry.notices_until, "at": None})
             continue
         plan = due_notices(_schedule(due, policy), entry.notices_until, now)
-        for step in plan.record:
-            if not _insert_notice(session, {"case_addressee_id": entry.id, "due_at": due,
-                                            "kind": step.kind, "days": step.days,
-                                            "recorded_at": now}):
-                continue  # another sweep recorded it
-            history.record(
-                session, actor=SWEEP_ACTOR, action=ACTIONS[step.kind], entity="deadline",
-                now=now, effective_at=now if step.kind == "reminder" else step.at,
-                recommendation=entry.recommendation, addressee_code=entry.addressee_code,
-                payload={"due_at": history.format_utc(due), "days": step.days})
-            summary.events += 1
+        planned += [(
+            {"case_addressee_id": entry.id, "due_at": due, "kind": step.kind,
+             "days": step.days, "recorded_at": now},
+            {"action": ACTIONS[step.kind], "entity": "deadline",
+             "effective_at": now if step.kind == "reminder" else step.at,
+             "recommendation": entry.recommendation, "addressee_code": entry.addressee_code,
+             "payload": {"due_at": history.format_utc(due), "days": step.days}})
+            for step in plan.record]
         progress.append({"eid": entry.id, "until": plan.handled_until, "at": plan.next_at})
+    _record_notices(session, summary, DeadlineNotice, "case_addressee_id", planned, now)
     if progress:
         # Core UPDATE: no version bump, so nobody's open form becomes stale because of it.
         table = CaseAddressee.__table__
@@ -200,28 +217,25 @@ def _sweep_questions(session: Session, summary: SweepSummary, now: datetime,
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True, of=WrittenQuestion)
     found = session.scalars(query).unique().all()
-    progress = []
+    progress, planned = [], []
     for question in found:
         due = question.live_due_at
         if due is None:  # answered or withdrawn (the operations clear it; belt)
             progress.append({"qid": question.id, "until": question.notices_until, "at": None})
             continue
         plan = due_notices(_schedule(due, policy), question.notices_until, now)
-        for step in plan.record:
-            if not _insert_notice(session, {"question_id": question.id, "due_at": due,
-                                            "kind": step.kind, "days": step.days,
-                                            "recorded_at": now}, QuestionNotice):
-                continue  # another sweep recorded it
-            history.record(
-                session, actor=SWEEP_ACTOR, action=QUESTION_ACTIONS[step.kind],
-                entity="question", now=now,
-                effective_at=now if step.kind == "reminder" else step.at,
-                recommendation=question.recommendation,
-                addressee_code=question.addressee_code,
-                payload={"question_id": question.id, "number": question.number,
-                         "due_at": history.format_utc(due), "days": step.days})
-            summary.events += 1
+        planned += [(
+            {"question_id": question.id, "due_at": due, "kind": step.kind,
+             "days": step.days, "recorded_at": now},
+            {"action": QUESTION_ACTIONS[step.kind], "entity": "question",
+             "effective_at": now if step.kind == "reminder" else step.at,
+             "recommendation": question.recommendation,
+             "addressee_code": question.addressee_code,
+             "payload": {"question_id": question.id, "number": question.number,
+                         "due_at": history.format_utc(due), "days": step.days}})
+            for step in plan.record]
         progress.append({"qid": question.id, "until": plan.handled_until, "at": plan.next_at})
+    _record_notices(session, summary, QuestionNotice, "question_id", planned, now)
     if progress:
         # Core UPDATE: no version bump (nobody's open form becomes stale because of it).
         table = WrittenQuestion.__table__
