@@ -166,7 +166,8 @@ def test_bad_filter_values_are_a_clear_400_next_to_their_field(client, lang, mes
     assert response.status_code == 400
     for field, message in zip(("year", "state", "addressee", "committee"), messages,
                               strict=True):
-        assert f'<p class="error invalid-feedback d-block" id="{field}-error">{message}</p>' in page, (field, page)
+        error = f'<p class="error invalid-feedback d-block" id="{field}-error">{message}</p>'
+        assert error in page, (field, page)
     assert 'id="filters-refused"' in page and _docs(page) == []
     for query in ("year=99999", "year=1200", "year=%D9%A3", "q=" + "x" * 201,
                   "state=closed%00", "page=abc&year=20.5"):
