@@ -8,7 +8,7 @@ from workflow import db as wdb
 from workflow.deadlines import policy
 
 from . import config, transaction
-from .extensions import babel, csrf, db, login_manager, migrate
+from .extensions import babel, bootstrap, csrf, db, login_manager, migrate
 
 
 def create_app(test_config: dict | None = None, *, serving: bool = True) -> Flask:
@@ -32,6 +32,9 @@ def create_app(test_config: dict | None = None, *, serving: bool = True) -> Flas
     migrate.init_app(app, db, directory=str(wdb.MIGRATIONS))
     csrf.init_app(app)
     login_manager.init_app(app)
+    # the pages' base is Bootstrap 5 from Bootstrap-Flask, always served locally: no CDN
+    app.config["BOOTSTRAP_SERVE_LOCAL"] = True
+    bootstrap.init_app(app)
     with app.app_context():
         wdb.configure_engine(db.engine)
 

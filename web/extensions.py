@@ -1,6 +1,7 @@
 """The Flask extension singletons, initialised by :func:`web.create_app`."""
 
 from flask_babel import Babel
+from flask_bootstrap import Bootstrap5
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -16,6 +17,8 @@ migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 babel = Babel()
+# Bootstrap 5's stylesheet, served from this site (the CSP allows no other origin).
+bootstrap = Bootstrap5()
 # Rate limits (the login's lock-out, web/throttle.py); storage from the configuration:
 # memory for one server, Redis for several.
 limiter = Limiter(key_func=get_remote_address)

@@ -207,3 +207,35 @@ def test_the_timeline_fits_a_laptop_window(browsing, lang):
             table: document.querySelector('#timeline').getBoundingClientRect().width,
             room: document.querySelector('#timeline').parentElement.clientWidth})""")
         assert widths["table"] <= widths["room"] + 1, (doc, widths)  # reason and hash visible
+
+
+def assert_fits_a_laptop_window(page, where: str) -> None:
+    """Nothing wider than the 1,280 px window: not the page, not any of its tables."""
+    widths = page.evaluate("""() => ({
+        page: document.documentElement.scrollWidth,
+        viewport: document.documentElement.clientWidth,
+        tables: [...document.querySelectorAll('table')].map(
+            t => Math.ceil(t.getBoundingClientRect().right))})""")
+    assert widths["page"] <= widths["viewport"] <= 1280, (where, widths)
+    assert all(right <= widths["viewport"] for right in widths["tables"]), (where, widths)
+
+
+@pytest.mark.parametrize("lang", ["nl", "fr"])
+def test_the_widest_pages_fit_a_laptop_window(browsing, lang):
+    from tests.web.conftest import case_id
+
+    visitor = browsing.page(lang)  # 1,280 px wide
+    for name, url in (("public-home", "/"), ("public-index", "/public/"),
+                      ("scoreboard", "/public/scoreboard")):
+        visitor.goto(url)
+        assert_fits_a_laptop_window(visitor, url)
+        shot(visitor, f"{lang}-laptop-{name}")
+    login(visitor, "secretariaat", lang, screenshot=f"{lang}-laptop-login")
+    choose_language(visitor, lang)
+    case, closed = case_id(browsing.server.app, DOC), case_id(browsing.server.app, "726/2")
+    for name, url in (("dashboard", "/secretariat/"), ("cases", "/cases/"),
+                      ("case", f"/cases/{case}"), ("timeline", f"/audit/cases/{closed}/timeline"),
+                      ("escalation", "/secretariat/escalation")):
+        visitor.goto(url)
+        assert_fits_a_laptop_window(visitor, url)
+        shot(visitor, f"{lang}-laptop-{name}")

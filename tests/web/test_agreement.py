@@ -146,7 +146,7 @@ def build(session, plan: Plan) -> None:
 
 def rows(html: str, table_id: str, key: str = "data-doc") -> dict[str, dict[str, str]]:
     """The ``data-*`` attributes of each row of a table, by the row's ``key`` attribute."""
-    body = re.search(rf'<table id="{table_id}">(.*?)</table>', html, re.S)
+    body = re.search(rf'<table[^>]*\bid="{table_id}"[^>]*>(.*?)</table>', html, re.S)
     if body is None:
         return {}
     out = {}
@@ -351,7 +351,7 @@ def test_every_surface_gives_the_domains_deadline_status(app, world, moment):
 
 
 def _all_rows(html: str, table_id: str) -> list[dict[str, str]]:
-    body = re.search(rf'<table id="{table_id}">(.*?)</table>', html, re.S)
+    body = re.search(rf'<table[^>]*\bid="{table_id}"[^>]*>(.*?)</table>', html, re.S)
     if body is None:
         return []
     return [dict(re.findall(r'(data-[\w-]+)="([^"]*)"', tag))

@@ -189,7 +189,7 @@ def test_an_unsatisfactory_answer_says_why_no_follow_up_is_possible_yet(app, cli
     answer_id, version = final_answer(app, "731/3", "NL")
     assert assess(client, answer_id, version, "unsatisfactory").status_code == 302
     page = text(client.get(f"/cases/{case_id(app, '731/3')}"))
-    offer = re.search(rf'<p class="muted" id="follow-up-{answer_id}">(.*?)</p>', page,
+    offer = re.search(rf'<p class="text-body-secondary" id="follow-up-{answer_id}">(.*?)</p>', page,
                       re.S).group(1)
     assert offer == ("Une question de suivi à Gouvernement néerlandais ne peut pas être posée "
                      "maintenant : Impossible tant que le dossier est en attente de réponses ; "

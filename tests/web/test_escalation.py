@@ -157,7 +157,7 @@ def test_refused_marks_say_why_and_write_nothing(app, client, now):
         response = client.post("/secretariat/escalation", data=data)
         assert response.status_code == 400, data
         page = text(response)
-        errors = re.findall(r'<p class="error"[^>]*>(.*?)</p>', page)
+        errors = re.findall(r'<p class="error[^"]*"[^>]*>(.*?)</p>', page)
         assert any(message in e for e in errors), (data, message, errors)
         assert "Traceback" not in page
         if "entries" in data and isinstance(data["entries"][0], int):

@@ -28,6 +28,21 @@ def test_every_response_has_the_security_headers(app, client):
         assert response.headers["X-Frame-Options"] == "DENY"
 
 
+def test_the_stylesheets_come_from_this_site(client):
+    """Bootstrap's stylesheet is served by the app itself from the installed package (no
+    CDN: the policy allows only this site), before the product's own app.css."""
+    import re
+
+    page = text(client.get("/login"))
+    links = re.findall(r'<link rel="stylesheet" href="([^"]+)"[^>]*>', page)
+    assert links == ["/bootstrap/static/css/bootstrap.min.css", "/static/app.css"]
+    response = client.get(links[0])
+    assert response.status_code == 200 and response.mimetype == "text/css"
+    assert b"Bootstrap  v5." in response.data[:200]
+    response.close()
+    assert "<script" not in page  # no Bootstrap JavaScript: every page works without it
+
+
 def test_production_sends_hsts_and_secure_cookies(app, client):
     assert app.config["FOLLOWUP_ENV"] == "production"
     response = client.get("/login")

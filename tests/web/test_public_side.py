@@ -79,7 +79,7 @@ def test_a_visitor_s_home_page_says_what_was_asked_who_answered_and_who_is_late(
     table = page.split('id="home-late"', 1)[1].split("</table>", 1)[0]
     shown = re.findall(r'<tr data-addressee="([^"]+)"', table)
     assert sorted(shown) == sorted(s.addressee for s in late) and shown
-    counts = [int(n) for n in re.findall(r'class="badge overdue">(\d+)<', table)]
+    counts = [int(n) for n in re.findall(r'class="badge overdue[^"]*">(\d+)<', table)]
     assert counts == sorted(counts, reverse=True)
     # the latest recommendations and answers link to their public pages
     latest = page.split('id="home-latest"', 1)[1].split("</ul>", 1)[0]
@@ -166,7 +166,8 @@ def test_bad_filter_values_are_a_clear_400_next_to_their_field(client, lang, mes
     assert response.status_code == 400
     for field, message in zip(("year", "state", "addressee", "committee"), messages,
                               strict=True):
-        assert f'<p class="error" id="{field}-error">{message}</p>' in page, (field, page)
+        error = f'<p class="error invalid-feedback d-block" id="{field}-error">{message}</p>'
+        assert error in page, (field, page)
     assert 'id="filters-refused"' in page and _docs(page) == []
     for query in ("year=99999", "year=1200", "year=%D9%A3", "q=" + "x" * 201,
                   "state=closed%00", "page=abc&year=20.5"):
