@@ -7,11 +7,13 @@ import re
 import shutil
 
 import pytest
+from sqlalchemy import func, select
 
 from tests.conftest import _main_url
 from workflow import db as wdb
 from workflow.cases import scope
 from workflow.demo import DEMO_USERS, load_demo
+from workflow.history.models import Event
 
 PASSWORDS = {username: password for username, password, *_ in DEMO_USERS}
 MINISTRIES = {org: username for username, _pw, role, org, *_ in DEMO_USERS if role == "ministry"}
@@ -57,7 +59,21 @@ def make_app(db_url: str, tmp_path, monkeypatch, **config):
     with app.app_context():
         load_demo(db.session)
         db.session.commit()
+        # the demo records events of its own: tests read those they caused after it
+        app.config["TEST_DEMO_HEAD"] = db.session.scalar(select(func.max(Event.seq))) or 0
     return app
+
+
+def events_after_demo(app, action: str) -> list[Event]:
+    """The events ``action`` recorded after the demo was loaded, oldest first (detached)."""
+    from web.extensions import db
+
+    with app.app_context():
+        found = list(db.session.scalars(
+            select(Event).where(Event.action == action,
+                                Event.seq > app.config["TEST_DEMO_HEAD"]).order_by(Event.seq)))
+        db.session.expunge_all()
+        return found
 
 
 def close_app(app) -> None:

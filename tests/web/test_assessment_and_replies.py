@@ -9,9 +9,9 @@ import html
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from tests.web.conftest import case_id, flashes, login
+from tests.web.conftest import case_id, events_after_demo, flashes, login
 from tests.web.conftest import text as raw_text
 from web import labels
 from web.extensions import db
@@ -21,7 +21,6 @@ from workflow.answers.models import JUDGEMENTS, Answer
 from workflow.cases import scope
 from workflow.cases.calendars import calendar_for
 from workflow.deadlines import policy as deadline_policy
-from workflow.history.models import Event
 from workflow.models import Addressee, Comment
 from workflow.publishing import opendata
 
@@ -51,26 +50,6 @@ def assess(client, answer_id: int, version: int, judgement: str, note: str = "")
     return client.post(f"/secretariat/answers/{answer_id}/assess",
                        data={f"{prefix}-version": str(version),
                              f"{prefix}-judgement": judgement, f"{prefix}-note": note})
-
-
-_demo_head = 0  # the last event of the demo: the tests look at the events after it
-
-
-@pytest.fixture(autouse=True)
-def _after_the_demo(app):
-    global _demo_head
-    with app.app_context():
-        _demo_head = db.session.scalar(select(func.max(Event.seq))) or 0
-
-
-def events(app, action: str) -> list[Event]:
-    """The events ``action`` of this test (the demo judges answers and comments too)."""
-    with app.app_context():
-        found = list(db.session.scalars(select(Event).where(Event.action == action,
-                                                            Event.seq > _demo_head)
-                                        .order_by(Event.seq)))
-        db.session.expunge_all()
-        return found
 
 
 def scoreboard_row(page: str, code: str) -> str:
@@ -106,7 +85,7 @@ def test_the_secretariat_judges_an_answer_and_the_latest_judgement_counts(app, c
     _, version = final_answer(app, "739/2", "NL")
     assert assess(client, answer_id, version, "unsatisfactory",
                   "Geen antwoord op de kernvraag").status_code == 302
-    recorded = events(app, "assess_answer")
+    recorded = events_after_demo(app, "assess_answer")
     assert [(e.entity, e.addressee_code, e.data["judgement"], e.data["replaces"], e.reason)
             for e in recorded] == [
         ("assessment", "NL", "partly_satisfactory", None, "Onvolledig"),
@@ -167,7 +146,8 @@ def test_refusals_of_an_assessment_are_worded_in_french(app, client):
     response = assess(client, answer_id, version, "unsatisfactory")
     assert response.status_code == 409
     assert "a été modifiée entre-temps" in text(response)
-    assert [e.data["judgement"] for e in events(app, "assess_answer")] == ["satisfactory"]
+    assert [e.data["judgement"] for e in events_after_demo(app, "assess_answer")] == \
+        ["satisfactory"]
     page = text(client.get(f"/cases/{case_id(app, '739/2')}"))
     assert "satisfaisant" in re.search(rf'id="judgement-{answer_id}"[^>]*>(.*?)</p>', page,
                                        re.S).group(1)
@@ -253,7 +233,7 @@ def test_a_ministry_comments_beside_its_figures_and_on_its_case(app, client):
         "Uw commentaar is gepubliceerd naast de cijfers van uw regering op het scorebord."
     assert post(client, "Ons antwoord volgt na het overleg met de provincies.",
                 "739/2").status_code == 302
-    [row_event, case_event] = events(app, "post_comment")
+    [row_event, case_event] = events_after_demo(app, "post_comment")
     assert (row_event.entity, row_event.addressee_code, row_event.recommendation_id,
             row_event.data["on"]) == ("comment", "NL", None, "scoreboard")
     assert case_event.recommendation_id == case_id(app, "739/2")
@@ -300,7 +280,7 @@ def test_a_ministry_comments_only_for_its_own_government(app, client, lang, unkn
         response = post(client, "Notre réponse.", doc)
         assert response.status_code == 400, doc
         assert unknown in text(response)
-    assert events(app, "post_comment") == []
+    assert events_after_demo(app, "post_comment") == []
     with app.app_context():  # addressed, transmitted, but no longer published
         rec = scope.find_recommendation(db.session, "733/4")
         from workflow.cases import registration
@@ -354,7 +334,7 @@ def test_the_secretariat_hides_an_abusive_comment(app, client, lang, hidden, no_
     assert client.post(f"/comments/{case_comment}/hide", data={
         f"hide-{case_comment}-version": case_version,
         f"hide-{case_comment}-reason": "Beledigend"}).status_code == 302
-    [first, second] = events(app, "hide_comment")
+    [first, second] = events_after_demo(app, "hide_comment")
     assert (first.entity, first.reason, first.data["comment_id"]) == \
         ("comment", "Beledigend", row_id)
     assert second.recommendation_id == case_id(app, "739/2")

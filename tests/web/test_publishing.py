@@ -11,15 +11,14 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, select
 
-from tests.web.conftest import case_id, flashes, login, text, version_of
+from tests.web.conftest import case_id, events_after_demo, flashes, login, text, version_of
 from web.extensions import db
 from workflow import clock
 from workflow.actors import Actor
 from workflow.answers import replies
 from workflow.cases import registration, scope, transitions
-from workflow.history.models import Event
 from workflow.models import Answer
 from workflow.publishing import publication
 
@@ -53,24 +52,6 @@ def _answer(app, answer_id: int) -> Answer:
         answer = db.session.get(Answer, answer_id)
         db.session.expunge(answer)
         return answer
-
-
-_demo_head = 0  # the last event of the demo: the tests look at the events after it
-
-
-@pytest.fixture(autouse=True)
-def _after_the_demo(app):
-    global _demo_head
-    with app.app_context():
-        _demo_head = db.session.scalar(select(func.max(Event.seq))) or 0
-
-
-def _events(app, action: str) -> list[Event]:
-    """The events ``action`` of this test (the demo publishes answers of its own)."""
-    with app.app_context():
-        return list(db.session.scalars(select(Event).where(Event.action == action,
-                                                           Event.seq > _demo_head)
-                                       .order_by(Event.seq)))
 
 
 def _public(client, doc: str) -> dict:
@@ -108,7 +89,7 @@ def test_publish_from_the_case_page_then_public_everywhere_and_withdraw_with_a_r
     page = client.get(f"/cases/{case}")
     assert "The answer of Government of the Netherlands is published." in flashes(page)
     assert f'id="form-unpublish-{answer_id}"' in text(page)
-    [ev] = _events(app, "publish_answer")
+    [ev] = events_after_demo(app, "publish_answer")
     assert (ev.doc_number, ev.addressee_code, ev.actor, ev.data["answer_id"]) == \
         ("743/5Bis", "NL", "secretariaat", answer_id)
 
@@ -123,7 +104,7 @@ def test_publish_from_the_case_page_then_public_everywhere_and_withdraw_with_a_r
     response = client.post(f"/secretariat/answers/{answer_id}/publish",
                            data={f"answer-{answer_id}-version": version_of(app, "743/5Bis")})
     assert response.status_code == 409 and 'id="conflict"' in text(response)
-    assert len(_events(app, "publish_answer")) == 1
+    assert len(events_after_demo(app, "publish_answer")) == 1
 
     # withdrawing needs a reason: said next to the field, nothing changed
     version = version_of(app, "743/5Bis")
@@ -133,7 +114,7 @@ def test_publish_from_the_case_page_then_public_everywhere_and_withdraw_with_a_r
     assert response.status_code == 400
     assert re.search(rf'id="answer-{answer_id}-reason-error">Give the reason for withdrawing',
                      text(response))
-    assert _answer(app, answer_id).is_published and _events(app, "unpublish_answer") == []
+    assert _answer(app, answer_id).is_published and events_after_demo(app, "unpublish_answer") == []
     assert version_of(app, "743/5Bis") == version
 
     response = client.post(f"/secretariat/answers/{answer_id}/unpublish",
@@ -141,7 +122,7 @@ def test_publish_from_the_case_page_then_public_everywhere_and_withdraw_with_a_r
                                  f"answer-{answer_id}-reason": "Op verzoek van het ministerie"})
     assert response.status_code == 302
     assert not _answer(app, answer_id).is_published
-    [ev] = _events(app, "unpublish_answer")
+    [ev] = events_after_demo(app, "unpublish_answer")
     assert ev.reason == "Op verzoek van het ministerie" and ev.data["answer_id"] == answer_id
     # the timeline shows the withdrawal and its reason
     timeline = text(client.get(f"/audit/cases/{case}/timeline"))
@@ -173,7 +154,8 @@ def test_a_stale_form_publishes_nothing(app):
     response = client.post(f"/secretariat/answers/{answer_id}/publish",
                            data={f"answer-{answer_id}-version": old})
     assert response.status_code == 409 and 'id="conflict"' in text(response)
-    assert not _answer(app, answer_id).is_published and _events(app, "publish_answer") == []
+    assert not _answer(app, answer_id).is_published
+    assert events_after_demo(app, "publish_answer") == []
 
 
 def _plan_rows(page: str) -> tuple[set[int], dict[int, str], set[int]]:
@@ -223,7 +205,7 @@ def test_publish_all_submitted_answers_of_a_case_after_a_preview(app):
     assert response.status_code == 302
     assert "1 answer published." in flashes(client.get(f"/cases/{case}"))
     assert _answer(app, ids["BE-FED"]).is_published
-    assert [ev.data["answer_id"] for ev in _events(app, "publish_answer")] == \
+    assert [ev.data["answer_id"] for ev in events_after_demo(app, "publish_answer")] == \
         [ids["NL"], ids["BE-FED"]]
     # twice: the preview changed (nothing left to publish), nothing more
     response = client.post(f"/secretariat/cases/{case}/publish-answers",
@@ -231,7 +213,7 @@ def test_publish_all_submitted_answers_of_a_case_after_a_preview(app):
     assert response.status_code == 409
     page = text(response)
     assert 'id="nothing-to-publish"' in page and 'id="btn-publish-confirm"' not in page
-    assert len(_events(app, "publish_answer")) == 2
+    assert len(events_after_demo(app, "publish_answer")) == 2
 
 
 def _session_cases(app, n: int, first: int = 1) -> list[int]:
@@ -276,7 +258,7 @@ def test_publish_all_answers_of_a_plenary_session_after_a_preview(app):
     assert {doc: version_of(app, doc) - n for doc, n in before.items()} == \
         {"960/1": 1, "960/2": 1, "960/3": 0}
     assert "4 answers published." in flashes(client.get(response.headers["Location"]))
-    events = _events(app, "publish_answer")
+    events = events_after_demo(app, "publish_answer")
     assert [ev.data for ev in events] == [{"answer_id": i, "session": SESSION}
                                           for i in ids[:4]]
     assert {ev.doc_number for ev in events} == {"960/1", "960/2"}
@@ -326,7 +308,7 @@ def test_a_session_is_published_in_the_same_number_of_statements_however_large(a
     small = confirm()
     _session_cases(app, 12, first=3)
     assert confirm() == small
-    assert len(_events(app, "publish_answer")) == 2 + 22
+    assert len(events_after_demo(app, "publish_answer")) == 2 + 22
 
 
 @pytest.mark.parametrize("user", ["minbuza", "auditor"])
