@@ -173,6 +173,7 @@ LETTER_KINDS = {
     "clock_stopped": _l("Clock stopped"),
     "clock_resumed": _l("Clock resumed"),
     "reply_withdrawn": _l("Reply withdrawn (recorded by mistake)"),
+    "answer_assessed": _l("Assessed by the committee"),
 }
 
 # The days of an addressee's calendar page (workflow.cases.calendars.CalendarDay.kind).

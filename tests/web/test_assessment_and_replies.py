@@ -194,6 +194,25 @@ def test_only_the_secretariat_assesses_and_others_see_the_judgement(app, client)
     assert "antwoord beoordeeld" in timeline  # the auditor reads it in the history
 
 
+def test_the_ministry_reads_the_judgement_of_its_answer_in_its_thread(app, client):
+    login(client, "secretariaat")
+    answer_id, version = final_answer(app, "739/2", "NL")
+    assert assess(client, answer_id, version, "partly_satisfactory",
+                  "Het tijdpad ontbreekt").status_code == 302
+    ministry = app.test_client()
+    login(ministry, "minbuza")
+    for lang, word in (("nl", "gedeeltelijk voldoende"), ("fr", "partiellement satisfaisant")):
+        language(ministry, lang)
+        page = text(ministry.get(f"/ministry/cases/{case_id(app, '739/2')}"))
+        letters = re.findall(r'<li class="letter" data-kind="([a-z_]+)">(.*?)</li>', page, re.S)
+        assert [k for k, _ in letters][-2:] == ["final_answer", "answer_assessed"], letters
+        judged = letters[-1][1]
+        assert 'data-judgement="partly_satisfactory"' in judged and word in judged, judged
+        assert "Het tijdpad ontbreekt" in judged  # the committee's note
+    # the answer's own letter keeps its text, not the note
+    assert "Het tijdpad ontbreekt" not in letters[-2][1]
+
+
 def test_the_note_of_an_unpublished_answer_is_redacted_in_the_open_data(app, client):
     login(client, "secretariaat")
     answer_id, version = final_answer(app, "739/2", "NL")

@@ -1,8 +1,8 @@
 """The correspondence with one addressee about one recommendation, as one thread: the
 transmission, follow-up questions, interim replies, requests for more time and their
-decisions, clock stops, the final answer or the refusal, waivers, a reply withdrawn
-because it was recorded by mistake (the reply stays in the thread, marked withdrawn);
-newest last.
+decisions, clock stops, the final answer or the refusal, the committee's assessment of
+a reply (its judgement and note), waivers, a reply withdrawn because it was recorded by
+mistake (the reply stays in the thread, marked withdrawn); newest last.
 
 Built from the case's history (what was asked and decided, with its reason) and the
 submitted replies (their texts and attachments), so the ministry and the secretariat
@@ -35,6 +35,7 @@ KINDS = {
     "stop_clock": "clock_stopped",
     "resume_clock": "clock_resumed",
     "withdraw_reply": "reply_withdrawn",
+    "assess_answer": "answer_assessed",
 }
 
 
@@ -46,6 +47,7 @@ class Letter:
     text: str             # the question, the reason, or the reply's text
     answer: Answer | None  # a reply: its position, letter date and attachments
     due_at: datetime | None = None  # a new due moment it set, if any
+    judgement: str | None = None    # an assessment: the committee's judgement of the reply
 
 
 def threads(session: Session, entries: list[CaseAddressee],
@@ -77,8 +79,10 @@ def thread(session: Session, entry: CaseAddressee, locale: str = "nl") -> list[L
 
 def _letter(ev: Event, code: str, answers: dict[int, Answer], locale: str) -> Letter:
     data = ev.data
-    # A withdrawal's letter is its reason; the reply it withdrew is marked withdrawn.
-    answer = None if ev.action == "withdraw_reply" else answers.get(data.get("answer_id"))
+    # A withdrawal's letter is its reason, an assessment's its note and judgement; the reply
+    # either is about keeps its own letter.
+    answer = None if ev.action in ("withdraw_reply", "assess_answer") else \
+        answers.get(data.get("answer_id"))
     text = ev.reason or ""
     if answer is not None:
         first, second = (answer.text_fr, answer.text_nl) if locale == "fr" else (
@@ -87,4 +91,5 @@ def _letter(ev: Event, code: str, answers: dict[int, Answer], locale: str) -> Le
     dues = data.get("due_at")
     due = dues.get(code) if isinstance(dues, dict) else None
     return Letter(KINDS[ev.action], ev.effective_at, ev.actor_org, text, answer,
-                  datetime.fromisoformat(due.replace("Z", "+00:00")) if due else None)
+                  datetime.fromisoformat(due.replace("Z", "+00:00")) if due else None,
+                  data.get("judgement") if ev.action == "assess_answer" else None)
