@@ -239,3 +239,25 @@ def test_the_widest_pages_fit_a_laptop_window(browsing, lang):
         visitor.goto(url)
         assert_fits_a_laptop_window(visitor, url)
         shot(visitor, f"{lang}-laptop-{name}")
+
+
+@pytest.mark.parametrize("lang", ["nl", "fr"])
+def test_a_phone_keeps_the_navigation_on_one_line(browsing, lang):
+    phone = browsing.page(lang, viewport={"width": 390, "height": 844})
+    login(phone, "secretariaat", lang)
+    choose_language(phone, lang)
+    phone.goto("/secretariat/")
+    nav = phone.locator("header.top nav.navbar-nav")
+    first = nav.locator(".nav-link").first
+    assert nav.bounding_box()["height"] < 2 * first.bounding_box()["height"]  # one line
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways page
+    last = nav.locator("#nav-tokens")  # the last link: reached by scrolling the line
+    last.scroll_into_view_if_needed()
+    assert last.is_visible()
+    shot(phone, f"{lang}-phone-dashboard")
+    phone.goto("/public/scoreboard")  # the public pages' own links mark the page shown
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390  # charts shrink
+    current = phone.locator("#public-nav .nav-link.active")
+    assert current.get_attribute("aria-current") == "page"
+    assert current.get_attribute("href") == "/public/scoreboard"
+    shot(phone, f"{lang}-phone-scoreboard")
