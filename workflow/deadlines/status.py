@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 
 from workflow.deadlines.rules import (
     BRUSSELS,
@@ -62,9 +63,17 @@ class StatusCutoffs:
 def status_cutoffs(
     now: datetime, *, reminder_days: Sequence[int] = (30, 7), very_overdue_after_days: int = 90
 ) -> StatusCutoffs:
-    now_local = _check_aware(now, "now").astimezone(BRUSSELS)
+    _check_aware(now, "now")
     days = _check_reminder_days(reminder_days)
     _check_count(very_overdue_after_days, "very_overdue_after_days", 1, MAX_DAYS)
+    return _cutoffs(now, days, very_overdue_after_days)
+
+
+# A list page classifies each of its rows at the same "now" under the same policy: the
+# cutoffs are computed once per distinct (now, policy), not once per row.
+@lru_cache(maxsize=64)
+def _cutoffs(now: datetime, days: tuple[int, ...], very_overdue_after_days: int) -> StatusCutoffs:
+    now_local = now.astimezone(BRUSSELS)
     very = _wall_add(now_local, -very_overdue_after_days)
     soon = None
     if days:
