@@ -164,7 +164,9 @@ def load_demo(session: Session, now: datetime | None = None) -> dict:
     users = create_demo_users(session, now)
     if session.scalar(select(func.count(Recommendation.id))):
         return {"users": users, "recommendations": 0}
-    today = now.date()
+    # "n days ago" counts Brussels days, as every page shows them (late in the evening
+    # the UTC date is still yesterday's); the earliest step is 5 days ago, in the past.
+    today = clock.brussels_date(now)
     # Replay every case's steps in time order, so the history reads chronologically.
     actions = [a for spec in CASES for a in _case_actions(session, spec, today)]
     actions += _question_actions(session, today)
