@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -43,6 +44,7 @@ class _Databases:
         self.tmp_factory = tmp_factory
         self.sqlite_template = None
         self.pg_ready: dict[str, bool] = {}
+        self.pg_snapshots: dict[tuple[str, str], tuple[dict[str, bytes], dict[str, int]]] = {}
 
     def sqlite(self, tmp_path) -> str:
         if self.sqlite_template is None:
@@ -71,6 +73,55 @@ class _Databases:
             pytest.skip(message)
         _truncate(full)
         return full
+
+    def postgres_with(self, url: str, name: str, load: Callable[[str], object]) -> str:
+        """An emptied PostgreSQL database holding what ``load(url)`` writes: loaded once
+        per run, then copied back after each emptying (as the SQLite tests copy a file),
+        so that a test does not pay for loading the demo (hundreds of operations and the
+        password hashes) again."""
+        full = self.postgres(url)
+        if (full, name) in self.pg_snapshots:
+            _restore(full, self.pg_snapshots[(full, name)])
+        else:
+            load(full)
+            self.pg_snapshots[(full, name)] = _snapshot(full)
+        return full
+
+
+def _snapshot(url: str) -> tuple[dict[str, bytes], dict[str, int]]:
+    """Every table's rows (binary COPY) and every sequence's position."""
+    engine = create_engine(url)
+    rows = {}
+    with engine.connect() as conn:
+        tables = conn.execute(text(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+            " AND tablename <> 'alembic_version'")).scalars().all()
+        cursor = conn.connection.dbapi_connection.cursor()
+        for name in tables:
+            with cursor.copy(f'COPY "{name}" TO STDOUT (FORMAT BINARY)') as copy:
+                data = b"".join(bytes(block) for block in copy)
+            if len(data) > 21:  # more than the format's header and trailer: has rows
+                rows[name] = data
+        sequences = dict(conn.execute(text(
+            "SELECT format('%I.%I', schemaname, sequencename), last_value FROM pg_sequences"
+            " WHERE schemaname = 'public' AND last_value IS NOT NULL")).all())
+    engine.dispose()
+    return rows, sequences
+
+
+def _restore(url: str, snapshot: tuple[dict[str, bytes], dict[str, int]]) -> None:
+    rows, sequences = snapshot
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("SET LOCAL session_replication_role = replica"))  # as _truncate
+        cursor = conn.connection.dbapi_connection.cursor()
+        for name, data in rows.items():
+            with cursor.copy(f'COPY "{name}" FROM STDIN (FORMAT BINARY)') as copy:
+                copy.write(data)
+        for sequence, value in sequences.items():
+            conn.execute(text("SELECT setval(CAST(:s AS regclass), :v, true)"),
+                         {"s": sequence, "v": value})
+    engine.dispose()
 
 
 def _pg_reachable(url: str) -> bool:

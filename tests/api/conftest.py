@@ -59,9 +59,7 @@ def demo_url(databases, tmp_path, request) -> str:
     """A fresh database with the demo (PostgreSQL when DATABASE_URL names one)."""
     main = _main_url()
     if main:
-        url = databases.postgres(main)
-        _load_demo(url)
-        return url
+        return databases.postgres_with(main, "api demo", _load_demo)
     target = tmp_path / "test.db"
     shutil.copy(request.getfixturevalue("api_demo_sqlite"), target)
     return f"sqlite:///{target}"

@@ -19,26 +19,30 @@ PASSWORDS = {username: password for username, password, *_ in DEMO_USERS}
 MINISTRIES = {org: username for username, _pw, role, org, *_ in DEMO_USERS if role == "ministry"}
 
 
-@pytest.fixture(scope="session")
-def demo_sqlite(databases, tmp_path_factory):
-    """A migrated SQLite file with the demo loaded once per run (copied for each test)."""
-    folder = tmp_path_factory.mktemp("demo")
-    url = databases.sqlite(folder)
+def _load_demo(url: str) -> None:
     engine = wdb.make_engine(url)
     session = wdb.make_session(engine)
     load_demo(session)
     session.commit()
     session.close()
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_sqlite(databases, tmp_path_factory):
+    """A migrated SQLite file with the demo loaded once per run (copied for each test)."""
+    folder = tmp_path_factory.mktemp("demo")
+    _load_demo(databases.sqlite(folder))
     return folder / "test.db"
 
 
 @pytest.fixture
 def db_url(databases, tmp_path, request):
-    """A fresh database with the demo loaded (PostgreSQL when DATABASE_URL names one)."""
+    """A fresh database with the demo loaded (PostgreSQL when DATABASE_URL names one:
+    loaded once per run there too, and copied back for each test)."""
     main = _main_url()
     if main:
-        return databases.postgres(main)
+        return databases.postgres_with(main, "web demo", _load_demo)
     template = request.getfixturevalue("demo_sqlite")
     target = tmp_path / "test.db"
     shutil.copy(template, target)
