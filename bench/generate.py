@@ -466,31 +466,38 @@ def _write_postgres(conn: Connection, name: str, rows: Iterator[dict]) -> int:
 
 
 def _drop_indexes(conn: Connection, tables: tuple[str, ...]) -> list[str]:
-    """Drop the secondary indexes of ``tables`` and the foreign keys from or into them
-    (PostgreSQL), returning the statements that create them again exactly as they were.
+    """Drop the secondary indexes and unique constraints of ``tables`` and the foreign
+    keys from or into them (PostgreSQL), returning the statements that create them
+    again exactly as they were, in an order that works (foreign keys last).
 
     Filling a large table through its indexes updates every index for every row, at
-    random places once the index is larger than memory; building an index afterwards
-    sorts once, and adding a foreign key checks every row in one join. Primary keys and
-    unique constraints stay (other constraints may need them), so duplicates are still
-    refused during the copy; the rebuilt foreign keys are validated in full."""
+    random places once the index is larger than memory (the events' unique hash: one
+    random page per event); building an index afterwards sorts once, and adding a
+    foreign key checks every row in one join. Primary keys stay (the copies' ids
+    ascend, so theirs is appended to at its end). A duplicate the copy wrote makes the
+    unique constraint's rebuild fail, and the whole generation rolls back; the foreign
+    keys are validated in full when added back."""
     names = list(tables)
     foreign = conn.execute(text(
         "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint"
         " WHERE contype = 'f' AND (conrelid::regclass::text = ANY(:t)"
         " OR confrelid::regclass::text = ANY(:t)) ORDER BY 1, 2"), {"t": names}).all()
+    unique = conn.execute(text(
+        "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint"
+        " WHERE contype = 'u' AND conrelid::regclass::text = ANY(:t) ORDER BY 1, 2"),
+        {"t": names}).all()
     indexes = conn.execute(text(
         "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i"
         " WHERE i.indrelid::regclass::text = ANY(:t) AND NOT i.indisprimary AND NOT EXISTS"
         " (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) ORDER BY 1"),
         {"t": names}).all()
-    for table, name, _ in foreign:
+    for table, name, _ in [*foreign, *unique]:
         conn.exec_driver_sql(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
     for name, _ in indexes:
         conn.exec_driver_sql(f'DROP INDEX "{name}"')
     return [definition for _, definition in indexes] + [
         f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}'
-        for table, name, definition in foreign]
+        for table, name, definition in [*unique, *foreign]]
 
 
 def _write_sqlite(conn: Connection, name: str, rows: Iterator[dict]) -> int:
@@ -557,8 +564,8 @@ def generate(url: str | None, recommendations: int, *, templates: int | None = N
             rebuild = None
             if conn.dialect.name == "postgresql" and recommendations >= max(first_doc, 10_000):
                 rebuild = _drop_indexes(conn, CASE_TABLES)
-                log(f"  dropped {len(rebuild)} secondary indexes and foreign keys of the copied "
-                    "tables for the copy (rebuilt after it)")
+                log(f"  dropped {len(rebuild)} secondary indexes, unique constraints and foreign "
+                    "keys of the copied tables for the copy (rebuilt after it)")
             for t in CASE_TABLES:
                 step_start, cpu_start = time.perf_counter(), time.process_time()
                 source = copier.events(seq, prev) if t == "event" else copier.rows(t)
@@ -571,7 +578,7 @@ def generate(url: str | None, recommendations: int, *, templates: int | None = N
                 conn.exec_driver_sql("SET LOCAL maintenance_work_mem = '512MB'")
                 for statement in rebuild:
                     conn.exec_driver_sql(statement)
-                log(f"  {'indexes, foreign keys':<20} {len(rebuild):>12,} rebuilt in "
+                log(f"  {'indexes, constraints':<20} {len(rebuild):>12,} rebuilt in "
                     f"{time.perf_counter() - step_start:6.1f} s")
             # the scoreboard's summary cells of every entry, old and copied: one GROUP BY
             started_cells = time.perf_counter()
