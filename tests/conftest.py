@@ -88,14 +88,19 @@ class _Databases:
         return full
 
 
+def _tables(conn) -> list[str]:
+    """The tables of the migrated schema (not Alembic's own)."""
+    return conn.execute(text(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+        " AND tablename <> 'alembic_version'")).scalars().all()
+
+
 def _snapshot(url: str) -> tuple[dict[str, bytes], dict[str, int]]:
     """Every table's rows (binary COPY) and every sequence's position."""
     engine = create_engine(url)
     rows = {}
     with engine.connect() as conn:
-        tables = conn.execute(text(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
-            " AND tablename <> 'alembic_version'")).scalars().all()
+        tables = _tables(conn)
         cursor = conn.connection.dbapi_connection.cursor()
         for name in tables:
             with cursor.copy(f'COPY "{name}" TO STDOUT (FORMAT BINARY)') as copy:
@@ -149,12 +154,7 @@ def _truncate(url: str) -> None:
     global _emptied
     engine = create_engine(url)
     with engine.begin() as conn:
-        tables = conn.execute(
-            text(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
-                " AND tablename <> 'alembic_version'"
-            )
-        ).scalars()
+        tables = _tables(conn)
         # replica mode skips the triggers: the event table's append-only guard and
         # the foreign keys' checks (every table is emptied, so none is left dangling)
         conn.execute(text("SET LOCAL session_replication_role = replica"))
